@@ -1,0 +1,65 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "labmake",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "labmake", targets: ["labmake"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: - The command line
+
+        /// `labmake`: the command-line interface over Stages and Manifest.
+        .executableTarget(
+            name: "labmake",
+            dependencies: ["CLI"],
+            swiftSettings: strict),
+        /// The subcommands, as a library so that tests can drive them in-process.
+        .target(
+            name: "CLI",
+            dependencies: [
+                "Stages", "Manifest", "Pipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: - Where the executor meets the stage kinds
+
+        /// Registers every stage kind (command stages, later datasets, training, tuning, report).
+        .target(name: "Stages", dependencies: ["Pipeline"], swiftSettings: strict),
+
+        // MARK: - The make-like engine (knows nothing about ML)
+
+        /// Pipeline file → validated pipeline, with file:line:col errors.
+        .target(
+            name: "Manifest",
+            dependencies: ["Pipeline", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        /// DAG, staleness, artifact store, run records, executor.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+
+        // MARK: - Tests
+
+        /// Fakes and fixtures shared by the test targets.
+        .target(name: "PipelineTesting", dependencies: ["Pipeline"], path: "Tests/PipelineTesting",
+                swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "PipelineTesting"], swiftSettings: strict),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "PipelineTesting"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["CLI"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,22 @@
+import Foundation
+
+/// Times the phases of a command and prints them to standard error when `LABMAKE_STATS=1`
+/// (like ninja's `-d stats`): where a no-op run spends its milliseconds.
+final class PhaseTimer {
+    private let enabled = ProcessInfo.processInfo.environment["LABMAKE_STATS"] == "1"
+    private var last = Date()
+    private var phases: [(String, Double)] = []
+
+    func lap(_ phase: String) {
+        guard enabled else { return }
+        let now = Date()
+        phases.append((phase, now.timeIntervalSince(last) * 1000))
+        last = now
+    }
+
+    func report() {
+        guard enabled else { return }
+        let lines = phases.map { String(format: "  %-10@ %8.2f ms", $0.0 as NSString, $0.1) }
+        FileHandle.standardError.write(Data(("labmake stats:\n" + lines.joined(separator: "\n") + "\n").utf8))
+    }
+}

@@ -1,0 +1,46 @@
+/// A directory with a pipeline in it, and the state labmake keeps there under `.labmake/`:
+/// the database (records, run cache, file hashes), the artifact store, the logs and the lock.
+public final class Workspace: Sendable {
+    /// The workspace root: paths in the pipeline are relative to it, and commands start there.
+    public let root: String
+    /// `ROOT/.labmake`.
+    public let stateDirectory: String
+    public let fileSystem: any FileSystem
+    public let launcher: any ProcessLauncher
+    public let clock: any Clock
+    public let database: StateDatabase
+    public let store: ArtifactStore
+
+    /// Opens the workspace at `root`, creating `.labmake/` if needed.
+    /// - Parameter inMemory: keep the database in memory (tests on a fake file system).
+    public init(root: String, fileSystem: any FileSystem = LocalFileSystem(),
+                launcher: any ProcessLauncher = LocalProcessLauncher(), clock: any Clock = SystemClock(),
+                inMemory: Bool = false) throws {
+        self.root = root
+        stateDirectory = root + "/.labmake"
+        self.fileSystem = fileSystem
+        self.launcher = launcher
+        self.clock = clock
+        try fileSystem.createDirectory(stateDirectory)
+        database = try StateDatabase(path: inMemory ? nil : stateDirectory + "/state.db")
+        store = ArtifactStore(root: stateDirectory + "/store", fileSystem: fileSystem)
+    }
+
+    /// Takes the workspace lock for a run (see ``WorkspaceLock``).
+    public func lock(wait: Bool, onWait: (Int32?) -> Void) throws -> WorkspaceLock {
+        try WorkspaceLock(path: stateDirectory + "/lock", wait: wait, onWait: onWait)
+    }
+
+    /// A hasher that starts from the file hashes remembered in the database.
+    public func makeHasher() throws -> FileHasher {
+        FileHasher(fileSystem: fileSystem, clock: clock, known: try database.fileHashes())
+    }
+
+    /// The absolute path of a workspace-relative path; absolute paths are kept.
+    public func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? PathRules.normalized(path) : root + "/" + PathRules.normalized(path)
+    }
+
+    /// Where a stage's last output is kept.
+    public func logPath(stage: String) -> String { stateDirectory + "/logs/" + stage + ".log" }
+}

@@ -1,0 +1,78 @@
+/// What `stat` says of a path: enough to tell, without reading it, whether a file changed.
+public struct FileStat: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case file, directory, other }
+
+    public var kind: Kind
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    /// Modification time in nanoseconds since the epoch.
+    public var mtimeNanoseconds: Int64
+    /// Whether the owner may execute it; kept when an artifact is restored.
+    public var isExecutable: Bool
+
+    public init(kind: Kind, device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0,
+                mtimeNanoseconds: Int64 = 0, isExecutable: Bool = false) {
+        self.kind = kind
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.mtimeNanoseconds = mtimeNanoseconds
+        self.isExecutable = isExecutable
+    }
+}
+
+/// The file operations labmake needs, on absolute paths; faked in memory by tests.
+///
+/// Writes are atomic: a reader sees the old content or the new, never a part.
+public protocol FileSystem: Sendable {
+    /// The status of `path`, following symbolic links; nil when nothing is there.
+    func stat(_ path: String) -> FileStat?
+    /// The names in a directory, sorted.
+    func contentsOfDirectory(_ path: String) throws -> [String]
+    /// The whole content of a file.
+    func readFile(_ path: String) throws -> [UInt8]
+    /// Calls `body` with successive pieces of a file's content: for hashing large files.
+    func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws
+    /// Writes a file atomically (temporary file, flush to disk, rename), creating parent directories.
+    func writeFile(_ path: String, _ bytes: [UInt8], executable: Bool) throws
+    /// Copies a file atomically, creating parent directories.
+    func copyFile(from source: String, to destination: String, executable: Bool) throws
+    /// Creates a directory and its parents; succeeds if it exists.
+    func createDirectory(_ path: String) throws
+    /// Removes a file or a directory tree; succeeds if nothing is there.
+    func removeItem(_ path: String) throws
+}
+
+extension FileSystem {
+    /// Whether anything exists at `path`.
+    public func exists(_ path: String) -> Bool { stat(path) != nil }
+
+    /// Writes a non-executable file atomically.
+    public func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        try writeFile(path, bytes, executable: false)
+    }
+
+    /// Writes UTF-8 text atomically.
+    public func writeText(_ path: String, _ text: String) throws {
+        try writeFile(path, Array(text.utf8), executable: false)
+    }
+
+    /// Reads a file as UTF-8 text.
+    public func readText(_ path: String) throws -> String {
+        String(decoding: try readFile(path), as: UTF8.self)
+    }
+}
+
+/// A file operation that failed, with the path and the system's reason.
+public struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,94 @@
+import Crypto
+
+/// Hashes files and directory trees, remembering each file's hash by (device, inode, size, mtime)
+/// so that an unchanged file is never read twice.
+///
+/// A file modified within ``racyWindowNanoseconds`` of being hashed could change again without its
+/// mtime moving (timestamps are coarse), so such a hash is re-checked next time, as git does.
+public final class FileHasher: @unchecked Sendable {
+    /// Hashes younger than this, relative to the file's mtime, are verified again before being trusted.
+    public static let racyWindowNanoseconds: Int64 = 20_000_000
+
+    private let fs: any FileSystem
+    private let clock: any Clock
+    private let state: Locked<(known: [String: FileHashEntry], fresh: [String: FileHashEntry])>
+
+    public init(fileSystem: any FileSystem, clock: any Clock, known: [String: FileHashEntry]) {
+        fs = fileSystem
+        self.clock = clock
+        state = Locked((known, [:]))
+    }
+
+    /// The content of a file or directory tree at an absolute path; nil when nothing is there.
+    public func contentID(of path: String) throws -> ContentID? {
+        guard let stat = fs.stat(path) else { return nil }
+        switch stat.kind {
+        case .file: return try fileID(path, stat)
+        case .directory:
+            return ContentID(digest: SHA256Hex.of(TreeListing(try tree(of: path)).encoded), kind: .directory)
+        case .other: throw FileSystemError(path: path, reason: "is neither a regular file nor a directory")
+        }
+    }
+
+    /// The files under a directory, recursively, as (relative path, content) sorted by path.
+    public func tree(of directory: String) throws -> [(path: String, id: ContentID)] {
+        var result: [(String, ContentID)] = []
+        func walk(_ relative: String) throws {
+            let absolute = relative.isEmpty ? directory : directory + "/" + relative
+            for name in try fs.contentsOfDirectory(absolute) {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                let childPath = directory + "/" + child
+                guard let stat = fs.stat(childPath) else { continue }
+                switch stat.kind {
+                case .file: result.append((child, try fileID(childPath, stat)))
+                case .directory: try walk(child)
+                case .other: throw FileSystemError(path: childPath, reason: "is neither a regular file nor a directory")
+                }
+            }
+        }
+        try walk("")
+        return result
+    }
+
+    /// Hashes learnt since the last call, to be saved with the next record.
+    public func takeFreshEntries() -> [FileHashEntry] {
+        state.withLock { s in
+            let fresh = Array(s.fresh.values)
+            s.fresh.removeAll()
+            return fresh
+        }
+    }
+
+    private func fileID(_ path: String, _ stat: FileStat) throws -> ContentID {
+        let kind: ContentID.Kind = stat.isExecutable ? .executable : .file
+        if let known = state.withLock({ $0.known[path] }), known.stat == stat,
+           known.hashedAtNanoseconds - stat.mtimeNanoseconds > FileHasher.racyWindowNanoseconds {
+            return ContentID(digest: known.id.digest, kind: kind)
+        }
+        var hasher = SHA256()
+        try fs.readChunks(path) { hasher.update(bufferPointer: $0) }
+        let id = ContentID(digest: SHA256Hex.hex(hasher.finalize()), kind: kind)
+        let entry = FileHashEntry(path: path, stat: stat, hashedAtNanoseconds: Int64(clock.now() * 1e9), id: id)
+        state.withLock { s in
+            if s.known[path] != entry {
+                s.known[path] = entry
+                s.fresh[path] = entry
+            }
+        }
+        return id
+    }
+}
+
+/// A directory's content as text, one `ID<TAB>PATH` line per file: hashed to identify the tree,
+/// and kept in the artifact store to restore it.
+public struct TreeListing: Sendable {
+    public var files: [(path: String, id: ContentID)]
+
+    public init(_ files: [(path: String, id: ContentID)]) { self.files = files }
+
+    public var encoded: String { ContentMap(files.map { ($0.path, $0.id) }).encoded }
+
+    public init(encoded: String) {
+        files = ContentMap(encoded: encoded).entries.compactMap { e in e.id.map { (e.path, $0) } }
+    }
+}

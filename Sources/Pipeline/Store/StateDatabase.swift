@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+
+/// The workspace's SQLite database: stage records, the run cache and the file-hash cache.
+///
+/// Every write is one transaction, so a run killed at any moment leaves either the old record or
+/// the new one, and a record is written only after the artifacts it names are in the store.
+public final class StateDatabase: Sendable {
+    private let queue: DatabaseQueue
+
+    /// Opens (creating and migrating as needed) the database at `path`; nil path means in memory.
+    public init(path: String?) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        if let path {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            }
+        } else {
+            queue = try DatabaseQueue(configuration: config)
+        }
+        try StateDatabase.migrator.migrate(queue)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE stage_record (
+                    stage TEXT PRIMARY KEY, key TEXT NOT NULL, definition TEXT NOT NULL,
+                    deps TEXT NOT NULL, inputs TEXT NOT NULL, outputs TEXT NOT NULL,
+                    started_at REAL NOT NULL, seconds REAL NOT NULL);
+                CREATE TABLE run_cache (
+                    key TEXT PRIMARY KEY, stage TEXT NOT NULL, outputs TEXT NOT NULL, created_at REAL NOT NULL);
+                CREATE TABLE file_hash (
+                    path TEXT PRIMARY KEY, device INTEGER NOT NULL, inode INTEGER NOT NULL,
+                    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hashed_at_ns INTEGER NOT NULL,
+                    executable INTEGER NOT NULL, id TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: - Stage records
+
+    /// The last successful record of every stage, by stage name.
+    public func records() throws -> [String: StageRecord] {
+        try queue.read { db in
+            var result: [String: StageRecord] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT stage, key, definition, deps, inputs, outputs, started_at, seconds FROM stage_record")
+            while let row = try rows.next() {
+                let record = StageRecord(
+                    stage: row[0], key: row[1], definition: row[2],
+                    deps: ContentMap(encoded: row[3]), inputs: ContentMap(encoded: row[4]),
+                    outputs: ContentMap(encoded: row[5]), startedAt: row[6], seconds: row[7])
+                result[record.stage] = record
+            }
+            return result
+        }
+    }
+
+    /// Saves a stage's record, its run-cache entry and newly learnt file hashes, in one transaction.
+    public func save(_ record: StageRecord, fileHashes: [FileHashEntry]) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO stage_record
+                    (stage, key, definition, deps, inputs, outputs, started_at, seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [record.stage, record.key, record.definition, record.deps.encoded,
+                            record.inputs.encoded, record.outputs.encoded, record.startedAt, record.seconds])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO run_cache (key, stage, outputs, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [record.key, record.stage, record.outputs.encoded, record.startedAt])
+            try StateDatabase.insert(fileHashes, db)
+        }
+    }
+
+    /// Drops a stage's record (its outputs are no longer what the record says).
+    public func forget(stage: String) throws {
+        try queue.write { db in try db.execute(sql: "DELETE FROM stage_record WHERE stage = ?", arguments: [stage]) }
+    }
+
+    // MARK: - Run cache
+
+    /// The outputs a run with this key produced, if any run did.
+    public func cachedOutputs(key: String) throws -> ContentMap? {
+        try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT outputs FROM run_cache WHERE key = ?", arguments: [key])
+                .map(ContentMap.init(encoded:))
+        }
+    }
+
+    /// Every run-cache entry: key and outputs.
+    public func runCache() throws -> [(key: String, outputs: ContentMap)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, outputs FROM run_cache").map {
+                (key: $0["key"], outputs: ContentMap(encoded: $0["outputs"]))
+            }
+        }
+    }
+
+    /// Deletes run-cache entries other than those with the given keys; returns how many it deleted.
+    @discardableResult
+    public func pruneRunCache(keeping keys: Set<String>) throws -> Int {
+        try queue.write { db in
+            var deleted = 0
+            for key in try String.fetchAll(db, sql: "SELECT key FROM run_cache") where !keys.contains(key) {
+                try db.execute(sql: "DELETE FROM run_cache WHERE key = ?", arguments: [key])
+                deleted += 1
+            }
+            return deleted
+        }
+    }
+
+    // MARK: - File hashes
+
+    /// Every remembered file hash, by absolute path.
+    public func fileHashes() throws -> [String: FileHashEntry] {
+        try queue.read { db in
+            var result: [String: FileHashEntry] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT path, device, inode, size, mtime_ns, hashed_at_ns, executable, id FROM file_hash")
+            while let row = try rows.next() {
+                let id: String = row[7]
+                guard let content = ContentID(Substring(id)) else { continue }
+                let stat = FileStat(
+                    kind: .file, device: UInt64(bitPattern: row[1]), inode: UInt64(bitPattern: row[2]),
+                    size: row[3], mtimeNanoseconds: row[4], isExecutable: row[6])
+                let path: String = row[0]
+                result[path] = FileHashEntry(path: path, stat: stat, hashedAtNanoseconds: row[5], id: content)
+            }
+            return result
+        }
+    }
+
+    /// Remembers file hashes.
+    public func save(fileHashes: [FileHashEntry]) throws {
+        guard !fileHashes.isEmpty else { return }
+        try queue.write { db in try StateDatabase.insert(fileHashes, db) }
+    }
+
+    private static func insert(_ entries: [FileHashEntry], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO file_hash (path, device, inode, size, mtime_ns, hashed_at_ns, executable, id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for e in entries {
+            try statement.execute(arguments: [
+                e.path, Int64(bitPattern: e.stat.device), Int64(bitPattern: e.stat.inode), e.stat.size,
+                e.stat.mtimeNanoseconds, e.hashedAtNanoseconds, e.stat.isExecutable, e.id.description,
+            ])
+        }
+    }
+}

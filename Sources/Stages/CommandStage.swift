@@ -1,0 +1,28 @@
+import Pipeline
+
+/// The `cmd` kind: a shell command, run with `/bin/sh -c` in the workspace root, like a make rule.
+///
+/// The command sees its parameters as `LABMAKE_PARAM_<NAME>` environment variables as well as
+/// interpolated `${params.NAME}`, and `LABMAKE_STAGE` names the stage.
+public struct CommandStage: StageKind {
+    public let name = StageDefinition.commandKind
+    public let version = "1"
+
+    public init() {}
+
+    public func run(_ stage: StageDefinition, context: StageContext) throws {
+        guard let command = stage.command else { throw StageFailure("stage has no command") }
+        guard !context.isCancelled() else { throw StageFailure("interrupted") }
+        for out in stage.outs {
+            // Parent directories of outputs exist before the command runs, as DVC does.
+            let path = context.workspaceRoot + "/" + PathRules.normalized(out)
+            if let slash = path.lastIndex(of: "/") { try context.fileSystem.createDirectory(String(path[..<slash])) }
+        }
+        var environment = ["LABMAKE_STAGE": stage.name]
+        for (name, value) in stage.params { environment["LABMAKE_PARAM_" + name.uppercased()] = value.interpolated }
+        let outcome = context.launcher.run(
+            ProcessRequest(command: command, workingDirectory: context.workspaceRoot, environment: environment),
+            output: context.output)
+        guard outcome.succeeded else { throw StageFailure("command failed: \(outcome.summary)") }
+    }
+}
