@@ -25,8 +25,13 @@ public final class LocalProcessLauncher: ProcessLauncher, @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
-        posix_spawn_file_actions_addclose(&actions, readEnd)
-        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        // The command inherits stdin, stdout and stderr only: no database, lock or pipe of labmake's.
+        if let closeFrom = addCloseFromAction {
+            _ = closeFrom(&actions, 3)
+        } else {
+            posix_spawn_file_actions_addclose(&actions, readEnd)
+            posix_spawn_file_actions_addclose(&actions, writeEnd)
+        }
         guard let addChdir = addChdirAction else { return .failedToStart("posix_spawn cannot change directory") }
         addChdir(&actions, request.workingDirectory)
 
@@ -111,6 +116,14 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer
     defer { for p in pointers { free(p) } }
     return body(pointers)
 }
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+): closes every descriptor from N up.
+private let addCloseFromAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+        return nil
+    }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+}()
 
 /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which Swift's Glibc module does not import.
 private let addChdirAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {

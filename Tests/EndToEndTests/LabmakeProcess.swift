@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// Runs the real `labmake` binary in a temporary workspace, as a user would.
+final class Sandbox: @unchecked Sendable {
+    let root: URL
+
+    init(_ files: [String: String] = [:]) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("labmake-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        for (path, text) in files { try write(path, text) }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    func write(_ path: String, _ text: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ path: String) -> String? { try? String(contentsOf: root.appendingPathComponent(path), encoding: .utf8) }
+
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) }
+
+    /// Runs labmake to completion (at most `timeout` seconds).
+    @discardableResult
+    func labmake(_ arguments: String..., environment: [String: String] = [:], timeout: Double = 120) throws -> Result {
+        let process = try start(arguments, environment: environment)
+        return try process.wait(timeout: timeout)
+    }
+
+    /// Starts labmake and returns at once.
+    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> RunningLabmake {
+        try RunningLabmake(arguments: arguments, directory: root, environment: environment)
+    }
+
+    /// Waits until `path` exists (a stage has reached a point), at most `timeout` seconds.
+    func waitFor(_ path: String, timeout: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !exists(path) {
+            guard Date() < deadline else { throw TestFailure("\(path) never appeared") }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A labmake process under way.
+final class RunningLabmake: @unchecked Sendable {
+    let process = Process()
+    private let out = Pipe(), err = Pipe()
+    private var stdoutData = Data(), stderrData = Data()
+    private let readers = DispatchGroup()
+
+    init(arguments: [String], directory: URL, environment: [String: String]) throws {
+        process.executableURL = try RunningLabmake.binary()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        readers.enter()
+        readers.enter()
+        try process.run()
+        DispatchQueue.global().async { [self] in
+            stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+            readers.leave()
+        }
+        DispatchQueue.global().async { [self] in
+            stderrData = err.fileHandleForReading.readDataToEndOfFile()
+            readers.leave()
+        }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    func wait(timeout: Double = 120) throws -> Sandbox.Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                throw TestFailure("labmake \(process.arguments ?? []) did not finish in \(timeout)s")
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        readers.wait()
+        return Sandbox.Result(status: process.terminationStatus,
+                              stdout: String(decoding: stdoutData, as: UTF8.self),
+                              stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// The built `labmake` executable, next to the test bundle.
+    static func binary() throws -> URL {
+        var candidates: [URL] = []
+        if let given = ProcessInfo.processInfo.environment["LABMAKE_BIN"] { candidates.append(URL(fileURLWithPath: given)) }
+        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0])
+        var dir = argv0.deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("labmake"))
+            dir = dir.deletingLastPathComponent()
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/labmake"))
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path)
+            && !candidate.hasDirectoryPath {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return candidate
+            }
+        }
+        throw TestFailure("labmake binary not found; build it first (swift build) or set LABMAKE_BIN")
+    }
+}
+
+/// Whether a process is alive.
+func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
