@@ -18,9 +18,13 @@ public struct Labmake: ParsableCommand {
 
     /// Parses the command line, runs the command and exits with labmake's exit codes.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+        PhaseTimer.shared.lap("start")
         do {
             var command = try parseAsRoot(arguments.map(expandAttachedJobs) ?? expandAttachedJobs(Array(CommandLine.arguments.dropFirst())))
+            PhaseTimer.shared.lap("arguments")
             try command.run()
+            PhaseTimer.shared.lap("output")
+            PhaseTimer.shared.report()
             Foundation.exit(0)
         } catch let error as LabmakeExit {
             if !error.message.isEmpty { FileHandle.standardError.write(Data((error.message + "\n").utf8)) }

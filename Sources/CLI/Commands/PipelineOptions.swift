@@ -21,25 +21,48 @@ struct PipelineLocator {
     }
 
     /// Loads the pipeline, turning every problem into exit status 2 with file:line:col messages.
-    static func load(_ path: String, overrides: [String] = []) throws -> PipelineDefinition {
+    /// - Parameter cached: reuse (and keep) the validated pipeline in the workspace's `.labmake/`.
+    static func load(_ path: String, overrides: [String] = [], cached: Bool = false) throws -> PipelineDefinition {
         var parsed: [Override] = []
         for text in overrides {
             do { parsed.append(try Override(parsing: text)) } catch {
                 throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
             }
         }
+        let fs = LocalFileSystem(durable: false)
+        let kinds = StageKinds.registry
+        let root = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard cached, let text = try? fs.readText(path) else {
+            return try parse(path, parsed, kinds)
+        }
+        let cache = ManifestCache(path: root + "/.labmake/manifest.cache", fileSystem: fs)
+        let key = ManifestCache.key(text: text, overrides: parsed, kinds: kinds, toolIdentity: toolIdentity)
+        if let pipeline = cache.load(key: key) { return pipeline }
+        let pipeline = try parse(path, parsed, kinds)
+        cache.save(pipeline, key: key)
+        return pipeline
+    }
+
+    private static func parse(_ path: String, _ overrides: [Override], _ kinds: StageKindRegistry) throws -> PipelineDefinition {
         do {
-            return try ManifestLoader(kinds: StageKinds.registry).load(path: path, overrides: parsed)
+            return try ManifestLoader(kinds: kinds).load(path: path, overrides: overrides)
         } catch {
             throw LabmakeExit(ExitStatus.invalid, error.description)
         }
+    }
+
+    /// This build of labmake: its version and executable, so that a rebuilt binary never trusts a
+    /// pipeline an older one validated.
+    private static var toolIdentity: String {
+        let exe = LocalFileSystem().stat("/proc/self/exe")
+        return "\(Labmake.version) \(exe?.size ?? 0) \(exe?.mtimeNanoseconds ?? 0) \(exe?.inode ?? 0)"
     }
 
     /// The workspace a pipeline file lives in.
     static func workspace(for path: String) throws -> Workspace {
         let root = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            return try Workspace(root: root)
+            return try Workspace(root: root, fileSystem: LocalFileSystem(durable: false))
         } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(root)/.labmake: \(error)")
         }

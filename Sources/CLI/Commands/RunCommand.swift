@@ -45,10 +45,10 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let timer = PhaseTimer()
+        let timer = PhaseTimer.shared
         let (file, targets) = splitArguments(arguments)
         let path = try PipelineLocator.path(file)
-        let pipeline = try PipelineLocator.load(path, overrides: overrides)
+        let pipeline = try PipelineLocator.load(path, overrides: overrides, cached: true)
         timer.lap("load")
         let graph = pipeline.graph
         timer.lap("graph")
@@ -78,14 +78,15 @@ struct RunCommand: ParsableCommand {
         let summary: RunSummary
         do {
             summary = try runner.run(options)
+        } catch RunnerError.unknownTarget(let name) {
+            throw LabmakeExit(ExitStatus.invalid, "error: no stage named '\(name)'; stages: \(graph.stages.map(\.name).joined(separator: ", "))")
         } catch let error as RunnerError {
-            throw LabmakeExit(ExitStatus.invalid, "error: \(error); stages: \(graph.stages.map(\.name).joined(separator: ", "))")
+            throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
         }
         withExtendedLifetime(interrupts) {}
         timer.lap("run")
-        defer { timer.report() }
 
         if json {
             print(JSONOutput.run(summary))

@@ -20,13 +20,15 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let path = try PipelineLocator.path(file)
-        let pipeline = try PipelineLocator.load(path, overrides: overrides)
+        let pipeline = try PipelineLocator.load(path, overrides: overrides, cached: true)
         let graph = pipeline.graph
         let workspace = try PipelineLocator.workspace(for: path)
         let runner = Runner(graph: graph, workspace: workspace, kinds: StageKinds.registry,
                             settings: pipeline.settings, observer: SilentObserver())
         let summary: RunSummary
-        do { summary = try runner.run(RunOptions(dryRun: true)) } catch {
+        do { summary = try runner.run(RunOptions(dryRun: true)) } catch let error as RunnerError {
+            throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
+        } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
         }
         if json {

@@ -23,9 +23,9 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
     }
 
     func stageFinished(_ outcome: StageOutcome) {
-        let time = terminal.paint(formatDuration(outcome.seconds), .dim)
         switch outcome.status {
-        case .executed: emit(terminal.paint("✓ \(outcome.name)", .green) + " executed in " + time)
+        case .executed:
+            emit(terminal.paint("✓ \(outcome.name)", .green) + " executed in " + terminal.paint(formatDuration(outcome.seconds), .dim))
         case .restored: emit(terminal.paint("↺ \(outcome.name)", .blue) + " restored from the store")
         case .failed: emit(terminal.paint("✗ \(outcome.name) failed: \(outcome.error ?? "")", .red))
         case .skipped: emit(terminal.paint("- \(outcome.name) skipped", .yellow) + " (\(outcome.reasons.joined(separator: "; ")))")

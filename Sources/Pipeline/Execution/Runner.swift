@@ -2,18 +2,19 @@ import Foundation
 
 /// Brings a pipeline's stages up to date, in dependency order, up to `jobs` at a time.
 ///
-/// Each stage, once its upstream stages are done, is scanned (``Scan``) on the runner's thread:
-/// an up-to-date stage is done at once. A stale one goes to a worker, which restores its outputs
-/// from the store when a run with the same key is recorded, and otherwise runs it, stores its
-/// outputs and writes its record. A stage keys on its upstream outputs' content, so when a rerun
-/// writes identical bytes its dependents are found up to date (early cutoff).
+/// Each stage, once its upstream stages are done, is judged on the runner's thread: first by its
+/// ``StatSignature`` (nothing it reads or writes changed since its record), else by ``Scan``, which
+/// compares content and says why it is stale. An up-to-date stage is done at once. A stale one goes to
+/// a worker, which restores its outputs from the store when a run with the same key is recorded, and
+/// otherwise runs it, stores its outputs and writes its record. A stage keys on its upstream outputs'
+/// content, so when a rerun writes identical bytes its dependents are found up to date (early cutoff).
 public final class Runner: @unchecked Sendable {
-    private let graph: Graph
-    private let workspace: Workspace
-    private let kinds: StageKindRegistry
-    private let settings: PipelineSettings
-    private let observer: any RunObserver
-    private let interruptedFlag = Locked(false)
+    let graph: Graph
+    let workspace: Workspace
+    let kinds: StageKindRegistry
+    let settings: PipelineSettings
+    let observer: any RunObserver
+    let interruptedFlag = Locked(false)
     private let events = NSCondition()
     private var finished: [(Int, StageOutcome, ContentMap?)] = []  // guarded by `events`
 
@@ -35,9 +36,10 @@ public final class Runner: @unchecked Sendable {
         events.unlock()
     }
 
-    private var isInterrupted: Bool { interruptedFlag.withLock { $0 } }
+    var isInterrupted: Bool { interruptedFlag.withLock { $0 } }
 
-    /// Runs the pipeline; throws only for unknown targets or a database that cannot be read.
+    /// Runs the pipeline. Throws, before anything runs, for an unknown target or a dependency that is
+    /// neither a file nor another stage's output; and for a database that cannot be read.
     public func run(_ options: RunOptions) throws -> RunSummary {
         var targets: [Int] = []
         for name in options.targets {
@@ -45,12 +47,11 @@ public final class Runner: @unchecked Sendable {
             targets.append(i)
         }
         let selected = Set(targets.isEmpty ? Array(graph.stages.indices) : graph.closure(of: targets))
-        let hasher = try workspace.makeHasher()
-        let records = try workspace.database.records()
+        var scan = ScanState(hasher: workspace.makeHasher(), summaries: try workspace.database.summaries(),
+                             stable: try statSources(of: selected))
 
         var outcomes: [Int: StageOutcome] = [:]
         var outputs: [Int: ContentMap] = [:]
-        var staleInDryRun = Set<Int>()
         var waiting = Array(repeating: 0, count: graph.stages.count)
         for i in selected { waiting[i] = graph.upstream[i].filter(selected.contains).count }
         var ready = selected.filter { waiting[$0] == 0 }.sorted(by: >)
@@ -79,61 +80,55 @@ public final class Runner: @unchecked Sendable {
                 }
             }
         }
+        func skip(_ i: Int) {
+            finish(i, StageOutcome(name: graph.stages[i].name, status: .skipped,
+                                   reasons: [isInterrupted ? "interrupted" : "the run stopped after a failure"]), nil)
+        }
 
         while true {
             while let i = ready.popLast() {
                 if outcomes[i] != nil { continue }
                 if stopping || isInterrupted {
-                    finish(i, StageOutcome(name: graph.stages[i].name, status: .skipped,
-                                           reasons: [isInterrupted ? "interrupted" : "the run stopped after a failure"]), nil)
+                    skip(i)
                     continue
                 }
+                let name = graph.stages[i].name
                 do {
-                    let fingerprint = try self.fingerprint(i, outputs: outputs, hasher: hasher)
-                    let current = try currentOutputs(i, hasher: hasher)
-                    var reasons = options.force ? [.forced]
-                        : Scan.reasons(current: fingerprint, outputs: current, previous: records[graph.stages[i].name])
-                    if options.dryRun {
-                        reasons += graph.upstream[i].filter(staleInDryRun.contains)
-                            .map { .upstreamStale(stage: graph.stages[$0].name) }
-                    }
-                    if reasons.isEmpty {
-                        finish(i, StageOutcome(name: graph.stages[i].name, status: .cached), current)
-                    } else if options.dryRun {
-                        staleInDryRun.insert(i)
-                        finish(i, StageOutcome(name: graph.stages[i].name, status: .stale,
-                                               reasons: reasons.map(\.description)), current)
-                    } else {
-                        queued.append((i, fingerprint, reasons))
+                    switch try judge(i, outputs: outputs, force: options.force, dryRun: options.dryRun, scan: &scan) {
+                    case .upToDate(let current):
+                        finish(i, StageOutcome(name: name, status: .cached), current)
+                    case .stale(let fingerprint, let reasons, let current):
+                        if options.dryRun {
+                            finish(i, StageOutcome(name: name, status: .stale, reasons: reasons.map(\.description)), current)
+                        } else {
+                            queued.append((i, fingerprint, reasons))
+                        }
                     }
                 } catch {
-                    finish(i, StageOutcome(name: graph.stages[i].name, status: .failed, error: "\(error)"), nil)
+                    finish(i, StageOutcome(name: name, status: .failed, error: "\(error)"), nil)
                 }
             }
             while running < options.jobs, !queued.isEmpty, !stopping, !isInterrupted {
                 let (i, fingerprint, reasons) = queued.removeFirst()
                 running += 1
-                let force = options.force
+                let (force, hasher) = (options.force, scan.hasher)
                 Thread.detachNewThread { [self] in
-                    let (outcome, result) = self.bringUpToDate(i, fingerprint, reasons, force: force, hasher: hasher)
+                    let (outcome, result) = bringUpToDate(i, fingerprint, reasons, force: force, hasher: hasher)
                     events.lock()
                     finished.append((i, outcome, result))
                     events.signal()
                     events.unlock()
                 }
             }
-            if (stopping || isInterrupted) && !queued.isEmpty {
-                for (i, _, _) in queued {
-                    finish(i, StageOutcome(name: graph.stages[i].name, status: .skipped,
-                                           reasons: [isInterrupted ? "interrupted" : "the run stopped after a failure"]), nil)
-                }
+            if stopping || isInterrupted {
+                for (i, _, _) in queued { skip(i) }
                 queued.removeAll()
             }
             if running == 0 && ready.isEmpty && queued.isEmpty { break }
             if !ready.isEmpty { continue }
 
             events.lock()
-            while finished.isEmpty && !(isInterrupted && !queued.isEmpty) { events.wait() }
+            while finished.isEmpty { events.wait() }
             let done = finished
             finished.removeAll()
             events.unlock()
@@ -142,133 +137,45 @@ public final class Runner: @unchecked Sendable {
                 finish(i, outcome, result)
             }
         }
-        try workspace.database.save(fileHashes: hasher.takeFreshEntries())
+        try workspace.database.update(signatures: scan.refreshedSignatures, fileHashes: scan.hasher.takeFreshEntries())
+        if outcomes.values.contains(where: { $0.status == .executed || $0.status == .restored }) || !scan.refreshedSignatures.isEmpty {
+            try? workspace.database.checkpoint()
+        }
         return RunSummary(outcomes: selected.sorted().compactMap { outcomes[$0] }, interrupted: isInterrupted)
     }
 
-    // MARK: - One stage
-
-    /// Restores or runs a stale stage and records the result. Runs on a worker thread.
-    private func bringUpToDate(_ i: Int, _ fingerprint: StageFingerprint, _ reasons: [StaleReason],
-                               force: Bool, hasher: FileHasher) -> (StageOutcome, ContentMap?) {
-        let stage = graph.stages[i]
-        let start = workspace.clock.now()
-        let key = fingerprint.key
-        observer.stageStarted(stage.name, reasons: reasons)
-        func outcome(_ status: StageStatus, error: String? = nil) -> StageOutcome {
-            StageOutcome(name: stage.name, status: status, seconds: workspace.clock.now() - start,
-                         reasons: reasons.map(\.description), error: error)
-        }
-        do {
-            if !force, let cached = try workspace.database.cachedOutputs(key: key),
-               cached.paths == stage.outs.map(PathRules.normalized).sorted(),
-               cached.entries.allSatisfy({ $0.id.map(workspace.store.contains) ?? false }),
-               (try? restore(cached, hasher: hasher)) != nil {
-                _ = try currentOutputs(i, hasher: hasher)  // remember the restored files' hashes
-                try record(stage, fingerprint, outputs: cached, start: start, hasher: hasher)
-                return (outcome(.restored), cached)
-            }
-            // Nothing to restore (or a damaged artifact, which the store dropped): run the stage.
-
-            for out in stage.outs { try workspace.fileSystem.removeItem(workspace.absolute(out)) }
-            let log = Locked([String]())
-            let context = StageContext(
-                workspaceRoot: workspace.root, settings: settings, launcher: workspace.launcher,
-                fileSystem: workspace.fileSystem,
-                output: { [observer] line in
-                    log.withLock { $0.append(line) }
-                    observer.stageOutput(stage.name, line: line)
-                },
-                isCancelled: { [interruptedFlag] in interruptedFlag.withLock { $0 } })
-            var failure: String?
-            do {
-                guard let kind = kinds[stage.kind] else { throw StageFailure("unknown stage kind '\(stage.kind)'") }
-                try kind.run(stage, context: context)
-            } catch {
-                failure = "\(error)"
-            }
-            let lines = log.withLock { $0 }
-            try? workspace.fileSystem.writeText(
-                workspace.logPath(stage: stage.name), lines.map { $0 + "\n" }.joined())
-            if let failure { return (outcome(.failed, error: failure), nil) }
-
-            let written = try currentOutputs(i, hasher: hasher)
-            if let missing = written.entries.first(where: { $0.id == nil }) {
-                return (outcome(.failed, error: "did not write its declared output \(missing.path)"), nil)
-            }
-            for (path, id) in written.entries {
-                try workspace.store.save(workspace.absolute(path), as: id!, hasher: hasher)
-            }
-            try record(stage, fingerprint, outputs: written, start: start, hasher: hasher)
-            return (outcome(.executed), written)
-        } catch {
-            return (outcome(.failed, error: "\(error)"), nil)
-        }
-    }
-
-    /// Copies stored outputs into the workspace where they differ; throws on a damaged artifact.
-    private func restore(_ outputs: ContentMap, hasher: FileHasher) throws {
-        for (path, id) in outputs.entries {
-            guard let id else { continue }
-            if try hasher.contentID(of: workspace.absolute(path)) != id {
-                try workspace.store.restore(id, to: workspace.absolute(path))
-            }
-        }
-    }
-
-    private func record(_ stage: StageDefinition, _ fingerprint: StageFingerprint, outputs: ContentMap,
-                        start: Double, hasher: FileHasher) throws {
-        let record = StageRecord(
-            stage: stage.name, key: fingerprint.key, definition: fingerprint.definition,
-            deps: fingerprint.deps, inputs: fingerprint.inputs, outputs: outputs,
-            startedAt: start, seconds: workspace.clock.now() - start)
-        try workspace.database.save(record, fileHashes: hasher.takeFreshEntries())
-    }
-
-    // MARK: - Fingerprints
-
-    /// The stage's definition and the content of what it reads, given its upstream stages' outputs.
-    func fingerprint(_ i: Int, outputs: [Int: ContentMap], hasher: FileHasher) throws -> StageFingerprint {
-        let stage = graph.stages[i]
-        guard let kind = kinds[stage.kind] else { throw StageFailure("unknown stage kind '\(stage.kind)'") }
-        var deps: [(String, ContentID?)] = []
-        var inputs: [String: ContentID?] = [:]
-        for dep in stage.deps {
-            let path = PathRules.normalized(dep)
-            var fromUpstream = false
-            for u in graph.upstream[i] {
-                for (out, id) in outputs[u]?.entries ?? [] where PathRules.overlap(out, path) {
-                    inputs[Scan.inputName(stage: graph.stages[u].name, path: out)] = id
-                    fromUpstream = true
+    /// Stats every dependency that no stage writes, once: they must exist before anything runs.
+    private func statSources(of selected: Set<Int>) throws -> [String: FileStat] {
+        var stats: [String: FileStat] = [:]
+        for i in selected.sorted() {
+            for dep in graph.stages[i].deps where isSource(dep, of: i) {
+                let path = workspace.absolute(dep)
+                guard let stat = workspace.fileSystem.stat(path) else {
+                    throw RunnerError.missingDependency(stage: graph.stages[i].name, path: dep)
                 }
-            }
-            if !fromUpstream { deps.append((path, try hasher.contentID(of: workspace.absolute(path)))) }
-        }
-        for u in graph.upstream[i] where stage.needs.contains(graph.stages[u].name) {
-            for (out, id) in outputs[u]?.entries ?? [] {
-                inputs[Scan.inputName(stage: graph.stages[u].name, path: out)] = id
+                stats[path] = stat
             }
         }
-        return StageFingerprint(
-            definition: StageFingerprint.definition(of: stage, version: kind.version),
-            deps: ContentMap(deps), inputs: ContentMap(inputs.map { ($0.key, $0.value) }))
+        return stats
     }
 
-    private func currentOutputs(_ i: Int, hasher: FileHasher) throws -> ContentMap {
-        ContentMap(try graph.stages[i].outs.map {
-            let path = PathRules.normalized($0)
-            return (path, try hasher.contentID(of: workspace.absolute(path)))
-        })
+    /// Whether `dep` of stage `i` is a plain file rather than the output of one of its upstream stages.
+    func isSource(_ dep: String, of i: Int) -> Bool {
+        let path = PathRules.normalized(dep)
+        return !graph.upstream[i].contains { u in graph.stages[u].outs.contains { PathRules.overlap(PathRules.normalized($0), path) } }
     }
 }
 
 /// A run that could not start.
 public enum RunnerError: Error, Sendable, CustomStringConvertible {
     case unknownTarget(String)
+    case missingDependency(stage: String, path: String)
 
     public var description: String {
         switch self {
         case .unknownTarget(let name): "no stage named '\(name)'"
+        case .missingDependency(let stage, let path):
+            "dependency '\(path)' of stage '\(stage)' is neither an existing file nor an output of any stage"
         }
     }
 }

@@ -32,8 +32,8 @@ public final class Workspace: Sendable {
     }
 
     /// A hasher that starts from the file hashes remembered in the database.
-    public func makeHasher() throws -> FileHasher {
-        FileHasher(fileSystem: fileSystem, clock: clock, known: try database.fileHashes())
+    public func makeHasher() -> FileHasher {
+        FileHasher(fileSystem: fileSystem, clock: clock, known: { [database] in try database.fileHashes() })
     }
 
     /// The absolute path of a workspace-relative path; absolute paths are kept.

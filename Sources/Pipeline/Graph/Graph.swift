@@ -57,6 +57,20 @@ public struct Graph: Sendable {
         indexByName = Dictionary(uniqueKeysWithValues: stages.enumerated().map { ($1.name, $0) })
     }
 
+    /// A graph whose stages are already in topological order, each with the (lower) indices of the
+    /// stages it depends on: what a cache stored from an earlier ``init(_:)``.
+    public init(sortedStages: [StageDefinition], upstream: [[Int]]) {
+        stages = sortedStages
+        self.upstream = upstream
+        var down = Array(repeating: [Int](), count: sortedStages.count)
+        for (i, ups) in upstream.enumerated() { for j in ups { down[j].append(i) } }
+        downstream = down
+        var byName: [String: Int] = [:]
+        byName.reserveCapacity(sortedStages.count)
+        for (i, stage) in sortedStages.enumerated() { byName[stage.name] = i }
+        indexByName = byName
+    }
+
     /// The index of the stage with this name.
     public func index(of name: String) -> Int? { indexByName[name] }
 

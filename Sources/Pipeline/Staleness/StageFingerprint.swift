@@ -27,25 +27,34 @@ public struct StageFingerprint: Sendable, Hashable {
         return SHA256Hex.hex(hasher.finalize())
     }
 
-    /// The canonical definition of a stage whose kind has implementation version `version`.
+    /// The canonical definition of a stage whose kind has implementation version `version`: fields in
+    /// sorted order (`command`, `deps`, `kind`, `outs`, `param:…`, `version`, `with:…`).
     public static func definition(of stage: StageDefinition, version: String) -> String {
-        var fields: [(String, String)] = [
-            ("kind", ConfigValue.string(stage.kind).canonicalJSON),
-            ("version", ConfigValue.string(version).canonicalJSON),
-            ("outs", ConfigValue.array(stage.outs.map { .string(PathRules.normalized($0)) }).canonicalJSON),
-            ("deps", ConfigValue.array(stage.deps.map { .string(PathRules.normalized($0)) }).canonicalJSON),
-        ]
-        if let command = stage.command { fields.append(("command", ConfigValue.string(command).canonicalJSON)) }
-        for (name, value) in stage.params { fields.append(("param:" + name, value.canonicalJSON)) }
-        for (key, value) in stage.with { fields.append(("with:" + key, value.canonicalJSON)) }
-        fields.sort { $0.0 < $1.0 }
         var text = ""
-        for (field, value) in fields {
-            text += field
+        text.reserveCapacity(128 + (stage.command?.utf8.count ?? 0))
+        func field(_ name: String, _ write: (inout String) -> Void) {
+            text += name
             text += "\t"
-            text += value
+            write(&text)
             text += "\n"
         }
+        func paths(_ list: [String]) -> (inout String) -> Void {
+            { out in
+                out += "["
+                for (i, path) in list.enumerated() {
+                    if i > 0 { out += "," }
+                    ConfigValue.writeJSONString(PathRules.normalized(path), to: &out)
+                }
+                out += "]"
+            }
+        }
+        if let command = stage.command { field("command") { ConfigValue.writeJSONString(command, to: &$0) } }
+        field("deps", paths(stage.deps))
+        field("kind") { ConfigValue.writeJSONString(stage.kind, to: &$0) }
+        field("outs", paths(stage.outs))
+        for name in stage.params.keys.sorted() { field("param:" + name) { stage.params[name]!.writeCanonicalJSON(to: &$0) } }
+        field("version") { ConfigValue.writeJSONString(version, to: &$0) }
+        for key in stage.with.keys.sorted() { field("with:" + key) { stage.with[key]!.writeCanonicalJSON(to: &$0) } }
         return text
     }
 

@@ -11,12 +11,16 @@ public final class FileHasher: @unchecked Sendable {
 
     private let fs: any FileSystem
     private let clock: any Clock
-    private let state: Locked<(known: [String: FileHashEntry], fresh: [String: FileHashEntry])>
+    private let state: Locked<(known: [String: FileHashEntry]?, fresh: [String: FileHashEntry])>
+    private let loadKnown: @Sendable () throws -> [String: FileHashEntry]
 
-    public init(fileSystem: any FileSystem, clock: any Clock, known: [String: FileHashEntry]) {
+    /// - Parameter known: the remembered hashes, read on first use (a no-op run may need none).
+    public init(fileSystem: any FileSystem, clock: any Clock,
+                known: @escaping @Sendable () throws -> [String: FileHashEntry]) {
         fs = fileSystem
         self.clock = clock
-        state = Locked((known, [:]))
+        loadKnown = known
+        state = Locked((nil, [:]))
     }
 
     /// The content of a file or directory tree at an absolute path; nil when nothing is there.
@@ -59,9 +63,16 @@ public final class FileHasher: @unchecked Sendable {
         }
     }
 
+    private func remembered(_ path: String) throws -> FileHashEntry? {
+        try state.withLock { s in
+            if s.known == nil { s.known = try loadKnown() }
+            return s.known?[path]
+        }
+    }
+
     private func fileID(_ path: String, _ stat: FileStat) throws -> ContentID {
         let kind: ContentID.Kind = stat.isExecutable ? .executable : .file
-        if let known = state.withLock({ $0.known[path] }), known.stat == stat,
+        if let known = try remembered(path), known.stat == stat,
            known.hashedAtNanoseconds - stat.mtimeNanoseconds > FileHasher.racyWindowNanoseconds {
             return ContentID(digest: known.id.digest, kind: kind)
         }
@@ -70,8 +81,8 @@ public final class FileHasher: @unchecked Sendable {
         let id = ContentID(digest: SHA256Hex.hex(hasher.finalize()), kind: kind)
         let entry = FileHashEntry(path: path, stat: stat, hashedAtNanoseconds: Int64(clock.now() * 1e9), id: id)
         state.withLock { s in
-            if s.known[path] != entry {
-                s.known[path] = entry
+            if s.known?[path] != entry {
+                s.known?[path] = entry
                 s.fresh[path] = entry
             }
         }

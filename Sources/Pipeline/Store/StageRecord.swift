@@ -30,6 +30,18 @@ public struct StageRecord: Sendable, Hashable {
     }
 }
 
+/// The part of a stage's record that a no-op run reads.
+public struct RecordSummary: Sendable, Hashable {
+    /// See ``StatSignature``; nil when the record was written too soon after its files changed.
+    public var signature: String?
+    public var outputs: ContentMap
+
+    public init(signature: String?, outputs: ContentMap) {
+        self.signature = signature
+        self.outputs = outputs
+    }
+}
+
 /// A remembered hash of a file, valid while its status is unchanged.
 public struct FileHashEntry: Sendable, Hashable {
     public var path: String

@@ -12,6 +12,8 @@ public final class StateDatabase: Sendable {
     public init(path: String?) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
+        // Read pages through a memory map rather than one pread each: a no-op run reads every record.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 268435456") }
         if let path {
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.writeWithoutTransaction { db in
@@ -39,6 +41,9 @@ public final class StateDatabase: Sendable {
                     executable INTEGER NOT NULL, id TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2: stat signatures") { db in
+            try db.execute(sql: "ALTER TABLE stage_record ADD COLUMN signature TEXT")
+        }
         return migrator
     }
 
@@ -48,35 +53,76 @@ public final class StateDatabase: Sendable {
     public func records() throws -> [String: StageRecord] {
         try queue.read { db in
             var result: [String: StageRecord] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT stage, key, definition, deps, inputs, outputs, started_at, seconds FROM stage_record")
-            while let row = try rows.next() {
-                let record = StageRecord(
-                    stage: row[0], key: row[1], definition: row[2],
-                    deps: ContentMap(encoded: row[3]), inputs: ContentMap(encoded: row[4]),
-                    outputs: ContentMap(encoded: row[5]), startedAt: row[6], seconds: row[7])
+            for row in try Row.fetchAll(db, sql: "SELECT \(StateDatabase.recordColumns) FROM stage_record") {
+                let record = StateDatabase.record(row)
                 result[record.stage] = record
             }
             return result
         }
     }
 
-    /// Saves a stage's record, its run-cache entry and newly learnt file hashes, in one transaction.
-    public func save(_ record: StageRecord, fileHashes: [FileHashEntry]) throws {
+    /// The last successful record of one stage.
+    public func record(stage: String) throws -> StageRecord? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(StateDatabase.recordColumns) FROM stage_record WHERE stage = ?",
+                             arguments: [stage]).map(StateDatabase.record)
+        }
+    }
+
+    /// What a no-op run needs of every stage's record: its stat signature and outputs, by stage name.
+    public func summaries() throws -> [String: RecordSummary] {
+        try queue.read { db in
+            var result: [String: RecordSummary] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT stage, signature, outputs FROM stage_record")
+            while let row = try rows.next() {
+                let stage: String = row[0]
+                result[stage] = RecordSummary(signature: row[1], outputs: ContentMap(encoded: row[2]))
+            }
+            return result
+        }
+    }
+
+    private static let recordColumns = "stage, key, definition, deps, inputs, outputs, started_at, seconds"
+
+    private static func record(_ row: Row) -> StageRecord {
+        StageRecord(stage: row[0], key: row[1], definition: row[2], deps: ContentMap(encoded: row[3]),
+                    inputs: ContentMap(encoded: row[4]), outputs: ContentMap(encoded: row[5]),
+                    startedAt: row[6], seconds: row[7])
+    }
+
+    /// Saves a stage's record (with its stat signature, if any), its run-cache entry and newly learnt
+    /// file hashes, in one transaction.
+    public func save(_ record: StageRecord, signature: String? = nil, fileHashes: [FileHashEntry]) throws {
         try queue.write { db in
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO stage_record
-                    (stage, key, definition, deps, inputs, outputs, started_at, seconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    (stage, key, definition, deps, inputs, outputs, started_at, seconds, signature)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [record.stage, record.key, record.definition, record.deps.encoded,
-                            record.inputs.encoded, record.outputs.encoded, record.startedAt, record.seconds])
+                            record.inputs.encoded, record.outputs.encoded, record.startedAt, record.seconds,
+                            signature])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO run_cache (key, stage, outputs, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [record.key, record.stage, record.outputs.encoded, record.startedAt])
             try StateDatabase.insert(fileHashes, db)
         }
+    }
+
+    /// Sets the stat signatures of stages found up to date by comparing content, with new file hashes.
+    public func update(signatures: [(stage: String, signature: String)], fileHashes: [FileHashEntry]) throws {
+        guard !signatures.isEmpty || !fileHashes.isEmpty else { return }
+        try queue.write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE stage_record SET signature = ? WHERE stage = ?")
+            for (stage, signature) in signatures { try statement.execute(arguments: [signature, stage]) }
+            try StateDatabase.insert(fileHashes, db)
+        }
+    }
+
+    /// Moves the write-ahead log into the database file, so the next run reads one compact file.
+    public func checkpoint() throws {
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Drops a stage's record (its outputs are no longer what the record says).
@@ -122,6 +168,7 @@ public final class StateDatabase: Sendable {
     public func fileHashes() throws -> [String: FileHashEntry] {
         try queue.read { db in
             var result: [String: FileHashEntry] = [:]
+            result.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM file_hash") ?? 0)
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT path, device, inode, size, mtime_ns, hashed_at_ns, executable, id FROM file_hash")
             while let row = try rows.next() {

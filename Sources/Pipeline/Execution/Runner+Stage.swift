@@ -1,0 +1,174 @@
+import Foundation
+
+/// What the runner's thread keeps while judging stages.
+struct ScanState {
+    let hasher: FileHasher
+    /// The signature and outputs of every recorded stage.
+    let summaries: [String: RecordSummary]
+    /// Statuses that cannot change during the run: dependencies no stage writes (taken before anything
+    /// ran) and outputs of stages found up to date (nothing rewrites them).
+    var stable: [String: FileStat]
+    /// Stages found up to date by content whose signature can now be remembered.
+    var refreshedSignatures: [(stage: String, signature: String)] = []
+    /// Stages a dry run found stale, so that their dependents say so.
+    var staleInDryRun = Set<Int>()
+}
+
+/// The judgement of one stage before anything is done to it.
+enum Verdict {
+    case upToDate(ContentMap)
+    case stale(StageFingerprint, [StaleReason], current: ContentMap)
+}
+
+extension Runner {
+    /// Decides whether stage `i` is up to date, given its upstream stages' outputs; runs on the runner's thread.
+    func judge(_ i: Int, outputs: [Int: ContentMap], force: Bool, dryRun: Bool, scan: inout ScanState) throws -> Verdict {
+        let stage = graph.stages[i]
+        guard let kind = kinds[stage.kind] else { throw StageFailure("unknown stage kind '\(stage.kind)'") }
+        let definition = StageFingerprint.definition(of: stage, version: kind.version)
+        let upstreamStale = dryRun ? graph.upstream[i].filter(scan.staleInDryRun.contains) : []
+        let stable = scan.stable
+        var taken: [(String, FileStat)] = []
+        let outs = stage.outs.map(workspace.absolute)
+        let signature = StatSignature.compute(
+            definition: definition, paths: stage.deps.map(workspace.absolute) + outs, now: workspace.clock.now(),
+            stat: { path in
+                if let known = stable[path] { return known }
+                let stat = workspace.fileSystem.stat(path)
+                if let stat { taken.append((path, stat)) }
+                return stat
+            })
+        let summary = scan.summaries[stage.name]
+        if !force, upstreamStale.isEmpty, let signature, let summary, summary.signature == signature {
+            for (path, stat) in taken where outs.contains(path) { scan.stable[path] = stat }
+            return .upToDate(summary.outputs)
+        }
+
+        let fingerprint = try self.fingerprint(i, definition: definition, outputs: outputs, hasher: scan.hasher)
+        let current = try currentOutputs(i, hasher: scan.hasher)
+        let previous = summary == nil ? nil : try workspace.database.record(stage: stage.name)
+        var reasons = force ? [.forced] : Scan.reasons(current: fingerprint, outputs: current, previous: previous)
+        reasons += upstreamStale.map { .upstreamStale(stage: graph.stages[$0].name) }
+        guard !reasons.isEmpty else {
+            if let signature, summary?.signature != signature { scan.refreshedSignatures.append((stage.name, signature)) }
+            return .upToDate(current)
+        }
+        if dryRun { scan.staleInDryRun.insert(i) }
+        return .stale(fingerprint, reasons, current: current)
+    }
+
+    /// Restores or runs a stale stage and records the result. Runs on a worker thread.
+    func bringUpToDate(_ i: Int, _ fingerprint: StageFingerprint, _ reasons: [StaleReason],
+                       force: Bool, hasher: FileHasher) -> (StageOutcome, ContentMap?) {
+        let stage = graph.stages[i]
+        let start = workspace.clock.now()
+        observer.stageStarted(stage.name, reasons: reasons)
+        func outcome(_ status: StageStatus, error: String? = nil) -> StageOutcome {
+            StageOutcome(name: stage.name, status: status, seconds: workspace.clock.now() - start,
+                         reasons: reasons.map(\.description), error: error)
+        }
+        do {
+            if !force, let cached = try workspace.database.cachedOutputs(key: fingerprint.key),
+               cached.paths == stage.outs.map(PathRules.normalized).sorted(),
+               cached.entries.allSatisfy({ $0.id.map(workspace.store.contains) ?? false }),
+               (try? restore(cached, hasher: hasher)) != nil {
+                _ = try currentOutputs(i, hasher: hasher)  // remember the restored files' hashes
+                try record(i, fingerprint, outputs: cached, start: start, hasher: hasher)
+                return (outcome(.restored), cached)
+            }
+            // Nothing to restore (or a damaged artifact, which the store dropped): run the stage.
+            for out in stage.outs { try workspace.fileSystem.removeItem(workspace.absolute(out)) }
+            if let failure = execute(stage) { return (outcome(.failed, error: failure), nil) }
+
+            let written = try currentOutputs(i, hasher: hasher)
+            if let missing = written.entries.first(where: { $0.id == nil }) {
+                return (outcome(.failed, error: "did not write its declared output \(missing.path)"), nil)
+            }
+            for (path, id) in written.entries {
+                try workspace.store.save(workspace.absolute(path), as: id!, hasher: hasher)
+            }
+            try record(i, fingerprint, outputs: written, start: start, hasher: hasher)
+            return (outcome(.executed), written)
+        } catch {
+            return (outcome(.failed, error: "\(error)"), nil)
+        }
+    }
+
+    /// Runs the stage's kind, streaming its output and keeping it in the stage's log; the failure, if any.
+    private func execute(_ stage: StageDefinition) -> String? {
+        let log = Locked([String]())
+        let context = StageContext(
+            workspaceRoot: workspace.root, settings: settings, launcher: workspace.launcher,
+            fileSystem: workspace.fileSystem,
+            output: { [observer] line in
+                log.withLock { $0.append(line) }
+                observer.stageOutput(stage.name, line: line)
+            },
+            isCancelled: { [interruptedFlag] in interruptedFlag.withLock { $0 } })
+        var failure: String?
+        do {
+            guard let kind = kinds[stage.kind] else { throw StageFailure("unknown stage kind '\(stage.kind)'") }
+            try kind.run(stage, context: context)
+        } catch {
+            failure = "\(error)"
+        }
+        let lines = log.withLock { $0 }
+        try? workspace.fileSystem.writeText(workspace.logPath(stage: stage.name), lines.map { $0 + "\n" }.joined())
+        return failure
+    }
+
+    /// Copies stored outputs into the workspace where they differ; throws on a damaged artifact.
+    private func restore(_ outputs: ContentMap, hasher: FileHasher) throws {
+        for (path, id) in outputs.entries {
+            guard let id else { continue }
+            if try hasher.contentID(of: workspace.absolute(path)) != id {
+                try workspace.store.restore(id, to: workspace.absolute(path))
+            }
+        }
+    }
+
+    private func record(_ i: Int, _ fingerprint: StageFingerprint, outputs: ContentMap, start: Double,
+                        hasher: FileHasher) throws {
+        let stage = graph.stages[i]
+        let record = StageRecord(
+            stage: stage.name, key: fingerprint.key, definition: fingerprint.definition,
+            deps: fingerprint.deps, inputs: fingerprint.inputs, outputs: outputs,
+            startedAt: start, seconds: workspace.clock.now() - start)
+        let signature = StatSignature.compute(
+            definition: fingerprint.definition, paths: (stage.deps + stage.outs).map(workspace.absolute),
+            now: workspace.clock.now(), stat: workspace.fileSystem.stat)
+        try workspace.database.save(record, signature: signature, fileHashes: hasher.takeFreshEntries())
+    }
+
+    /// The stage's definition and the content of what it reads, given its upstream stages' outputs.
+    func fingerprint(_ i: Int, definition: String, outputs: [Int: ContentMap], hasher: FileHasher) throws -> StageFingerprint {
+        let stage = graph.stages[i]
+        var deps: [(String, ContentID?)] = []
+        var inputs: [String: ContentID?] = [:]
+        for dep in stage.deps {
+            let path = PathRules.normalized(dep)
+            var fromUpstream = false
+            for u in graph.upstream[i] {
+                for (out, id) in outputs[u]?.entries ?? [] where PathRules.overlap(out, path) {
+                    inputs[Scan.inputName(stage: graph.stages[u].name, path: out)] = id
+                    fromUpstream = true
+                }
+            }
+            if !fromUpstream { deps.append((path, try hasher.contentID(of: workspace.absolute(path)))) }
+        }
+        for u in graph.upstream[i] where stage.needs.contains(graph.stages[u].name) {
+            for (out, id) in outputs[u]?.entries ?? [] {
+                inputs[Scan.inputName(stage: graph.stages[u].name, path: out)] = id
+            }
+        }
+        return StageFingerprint(definition: definition, deps: ContentMap(deps),
+                                inputs: ContentMap(inputs.map { ($0.key, $0.value) }))
+    }
+
+    func currentOutputs(_ i: Int, hasher: FileHasher) throws -> ContentMap {
+        ContentMap(try graph.stages[i].outs.map {
+            let path = PathRules.normalized($0)
+            return (path, try hasher.contentID(of: workspace.absolute(path)))
+        })
+    }
+}
