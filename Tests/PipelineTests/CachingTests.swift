@@ -132,6 +132,19 @@ struct CachingTests {
         #expect(lab.fs.text("/ws/parts/nested/two.txt") == "2\n")
     }
 
+    @Test("a stage that reads an upstream stage's outputs through `needs` reruns when they change")
+    func needsInputs() throws {
+        let lab = try Lab([
+            StageDefinition(name: "gen", command: "write g.txt one", params: ["v": .int(1)], outs: ["g.txt"]),
+            StageDefinition(name: "use", command: "cat g.txt > u.txt", outs: ["u.txt"], needs: ["gen"]),
+        ])
+        try lab.run()
+        #expect(try lab.run() == ["gen": .cached, "use": .cached])
+        lab.stages[0] = StageDefinition(name: "gen", command: "write g.txt two", params: ["v": .int(2)], outs: ["g.txt"])
+        #expect(try lab.run() == ["gen": .executed, "use": .executed])
+        #expect(lab.fs.text("/ws/u.txt") == "two\nu.txt\n")
+    }
+
     @Test("--force runs up-to-date stages again")
     func force() throws {
         let lab = try chainLab()

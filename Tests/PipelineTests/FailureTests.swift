@@ -66,3 +66,16 @@ struct FailureTests {
         #expect(lab.fs.text("/ws/.labmake/logs/talk.log") == "epoch 1 loss 2.3\nepoch 2 loss 1.1\n")
     }
 }
+
+@Suite("Checks before anything runs")
+struct PreflightTests {
+    @Test("a dependency that is neither a file nor an output stops the run before any stage starts")
+    func missingSource() throws {
+        let lab = try Lab([
+            StageDefinition(name: "first", command: "write a.txt x", outs: ["a.txt"]),
+            Lab.cat("second", ["a.txt", "gone.csv"], "b.txt"),
+        ])
+        #expect(throws: RunnerError.missingDependency(stage: "second", path: "gone.csv")) { try lab.summary() }
+        #expect(lab.executed().isEmpty)
+    }
+}

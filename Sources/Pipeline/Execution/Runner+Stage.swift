@@ -31,7 +31,7 @@ extension Runner {
         var taken: [(String, FileStat)] = []
         let outs = stage.outs.map(workspace.absolute)
         let signature = StatSignature.compute(
-            definition: definition, paths: stage.deps.map(workspace.absolute) + outs, now: workspace.clock.now(),
+            definition: definition, paths: signedPaths(i), now: workspace.clock.now(),
             stat: { path in
                 if let known = stable[path] { return known }
                 let stat = workspace.fileSystem.stat(path)
@@ -135,9 +135,18 @@ extension Runner {
             deps: fingerprint.deps, inputs: fingerprint.inputs, outputs: outputs,
             startedAt: start, seconds: workspace.clock.now() - start)
         let signature = StatSignature.compute(
-            definition: fingerprint.definition, paths: (stage.deps + stage.outs).map(workspace.absolute),
-            now: workspace.clock.now(), stat: workspace.fileSystem.stat)
+            definition: fingerprint.definition, paths: signedPaths(i), now: workspace.clock.now(),
+            stat: workspace.fileSystem.stat)
         try workspace.database.save(record, signature: signature, fileHashes: hasher.takeFreshEntries())
+    }
+
+    /// Every file the stage's key and outputs depend on, absolute: its deps, the outputs of the stages
+    /// it `needs`, and its own outputs. Its stat signature covers exactly these.
+    func signedPaths(_ i: Int) -> [String] {
+        let stage = graph.stages[i]
+        var paths = stage.deps
+        for u in graph.upstream[i] where stage.needs.contains(graph.stages[u].name) { paths += graph.stages[u].outs }
+        return (paths + stage.outs).map(workspace.absolute)
     }
 
     /// The stage's definition and the content of what it reads, given its upstream stages' outputs.

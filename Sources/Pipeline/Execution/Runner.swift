@@ -167,7 +167,7 @@ public final class Runner: @unchecked Sendable {
 }
 
 /// A run that could not start.
-public enum RunnerError: Error, Sendable, CustomStringConvertible {
+public enum RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownTarget(String)
     case missingDependency(stage: String, path: String)
 
