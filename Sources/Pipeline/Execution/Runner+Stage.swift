@@ -140,11 +140,19 @@ extension Runner {
         try workspace.database.save(record, signature: signature, fileHashes: hasher.takeFreshEntries())
     }
 
-    /// Every file the stage's key and outputs depend on, absolute: its deps, the outputs of the stages
-    /// it `needs`, and its own outputs. Its stat signature covers exactly these.
+    /// Every path the stage's key and outputs depend on, absolute, as ``fingerprint(_:definition:outputs:hasher:)``
+    /// reads them: plain dependencies, the upstream outputs it reads (whole, when a dependency lies inside
+    /// one), the outputs of the stages it `needs`, and its own outputs. Its stat signature covers these.
     func signedPaths(_ i: Int) -> [String] {
         let stage = graph.stages[i]
-        var paths = stage.deps
+        var paths: [String] = []
+        for dep in stage.deps {
+            let path = PathRules.normalized(dep)
+            let upstreamOuts = graph.upstream[i].flatMap { u in
+                graph.stages[u].outs.map(PathRules.normalized).filter { PathRules.overlap($0, path) }
+            }
+            paths += upstreamOuts.isEmpty ? [path] : upstreamOuts
+        }
         for u in graph.upstream[i] where stage.needs.contains(graph.stages[u].name) { paths += graph.stages[u].outs }
         return (paths + stage.outs).map(workspace.absolute)
     }
