@@ -141,45 +141,25 @@ extension Runner {
     }
 
     /// Every path the stage's key and outputs depend on, absolute, as ``fingerprint(_:definition:outputs:hasher:)``
-    /// reads them: plain dependencies, the upstream outputs it reads (whole, when a dependency lies inside
-    /// one), the outputs of the stages it `needs`, and its own outputs. Its stat signature covers these.
+    /// reads them (see ``ReadPlan``) followed by its own outputs. Its stat signature covers these.
     func signedPaths(_ i: Int) -> [String] {
-        let stage = graph.stages[i]
-        var paths: [String] = []
-        for dep in stage.deps {
-            let path = PathRules.normalized(dep)
-            let upstreamOuts = graph.upstream[i].flatMap { u in
-                graph.stages[u].outs.map(PathRules.normalized).filter { PathRules.overlap($0, path) }
-            }
-            paths += upstreamOuts.isEmpty ? [path] : upstreamOuts
-        }
-        for u in graph.upstream[i] where stage.needs.contains(graph.stages[u].name) { paths += graph.stages[u].outs }
-        return (paths + stage.outs).map(workspace.absolute)
+        let reads = plan.reads[i]
+        return (reads.sources + reads.inputs.map(\.path) + graph.stages[i].outs).map(workspace.absolute)
     }
 
     /// The stage's definition and the content of what it reads, given its upstream stages' outputs.
     func fingerprint(_ i: Int, definition: String, outputs: [Int: ContentMap], hasher: FileHasher) throws -> StageFingerprint {
-        let stage = graph.stages[i]
-        var deps: [(String, ContentID?)] = []
-        var inputs: [String: ContentID?] = [:]
-        for dep in stage.deps {
-            let path = PathRules.normalized(dep)
-            var fromUpstream = false
-            for u in graph.upstream[i] {
-                for (out, id) in outputs[u]?.entries ?? [] where PathRules.overlap(out, path) {
-                    inputs[Scan.inputName(stage: graph.stages[u].name, path: out)] = id
-                    fromUpstream = true
-                }
+        let reads = plan.reads[i]
+        let deps = try reads.sources.map { ($0, try hasher.contentID(of: workspace.absolute($0))) }
+        var upstream: [Int: [String: ContentID?]] = [:]
+        var inputs: [(String, ContentID?)] = []
+        for (u, path) in reads.inputs {
+            if upstream[u] == nil {
+                upstream[u] = Dictionary((outputs[u]?.entries ?? []).map { ($0.path, $0.id) }, uniquingKeysWith: { a, _ in a })
             }
-            if !fromUpstream { deps.append((path, try hasher.contentID(of: workspace.absolute(path)))) }
+            inputs.append((Scan.inputName(stage: graph.stages[u].name, path: path), upstream[u]?[path] ?? nil))
         }
-        for u in graph.upstream[i] where stage.needs.contains(graph.stages[u].name) {
-            for (out, id) in outputs[u]?.entries ?? [] {
-                inputs[Scan.inputName(stage: graph.stages[u].name, path: out)] = id
-            }
-        }
-        return StageFingerprint(definition: definition, deps: ContentMap(deps),
-                                inputs: ContentMap(inputs.map { ($0.key, $0.value) }))
+        return StageFingerprint(definition: definition, deps: ContentMap(deps), inputs: ContentMap(inputs))
     }
 
     func currentOutputs(_ i: Int, hasher: FileHasher) throws -> ContentMap {

@@ -14,6 +14,7 @@ public final class Runner: @unchecked Sendable {
     let kinds: StageKindRegistry
     let settings: PipelineSettings
     let observer: any RunObserver
+    let plan: ReadPlan
     let interruptedFlag = Locked(false)
     private let events = NSCondition()
     private var finished: [(Int, StageOutcome, ContentMap?)] = []  // guarded by `events`
@@ -25,6 +26,7 @@ public final class Runner: @unchecked Sendable {
         self.kinds = kinds
         self.settings = settings
         self.observer = observer
+        plan = ReadPlan(graph)
     }
 
     /// Stops the run: running commands are terminated, nothing new starts. Safe from any thread.
@@ -54,7 +56,7 @@ public final class Runner: @unchecked Sendable {
         var outputs: [Int: ContentMap] = [:]
         var waiting = Array(repeating: 0, count: graph.stages.count)
         for i in selected { waiting[i] = graph.upstream[i].filter(selected.contains).count }
-        var ready = selected.filter { waiting[$0] == 0 }.sorted(by: >)
+        var ready = Heap(selected.filter { waiting[$0] == 0 })
         var queued: [(Int, StageFingerprint, [StaleReason])] = []
         var running = 0
         var stopping = false
@@ -74,10 +76,7 @@ public final class Runner: @unchecked Sendable {
             }
             for d in graph.downstream[i] where selected.contains(d) {
                 waiting[d] -= 1
-                if waiting[d] == 0 && outcomes[d] == nil {
-                    ready.append(d)
-                    ready.sort(by: >)
-                }
+                if waiting[d] == 0 && outcomes[d] == nil { ready.insert(d) }
             }
         }
         func skip(_ i: Int) {
@@ -86,7 +85,7 @@ public final class Runner: @unchecked Sendable {
         }
 
         while true {
-            while let i = ready.popLast() {
+            while let i = ready.popMin() {
                 if outcomes[i] != nil { continue }
                 if stopping || isInterrupted {
                     skip(i)
@@ -125,7 +124,7 @@ public final class Runner: @unchecked Sendable {
                 queued.removeAll()
             }
             if running == 0 && ready.isEmpty && queued.isEmpty { break }
-            if !ready.isEmpty { continue }
+            if !ready.isEmpty { continue }  // a failure made more stages ready to be skipped
 
             events.lock()
             while finished.isEmpty { events.wait() }
@@ -148,21 +147,16 @@ public final class Runner: @unchecked Sendable {
     private func statSources(of selected: Set<Int>) throws -> [String: FileStat] {
         var stats: [String: FileStat] = [:]
         for i in selected.sorted() {
-            for dep in graph.stages[i].deps where isSource(dep, of: i) {
-                let path = workspace.absolute(dep)
+            for source in plan.reads[i].sources {
+                let path = workspace.absolute(source)
                 guard let stat = workspace.fileSystem.stat(path) else {
-                    throw RunnerError.missingDependency(stage: graph.stages[i].name, path: dep)
+                    let declared = graph.stages[i].deps.first { PathRules.normalized($0) == source } ?? source
+                    throw RunnerError.missingDependency(stage: graph.stages[i].name, path: declared)
                 }
                 stats[path] = stat
             }
         }
         return stats
-    }
-
-    /// Whether `dep` of stage `i` is a plain file rather than the output of one of its upstream stages.
-    func isSource(_ dep: String, of i: Int) -> Bool {
-        let path = PathRules.normalized(dep)
-        return !graph.upstream[i].contains { u in graph.stages[u].outs.contains { PathRules.overlap(PathRules.normalized($0), path) } }
     }
 }
 

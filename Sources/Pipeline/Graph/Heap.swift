@@ -4,6 +4,8 @@ struct Heap {
 
     init(_ initial: [Int]) { for i in initial { insert(i) } }
 
+    var isEmpty: Bool { items.isEmpty }
+
     mutating func insert(_ value: Int) {
         items.append(value)
         var child = items.count - 1

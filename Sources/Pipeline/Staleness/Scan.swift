@@ -19,14 +19,15 @@ public enum Scan {
         where oldFields[field] != newFields[field] {
             reasons.append(.definitionChanged(field: field, old: oldFields[field], new: newFields[field]))
         }
-        for (path, id) in current.deps.entries where previous.deps[path] != id {
+        let oldDeps = lookup(previous.deps), oldInputs = lookup(previous.inputs), oldOutputs = lookup(previous.outputs)
+        for (path, id) in current.deps.entries where (oldDeps[path] ?? nil) != id {
             reasons.append(.dependencyChanged(path: path, missing: id == nil))
         }
-        for (qualified, id) in current.inputs.entries where previous.inputs[qualified] != id {
-                let (stage, path) = splitInput(qualified)
+        for (qualified, id) in current.inputs.entries where (oldInputs[qualified] ?? nil) != id {
+            let (stage, path) = splitInput(qualified)
             reasons.append(.inputChanged(path: path, stage: stage))
         }
-        for (path, id) in outputs.entries where previous.outputs[path] != id {
+        for (path, id) in outputs.entries where (oldOutputs[path] ?? nil) != id {
             reasons.append(id == nil ? .outputMissing(path: path) : .outputModified(path: path))
         }
         if reasons.isEmpty && previous.key != current.key {
@@ -34,6 +35,10 @@ public enum Scan {
             reasons.append(.definitionChanged(field: "dependencies", old: nil, new: nil))
         }
         return reasons
+    }
+
+    private static func lookup(_ map: ContentMap) -> [String: ContentID?] {
+        Dictionary(map.entries.map { ($0.path, $0.id) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The name an upstream output has in a stage's inputs: `STAGE:PATH`.

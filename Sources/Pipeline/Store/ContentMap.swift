@@ -46,10 +46,12 @@ public struct ContentMap: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(encoded) }
 
     private static func parse(_ text: String) -> [Entry] {
-        text.split(separator: "\n").compactMap { line -> Entry? in
-            guard let tab = line.firstIndex(of: "\t") else { return nil }
-            let id = line[..<tab]
-            return (String(line[tab...].dropFirst()), id == "-" ? nil : ContentID(id))
+        var entries: [Entry] = []
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            guard let tab = line.firstIndex(of: UInt8(ascii: "\t")) else { continue }
+            let id = Substring(line[..<tab])
+            entries.append((String(Substring(line[line.index(after: tab)...])), id == "-" ? nil : ContentID(id)))
         }
+        return entries
     }
 }
