@@ -113,6 +113,17 @@ struct CommandLineTests {
         #expect(box.read("out.txt") == "bbbb\n")
     }
 
+    @Test("--dry-run says what would run and why, and runs nothing")
+    func dryRun() throws {
+        let box = try Sandbox(["labmake.yaml": "stages:\n  a: {cmd: 'echo > a', outs: [a]}\n  b: {cmd: 'cat a > b', deps: [a], outs: [b]}\n"])
+        let dry = try box.labmake("run", "--dry-run")
+        #expect(dry.status == 0)
+        #expect(dry.stdout.contains("would run a  (never run)"))
+        #expect(dry.stdout.contains("would run b  (never run; upstream stage a is stale)"))
+        #expect(!box.exists("a"))
+        #expect(try statuses(box.labmake("run", "--json").stdout) == ["a": "executed", "b": "executed"], "the dry run recorded nothing")
+    }
+
     @Test("dag draws the pipeline as text, dot and Mermaid")
     func dag() throws {
         let box = try Sandbox(["labmake.yaml": "stages:\n  a: {cmd: 'echo > a', outs: [a]}\n  b: {cmd: 'cat a > b', deps: [a], outs: [b]}\n"])

@@ -46,6 +46,44 @@ struct InterruptionTests {
         #expect(box.read("after.txt") == "slow\n")
     }
 
+    @Test("SIGKILL at many different moments never leaves a state the next run trusts wrongly")
+    func sigkillAnywhere() throws {
+        // 30 stages in a chain of 3 branches; each writes its output in two steps with a pause between.
+        var yaml = "stages:\n"
+        for branch in 0..<3 {
+            for i in 0..<10 {
+                let name = "b\(branch)s\(i)", previous = i == 0 ? nil : "out/b\(branch)s\(i - 1).txt"
+                let read = previous.map { "cat \($0); " } ?? ""
+                yaml += "  \(name):\n    cmd: '(\(read)echo \(name)) > out/\(name).tmp; sleep 0.0\(i % 4 + 1); mv out/\(name).tmp out/\(name).txt'\n"
+                yaml += "    outs: [out/\(name).txt]\n"
+                if let previous { yaml += "    deps: [\(previous)]\n" }
+            }
+        }
+        let box = try Sandbox(["labmake.yaml": yaml])
+        try FileManager.default.createDirectory(at: box.root.appendingPathComponent("out"), withIntermediateDirectories: true)
+        for delay in [0.05, 0.2, 0.35, 0.5, 0.65] {
+            try? FileManager.default.removeItem(at: box.root.appendingPathComponent(".labmake"))
+            try? FileManager.default.removeItem(at: box.root.appendingPathComponent("out"))
+            try FileManager.default.createDirectory(at: box.root.appendingPathComponent("out"), withIntermediateDirectories: true)
+            let run = try box.start(["run", "-j", "2"])
+            Thread.sleep(forTimeInterval: delay)
+            run.signal(SIGKILL)
+            _ = try run.wait()
+            Thread.sleep(forTimeInterval: 0.2)  // orphaned commands finish their short sleeps
+
+            let rerun = try box.labmake("run", "--json")
+            #expect(rerun.status == 0, "after a kill at \(delay)s: \(rerun.stderr)")
+            let done = try statuses(rerun.stdout)
+            #expect(done.count == 30)
+            #expect(done.values.allSatisfy { ["executed", "cached", "restored"].contains($0) })
+            for branch in 0..<3 {
+                let expected = (0..<10).map { "b\(branch)s\($0)\n" }.joined()
+                #expect(box.read("out/b\(branch)s9.txt") == expected, "after a kill at \(delay)s")
+            }
+            #expect(try statuses(box.labmake("run", "--json").stdout).values.allSatisfy { $0 == "cached" })
+        }
+    }
+
     @Test("Ctrl-C stops the running command, exits 130, and the next run picks up")
     func ctrlC() throws {
         let box = try Sandbox(["labmake.yaml": slowChain])
