@@ -32,6 +32,7 @@ struct ManifestCacheTests {
         #expect(loaded.params == parsed.params)
         #expect(loaded.stages == parsed.stages)
         #expect(loaded.graph.upstream == parsed.graph.upstream)
+        #expect(loaded.graph.reads == parsed.graph.reads)
         #expect(cache.load(key: "k2") == nil, "another key misses")
     }
 

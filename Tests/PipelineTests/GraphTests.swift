@@ -41,10 +41,22 @@ struct GraphTests {
         #expect(graph.allDownstream(of: 0).map { graph.stages[$0].name }.sorted() == ["b", "c", "d"])
     }
 
+    @Test("each stage knows which of its dependencies are plain files and which upstream outputs it reads")
+    func reads() throws {
+        let graph = try Graph([
+            stage("data", outs: ["data", "meta.json"]),
+            stage("train", needs: ["data"], deps: ["train.py", "data/x.bin"], outs: ["model"]),
+        ])
+        #expect(graph.reads[0] == StageReads())
+        #expect(graph.reads[1].sources == [0], "train.py")
+        #expect(graph.reads[1].inputs == [.init(stage: 0, output: 0), .init(stage: 0, output: 1)],
+                "the whole data directory for data/x.bin, then meta.json through needs")
+    }
+
     @Test("a graph rebuilt from its sorted stages and edges is the same graph")
     func rebuilt() throws {
         let graph = try Graph([stage("b", needs: ["a"]), stage("a")])
-        let copy = Graph(sortedStages: graph.stages, upstream: graph.upstream)
+        let copy = Graph(sortedStages: graph.stages, upstream: graph.upstream, reads: graph.reads)
         #expect(copy.stages == graph.stages)
         #expect(copy.downstream == graph.downstream)
         #expect(copy.index(of: "b") == 1)

@@ -8,7 +8,7 @@ import Pipeline
 /// existence of dependency files can change behind the key's back: the runner checks it before
 /// anything runs.
 public struct ManifestCache: Sendable {
-    static let magic = "labmake-manifest-v1"
+    static let magic = "labmake-manifest-v2"
 
     /// Where the entry is kept, e.g. `.labmake/manifest.cache`.
     public let path: String
@@ -73,6 +73,11 @@ public struct ManifestCache: Sendable {
             w.int(s.location?.column ?? 0)
             w.int(p.graph.upstream[i].count)
             for u in p.graph.upstream[i] { w.int(u) }
+            let reads = p.graph.reads[i]
+            w.int(reads.sources.count)
+            for d in reads.sources { w.int(d) }
+            w.int(reads.inputs.count)
+            for input in reads.inputs { w.int(input.stage); w.int(input.output) }
         }
     }
 
@@ -85,6 +90,7 @@ public struct ManifestCache: Sendable {
         let count = try r.count()
         var stages: [StageDefinition] = []
         var upstream: [[Int]] = []
+        var reads: [StageReads] = []
         stages.reserveCapacity(count)
         for i in 0..<count {
             let stageName = try r.string()
@@ -100,6 +106,18 @@ public struct ManifestCache: Sendable {
                 guard u >= 0 && u < i else { throw BinaryReader.Malformed() }
                 ups.append(u)
             }
+            var stageReads = StageReads()
+            for _ in 0..<(try r.count()) {
+                let d = try r.int()
+                guard d >= 0 && d < deps.count else { throw BinaryReader.Malformed() }
+                stageReads.sources.append(d)
+            }
+            for _ in 0..<(try r.count()) {
+                let u = try r.int(), o = try r.int()
+                guard u >= 0, u < i, o >= 0, o < stages[u].outs.count else { throw BinaryReader.Malformed() }
+                stageReads.inputs.append(StageReads.Output(stage: u, output: o))
+            }
+            reads.append(stageReads)
             stages.append(StageDefinition(
                 name: stageName, kind: kind, command: command, params: stageParams, with: with, deps: deps,
                 outs: outs, needs: needs, location: file.isEmpty ? nil : SourceLocation(file: file, line: line, column: column)))
@@ -107,6 +125,6 @@ public struct ManifestCache: Sendable {
         }
         return PipelineDefinition(
             name: name, settings: PipelineSettings(device: device, seed: seed, jobs: jobs > 0 ? jobs : nil),
-            params: params, graph: Graph(sortedStages: stages, upstream: upstream))
+            params: params, graph: Graph(sortedStages: stages, upstream: upstream, reads: reads))
     }
 }

@@ -141,19 +141,24 @@ extension Runner {
     }
 
     /// Every path the stage's key and outputs depend on, absolute, as ``fingerprint(_:definition:outputs:hasher:)``
-    /// reads them (see ``ReadPlan``) followed by its own outputs. Its stat signature covers these.
+    /// reads them (see ``StageReads``) followed by its own outputs. Its stat signature covers these.
     func signedPaths(_ i: Int) -> [String] {
-        let reads = plan.reads[i]
-        return (reads.sources + reads.inputs.map(\.path) + graph.stages[i].outs).map(workspace.absolute)
+        let stage = graph.stages[i], reads = graph.reads[i]
+        return (reads.sources.map { stage.deps[$0] } + reads.inputs.map { graph.stages[$0.stage].outs[$0.output] } + stage.outs)
+            .map(workspace.absolute)
     }
 
     /// The stage's definition and the content of what it reads, given its upstream stages' outputs.
     func fingerprint(_ i: Int, definition: String, outputs: [Int: ContentMap], hasher: FileHasher) throws -> StageFingerprint {
-        let reads = plan.reads[i]
-        let deps = try reads.sources.map { ($0, try hasher.contentID(of: workspace.absolute($0))) }
+        let stage = graph.stages[i], reads = graph.reads[i]
+        let deps = try reads.sources.map { d in
+            let path = PathRules.normalized(stage.deps[d])
+            return (path, try hasher.contentID(of: workspace.absolute(path)))
+        }
         var upstream: [Int: [String: ContentID?]] = [:]
         var inputs: [(String, ContentID?)] = []
-        for (u, path) in reads.inputs {
+        for input in reads.inputs {
+            let u = input.stage, path = PathRules.normalized(graph.stages[u].outs[input.output])
             if upstream[u] == nil {
                 upstream[u] = Dictionary((outputs[u]?.entries ?? []).map { ($0.path, $0.id) }, uniquingKeysWith: { a, _ in a })
             }

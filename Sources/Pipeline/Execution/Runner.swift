@@ -14,7 +14,6 @@ public final class Runner: @unchecked Sendable {
     let kinds: StageKindRegistry
     let settings: PipelineSettings
     let observer: any RunObserver
-    let plan: ReadPlan
     let interruptedFlag = Locked(false)
     private let events = NSCondition()
     private var finished: [(Int, StageOutcome, ContentMap?)] = []  // guarded by `events`
@@ -26,7 +25,6 @@ public final class Runner: @unchecked Sendable {
         self.kinds = kinds
         self.settings = settings
         self.observer = observer
-        plan = ReadPlan(graph)
     }
 
     /// Stops the run: running commands are terminated, nothing new starts. Safe from any thread.
@@ -147,11 +145,11 @@ public final class Runner: @unchecked Sendable {
     private func statSources(of selected: Set<Int>) throws -> [String: FileStat] {
         var stats: [String: FileStat] = [:]
         for i in selected.sorted() {
-            for source in plan.reads[i].sources {
-                let path = workspace.absolute(source)
+            for d in graph.reads[i].sources {
+                let dep = graph.stages[i].deps[d]
+                let path = workspace.absolute(dep)
                 guard let stat = workspace.fileSystem.stat(path) else {
-                    let declared = graph.stages[i].deps.first { PathRules.normalized($0) == source } ?? source
-                    throw RunnerError.missingDependency(stage: graph.stages[i].name, path: declared)
+                    throw RunnerError.missingDependency(stage: graph.stages[i].name, path: dep)
                 }
                 stats[path] = stat
             }

@@ -10,6 +10,8 @@ public struct Graph: Sendable {
     public let upstream: [[Int]]
     /// For each stage, the indices of the stages that depend on it, ascending.
     public let downstream: [[Int]]
+    /// For each stage, what it reads: see ``StageReads``.
+    public let reads: [StageReads]
     private let indexByName: [String: Int]
 
     /// Builds the graph, or throws ``GraphError`` for an unknown `needs` or a cycle.
@@ -19,13 +21,30 @@ public struct Graph: Sendable {
 
         let producers = OutputIndex(declared)
         var edges = Array(repeating: Set<Int>(), count: declared.count)
+        var declaredReads = Array(repeating: StageReads(), count: declared.count)
         for (i, stage) in declared.enumerated() {
+            var seen = Set<StageReads.Output>()
+            func read(_ output: StageReads.Output) {
+                if seen.insert(output).inserted { declaredReads[i].inputs.append(output) }
+            }
             for need in stage.needs {
                 guard let j = byName[need] else { throw .unknownStage(need, neededBy: stage.name) }
                 edges[i].insert(j)
             }
-            for dep in stage.deps {
-                for j in producers.stages(overlapping: dep) where j != i { edges[i].insert(j) }
+            for (d, dep) in stage.deps.enumerated() {
+                let path = PathRules.normalized(dep)
+                let writers = Set(producers.stages(overlapping: path)).subtracting([i])
+                if writers.isEmpty { declaredReads[i].sources.append(d) }
+                for j in writers.sorted() {
+                    edges[i].insert(j)
+                    for (o, out) in declared[j].outs.enumerated() where PathRules.overlap(PathRules.normalized(out), path) {
+                        read(StageReads.Output(stage: j, output: o))
+                    }
+                }
+            }
+            for need in stage.needs {
+                let j = byName[need]!
+                for o in declared[j].outs.indices { read(StageReads.Output(stage: j, output: o)) }
             }
         }
         if let cycle = Graph.findCycle(edges: edges) {
@@ -51,6 +70,10 @@ public struct Graph: Sendable {
 
         stages = order.map { declared[$0] }
         upstream = order.map { edges[$0].map { position[$0] }.sorted() }
+        reads = order.map { i in
+            StageReads(sources: declaredReads[i].sources,
+                       inputs: declaredReads[i].inputs.map { StageReads.Output(stage: position[$0.stage], output: $0.output) })
+        }
         var down = Array(repeating: [Int](), count: order.count)
         for (i, ups) in upstream.enumerated() { for j in ups { down[j].append(i) } }
         downstream = down
@@ -58,10 +81,11 @@ public struct Graph: Sendable {
     }
 
     /// A graph whose stages are already in topological order, each with the (lower) indices of the
-    /// stages it depends on: what a cache stored from an earlier ``init(_:)``.
-    public init(sortedStages: [StageDefinition], upstream: [[Int]]) {
+    /// stages it depends on and what it reads: what a cache stored from an earlier ``init(_:)``.
+    public init(sortedStages: [StageDefinition], upstream: [[Int]], reads: [StageReads]) {
         stages = sortedStages
         self.upstream = upstream
+        self.reads = reads
         var down = Array(repeating: [Int](), count: sortedStages.count)
         for (i, ups) in upstream.enumerated() { for j in ups { down[j].append(i) } }
         downstream = down
@@ -127,4 +151,30 @@ public enum GraphError: Error, Sendable, Equatable {
     case unknownStage(String, neededBy: String)
     /// Each stage depends on the next; the last depends on the first.
     case cycle([String])
+}
+
+/// What a stage reads, by position: the dependencies that no stage writes, and the upstream outputs
+/// it keys on — those its dependencies name (whole, when a dependency lies inside one) and every
+/// output of the stages it `needs`.
+public struct StageReads: Sendable, Hashable {
+    /// An output of another stage: its index in ``Graph/stages`` and the index in its `outs`.
+    public struct Output: Sendable, Hashable {
+        public var stage: Int
+        public var output: Int
+
+        public init(stage: Int, output: Int) {
+            self.stage = stage
+            self.output = output
+        }
+    }
+
+    /// Indices into the stage's `deps` of the files that no stage writes.
+    public var sources: [Int] = []
+    /// Upstream outputs the stage reads, each once, in the order first named.
+    public var inputs: [Output] = []
+
+    public init(sources: [Int] = [], inputs: [Output] = []) {
+        self.sources = sources
+        self.inputs = inputs
+    }
 }
