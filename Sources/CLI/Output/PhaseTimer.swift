@@ -6,7 +6,7 @@ final class PhaseTimer: @unchecked Sendable {
     /// Started when the command line is first looked at.
     static let shared = PhaseTimer()
 
-    private let enabled = ProcessInfo.processInfo.environment["LABMAKE_STATS"] == "1"
+    private let enabled = getenv("LABMAKE_STATS").map { String(cString: $0) } == "1"
     private var last = Date()
     private var phases: [(String, Double)] = []
 

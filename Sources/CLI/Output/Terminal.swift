@@ -13,8 +13,7 @@ struct Terminal: Sendable {
     init(stderr: Bool) {
         handle = stderr ? .standardError : .standardOutput
         let fd: Int32 = stderr ? 2 : 1
-        let env = ProcessInfo.processInfo.environment
-        colored = isatty(fd) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+        colored = isatty(fd) == 1 && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
     }
 
     func paint(_ text: String, _ style: Style) -> String {
