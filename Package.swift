@@ -35,7 +35,19 @@ let package = Package(
         // MARK: - Where the executor meets the stage kinds
 
         /// Registers every stage kind (command stages, later datasets, training, tuning, report).
-        .target(name: "Stages", dependencies: ["Pipeline"], swiftSettings: strict),
+        .target(name: "Stages", dependencies: ["Pipeline", "Datasets"], swiftSettings: strict),
+
+        // MARK: - Data
+
+        /// Download, verify, extract and parse datasets (CIFAR-10), with a per-user cache.
+        .target(
+            name: "Datasets",
+            dependencies: ["CArchive", "CCurl", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        /// libarchive, for safe extraction of tar.gz archives.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        /// libcurl, for downloads that resume (HTTP Range) and report progress.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: - The make-like engine (knows nothing about ML)
 
@@ -56,10 +68,11 @@ let package = Package(
         // MARK: - Tests
 
         /// Fakes and fixtures shared by the test targets.
-        .target(name: "PipelineTesting", dependencies: ["Pipeline"], path: "Tests/PipelineTesting",
+        .target(name: "PipelineTesting", dependencies: ["Pipeline", "CArchive"], path: "Tests/PipelineTesting",
                 swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "PipelineTesting"], swiftSettings: strict),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "PipelineTesting"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["CLI"], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "PipelineTesting"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["CLI", "PipelineTesting", "CArchive"], swiftSettings: strict),
     ]
 )
