@@ -35,6 +35,15 @@ public struct Downloader: Sendable {
 
     /// Brings `path` to the whole content of `url`, continuing from what `path` already holds.
     public func download(_ url: String, to path: String, progress: @escaping (DownloadProgress) -> Void = { _ in }) throws {
+        do {
+            try downloadWithRetries(url, to: path, progress: progress)
+        } catch {
+            if FileReader.size(path) == 0 { FileReader.remove(path) }  // nothing worth resuming
+            throw error
+        }
+    }
+
+    private func downloadWithRetries(_ url: String, to path: String, progress: @escaping (DownloadProgress) -> Void) throws {
         var delay = backoff
         for attempt in 0...retries {
             switch attemptDownload(url, to: path, progress: progress) {
@@ -100,7 +109,8 @@ public struct Downloader: Sendable {
             // The server cannot resume: start the file over.
             ftruncate(fd, 0)
             return .retryable(DatasetError("download of \(url) could not resume: the server ignores byte ranges"))
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_FILE_COULDNT_READ_FILE, CURLE_REMOTE_FILE_NOT_FOUND:
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_FILE_COULDNT_READ_FILE, CURLE_REMOTE_FILE_NOT_FOUND,
+             CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .fatal(DatasetError("cannot download \(url): \(reason)"))
         default:
             return .retryable(DatasetError("download of \(url) failed: \(reason)"))

@@ -90,7 +90,7 @@ struct PipelineValidator {
         var owners: [String: (stage: String, node: Node)] = [:]
         for stage in stages {
             for (index, out) in stage.definition.outs.enumerated() {
-                let node = stage.raw.outs[index].1
+                let node = index < stage.raw.outs.count ? stage.raw.outs[index].1 : stage.raw.nameNode  // a kind's default output
                 let path = PathRules.normalized(out)
                 if PathRules.isOutsideWorkspace(out) {
                     reader.error("output '\(out)' of stage '\(stage.definition.name)' is outside the workspace; outputs must be relative paths inside it", at: node)

@@ -56,8 +56,9 @@ struct StageResolver {
     private func resolve(_ raw: RawStage, _ combination: [(String, ConfigValue)], params: [String: ConfigValue],
                          setParams: [String: ConfigValue]) -> StageDefinition? {
         let kindName = raw.uses?.0 ?? StageDefinition.commandKind
+        let kind = kinds[kindName]
         var values: [String: ConfigValue] = [:]
-        if let kind = kinds[kindName], kind.parameterUse == .all { values = params }
+        if let kind, kind.parameterUse == .all { values = params }
         switch raw.params {
         case .names(let names):
             for (name, node) in names {
@@ -84,7 +85,7 @@ struct StageResolver {
             params: values,
             with: Dictionary(uniqueKeysWithValues: (raw.with ?? []).map { ($0.0.key, $0.1) }),
             deps: raw.deps.map { interpolate($0, "deps") },
-            outs: raw.outs.map { interpolate($0, "outs") },
+            outs: raw.outs.isEmpty ? (kind?.defaultOutputs(stageName: name) ?? []) : raw.outs.map { interpolate($0, "outs") },
             needs: raw.needs.map(\.0),
             location: reader.location(raw.nameNode))
     }

@@ -13,6 +13,8 @@ public protocol StageKind: Sendable {
     var parameterUse: ParameterUse { get }
     /// The option names `with:` accepts, for messages that suggest the nearest one; nil accepts any.
     var optionNames: [String]? { get }
+    /// What a stage of this kind writes when its `outs:` are not given, e.g. a folder named after it.
+    func defaultOutputs(stageName: String) -> [String]
     /// Problems with the stage's options, each with the option's name and what was expected.
     func validate(_ stage: StageDefinition) -> [StageOptionProblem]
     /// Does the stage's work; throws ``StageFailure`` (or any error) when it fails.
@@ -78,6 +80,7 @@ public struct StageContext: Sendable {
 extension StageKind {
     public var parameterUse: ParameterUse { .declared }
     public var optionNames: [String]? { [] }
+    public func defaultOutputs(stageName: String) -> [String] { [] }
     public func validate(_ stage: StageDefinition) -> [StageOptionProblem] { [] }
 }
 

@@ -1,0 +1,137 @@
+import Datasets
+import Foundation
+import Pipeline
+
+/// The `cifar10` kind: fetches CIFAR-10 (binary version) into the per-user dataset cache, verifies
+/// and reads it, and writes `STAGE/dataset.json` — checksum, class names, counts per class — with the
+/// training and validation index lists (`train.indices`, `validation.indices`) that later stages use.
+///
+/// Options (`with:`): `url` (http, https or file; default: the official archive), `path` (a local
+/// archive instead), `md5` or `sha256` (required with a `url` or `path` other than the official one),
+/// `train_subset` (a seeded, class-stratified subset of the training images), `validation` (images held
+/// out of training), `seed` (default: `settings.seed`).
+public struct CIFAR10Stage: StageKind {
+    public let name = "cifar10"
+    public let version = "1"
+    public var optionNames: [String]? { ["url", "path", "md5", "sha256", "train_subset", "validation", "seed"] }
+
+    public init() {}
+
+    public func defaultOutputs(stageName: String) -> [String] { [stageName] }
+
+    public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
+        var problems: [StageOptionProblem] = []
+        for key in ["url", "path", "md5", "sha256"] {
+            if let value = stage.with[key], case .string = value {} else if stage.with[key] != nil {
+                problems.append(.init(option: key, message: "must be a string, found \(stage.with[key]!.typeName)"))
+            }
+        }
+        for key in ["train_subset", "validation", "seed"] {
+            guard let value = stage.with[key] else { continue }
+            guard case .int(let n) = value, n >= (key == "train_subset" ? 1 : 0) else {
+                problems.append(.init(option: key, message: "must be \(key == "train_subset" ? "a positive" : "a non-negative") integer, found \(value)"))
+                continue
+            }
+        }
+        if stage.with["url"] != nil && stage.with["path"] != nil {
+            problems.append(.init(option: "path", message: "give either url or path, not both"))
+        }
+        if stage.with["md5"] != nil && stage.with["sha256"] != nil {
+            problems.append(.init(option: "sha256", message: "give either md5 or sha256, not both"))
+        }
+        if case .string(let md5)? = stage.with["md5"], !Checksum.md5(md5).isWellFormed {
+            problems.append(.init(option: "md5", message: "must be 32 hex digits, found '\(md5)'"))
+        }
+        if case .string(let sha)? = stage.with["sha256"], !Checksum.sha256(sha).isWellFormed {
+            problems.append(.init(option: "sha256", message: "must be 64 hex digits, found '\(sha)'"))
+        }
+        return problems
+    }
+
+    public func run(_ stage: StageDefinition, context: StageContext) throws {
+        let source = Self.source(stage.with)
+        let cache = DatasetCache()
+        let folder: String
+        do {
+            folder = try cache.fetch(source, validate: { _ = try CIFAR10.load(from: $0) }, log: context.output,
+                                     progress: ProgressLines(output: context.output).report)
+        } catch let error as DatasetError {
+            throw StageFailure(Self.explain(error, stage: stage.name, source: source))
+        }
+        let data = try CIFAR10.load(from: folder)
+        let seed = stage.with["seed"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? context.settings.seed
+        let subset = stage.with["train_subset"].flatMap { if case .int(let n) = $0 { n } else { nil } }
+        let validation = stage.with["validation"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? 0
+        let split = DatasetSplit.split(labels: data.train.labels, trainSubset: subset, validation: validation, seed: UInt64(bitPattern: Int64(seed)))
+
+        let classes = data.classNames.count
+        func summary(_ labels: [UInt8]) -> ConfigValue {
+            let counts = LabeledImages(labels: labels).countsPerClass(classes: classes)
+            return .object(["count": .int(labels.count), "per_class": .array(counts.map { .int($0) })])
+        }
+        let manifest = ConfigValue.object([
+            "dataset": .string("cifar10"),
+            "checksum": .string(source.checksum.description),
+            "classes": .array(data.classNames.map { .string($0) }),
+            "seed": .int(seed),
+            "train": summary(split.train.map { data.train.labels[$0] }),
+            "validation": summary(split.validation.map { data.train.labels[$0] }),
+            "test": summary(data.test.labels),
+        ])
+        let out = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
+        try context.fileSystem.writeText(out + "/dataset.json", manifest.canonicalJSON + "\n")
+        try context.fileSystem.writeText(out + "/train.indices", split.train.map { "\($0)\n" }.joined())
+        try context.fileSystem.writeText(out + "/validation.indices", split.validation.map { "\($0)\n" }.joined())
+        context.output("cifar10: \(classes) classes; \(split.train.count) training, \(split.validation.count) validation, \(data.test.count) test images")
+    }
+
+    /// The archive to fetch and its checksum, from the stage's options.
+    public static func source(_ with: [String: ConfigValue]) -> DatasetSource {
+        func string(_ key: String) -> String? { if case .string(let s)? = with[key] { s } else { nil } }
+        let checksum = string("sha256").map(Checksum.sha256) ?? string("md5").map(Checksum.md5) ?? CIFAR10.defaultChecksum
+        return DatasetSource(location: string("path") ?? string("url") ?? CIFAR10.defaultURL, checksum: checksum)
+    }
+
+    /// A failure, with what to do when the network is not there.
+    static func explain(_ error: DatasetError, stage: String, source: DatasetSource) -> String {
+        guard isOffline(error) else { return error.message }
+        return error.message + "\nNo network? Point the stage at a local copy of the archive: "
+            + "--set \(stage).url=file:///path/to/cifar-10-binary.tar.gz (or --set \(stage).path=/path/to/cifar-10-binary.tar.gz)"
+    }
+
+    /// Whether a download failed for want of a network (no name resolution, no connection).
+    public static func isOffline(_ error: DatasetError) -> Bool {
+        ["Could not resolve", "Couldn't resolve", "Failed to connect", "Couldn't connect", "timed out"].contains(where: error.message.contains)
+    }
+}
+
+/// Download progress as output lines: at most one a second, and the last.
+final class ProgressLines: @unchecked Sendable {
+    private let output: @Sendable (String) -> Void
+    private var last = Date.distantPast
+
+    init(output: @escaping @Sendable (String) -> Void) { self.output = output }
+
+    func report(_ p: DownloadProgress) {
+        let done = p.total.map { p.received >= $0 } ?? false
+        guard done || Date().timeIntervalSince(last) >= 1 else { return }
+        last = Date()
+        output(DownloadProgressText.describe(p))
+    }
+}
+
+/// "45.2 of 170.1 MB (26%), 12.3 MB/s, 9 s left".
+public enum DownloadProgressText {
+    public static func describe(_ p: DownloadProgress) -> String {
+        func mb(_ bytes: Int64) -> String { String(format: "%.1f", Double(bytes) / 1e6) }
+        var text = "downloaded \(mb(p.received))"
+        if let total = p.total, total > 0 {
+            text += " of \(mb(total)) MB (\(Int(Double(p.received) * 100 / Double(total)))%)"
+        } else {
+            text += " MB"
+        }
+        text += String(format: ", %.1f MB/s", p.bytesPerSecond / 1e6)
+        if let left = p.secondsLeft, left.isFinite { text += ", \(Int(left.rounded())) s left" }
+        return text
+    }
+}
