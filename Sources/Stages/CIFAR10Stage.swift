@@ -50,7 +50,7 @@ public struct CIFAR10Stage: StageKind {
 
     public func run(_ stage: StageDefinition, context: StageContext) throws {
         let source = Self.source(stage.with)
-        let cache = DatasetCache()
+        let cache = DatasetCache(downloader: .configured)
         let folder: String
         do {
             folder = try cache.fetch(source, validate: { _ = try CIFAR10.load(from: $0) }, log: context.output,

@@ -10,6 +10,7 @@ final class FetchFixture: @unchecked Sendable {
     let cache: DatasetCache
 
     init(retries: Int = 3) throws {
+        _ = try TestArchives.digitsBytes()  // fail with a message, not later with nonsense, if it is missing
         server = try LocalHTTPServer()
         root = NSTemporaryDirectory() + "labmake-datasets-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -21,7 +22,7 @@ final class FetchFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    var digits: [UInt8] { Array(FileManager.default.contents(atPath: TestArchives.digits)!) }
+    var digits: [UInt8] { (try? TestArchives.digitsBytes()) ?? [] }
 
     func fetch(_ path: String, _ checksum: Checksum = .md5(TestArchives.digitsMD5)) throws -> String {
         try cache.fetch(DatasetSource(location: server.url(path), checksum: checksum), validate: { _ = try CIFAR10.load(from: $0) })

@@ -23,7 +23,7 @@ struct CIFAR10StageTests {
     func stage() throws {
         let server = try LocalHTTPServer()
         defer { server.stop() }
-        server.serve("/cifar.tar.gz", Array(FileManager.default.contents(atPath: TestArchives.digits)!))
+        server.serve("/cifar.tar.gz", try TestArchives.digitsBytes())
         let cache = try Sandbox()
         let env = ["XDG_CACHE_HOME": cache.root.path]
         let box = try Sandbox(["labmake.yaml": pipeline(url: server.url("/cifar.tar.gz"))])
@@ -50,9 +50,11 @@ struct CIFAR10StageTests {
 
     @Test("without the network the data stage says how to use a local copy, and that works")
     func offline() throws {
+        _ = try TestArchives.digitsBytes()
         let cache = try Sandbox()
-        let env = ["XDG_CACHE_HOME": cache.root.path]
-        let box = try Sandbox(["labmake.yaml": pipeline(url: "https://cifar.labmake-test.invalid/cifar-10-binary.tar.gz")])
+        let env = ["XDG_CACHE_HOME": cache.root.path, "LABMAKE_DOWNLOAD_RETRIES": "0"]
+        // Nothing listens on port 1: the connection fails as it does without a network, and stays on this machine.
+        let box = try Sandbox(["labmake.yaml": pipeline(url: "http://127.0.0.1:1/cifar-10-binary.tar.gz")])
         let failed = try box.labmake("run", environment: env)
         #expect(failed.status == 1)
         #expect(failed.stdout.contains("No network? Point the stage at a local copy of the archive: --set data.url=file:///path/to/cifar-10-binary.tar.gz"))

@@ -63,11 +63,24 @@ public enum TestArchives {
         }
     }
 
-    /// The shared digits dataset in CIFAR-10 binary layout (../shared/datasets), found from this file.
+    /// The shared digits dataset in CIFAR-10 binary layout: `shared/datasets/` in a folder above this
+    /// file (beside the checkout, as in CI); empty if there is none (see ``digitsBytes()``).
     public static var digits: String {
-        var dir = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("shared/datasets/digits-cifar10-binary.tar.gz").path
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("shared/datasets/digits-cifar10-binary.tar.gz").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return ""
+    }
+
+    /// The digits archive's bytes, or an error saying where it was looked for.
+    public static func digitsBytes() throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: digits) else {
+            throw TestServerError("shared/datasets/digits-cifar10-binary.tar.gz not found in any folder above \(#filePath)")
+        }
+        return Array(data)
     }
 
     public static let digitsMD5 = "df1c9104a6f764bf44292c9e3372c3ad"

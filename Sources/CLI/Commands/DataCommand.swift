@@ -37,7 +37,7 @@ struct CIFAR10Command: ParsableCommand {
             throw LabmakeExit(ExitStatus.invalid, "error: '\(source.checksum.digest)' is not a valid \(source.checksum.algorithm) checksum")
         }
         let terminal = Terminal(stderr: true)
-        let cache = DatasetCache()
+        let cache = DatasetCache(downloader: .configured)
         let folder: String
         do {
             folder = try cache.fetch(source, validate: { _ = try CIFAR10.load(from: $0) }, log: { terminal.print($0) },

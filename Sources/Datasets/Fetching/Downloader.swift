@@ -27,6 +27,11 @@ public struct Downloader: Sendable {
     /// A transfer slower than 1 byte/s for this many seconds counts as dropped.
     public var stallSeconds: Int
 
+    /// The downloader labmake uses: 5 retries unless `LABMAKE_DOWNLOAD_RETRIES` says otherwise.
+    public static var configured: Downloader {
+        Downloader(retries: getenv("LABMAKE_DOWNLOAD_RETRIES").flatMap { Int(String(cString: $0)) }.map { max(0, $0) } ?? 5)
+    }
+
     public init(retries: Int = 5, backoff: Double = 1, stallSeconds: Int = 30) {
         self.retries = retries
         self.backoff = backoff
