@@ -37,6 +37,13 @@ let package = Package(
         /// Registers every stage kind (command stages, later datasets, training, tuning, report).
         .target(name: "Stages", dependencies: ["Pipeline", "Datasets"], swiftSettings: strict),
 
+        // MARK: - Compute
+
+        /// Tensors, the closed op set, reverse-mode autodiff, the backend protocol and registry.
+        .target(name: "Compute", swiftSettings: strict),
+        /// CPU backends: the reference implementation of every op (and, later, the fast kernels).
+        .target(name: "ComputeCPU", dependencies: ["Compute"], swiftSettings: strict),
+
         // MARK: - Data
 
         /// Download, verify, extract and parse datasets (CIFAR-10), with a per-user cache.
@@ -72,6 +79,7 @@ let package = Package(
                 swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "PipelineTesting"], swiftSettings: strict),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "PipelineTesting"], swiftSettings: strict),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "PipelineTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["CLI", "PipelineTesting", "CArchive"], swiftSettings: strict),
     ]

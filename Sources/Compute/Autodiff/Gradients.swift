@@ -1,0 +1,77 @@
+/// The gradient of every primitive, in one table: given the op, its inputs, its output and the
+/// gradient of the output, the gradient of each input (nil where none flows, e.g. to labels).
+/// First order only: the gradient ops themselves are not differentiated.
+enum Gradients {
+    static func of(_ op: Op, inputs x: [Tensor], output y: Tensor, gradient g: Tensor) throws(ComputeError) -> [Tensor?] {
+        switch op {
+        case .negate: return [try -g]
+        case .exp: return [try g * y]
+        case .log: return [try g / x[0]]
+        case .sqrt: return [try g / (y * Tensor(2))]
+        case .relu: return [try g * Tensor.apply(.positive, [x[0]])]
+        case .positive, .equal: return x.map { _ in nil }
+        case .add: return [try unbroadcast(g, to: x[0].shape), try unbroadcast(g, to: x[1].shape)]
+        case .subtract: return [try unbroadcast(g, to: x[0].shape), try unbroadcast(-g, to: x[1].shape)]
+        case .multiply: return [try unbroadcast(g * x[1], to: x[0].shape), try unbroadcast(g * x[0], to: x[1].shape)]
+        case .divide:
+            return [try unbroadcast(g / x[1], to: x[0].shape),
+                    try unbroadcast(-(g * x[0]) / (x[1] * x[1]), to: x[1].shape)]
+        case .sum:
+            return [try g.expanded(to: x[0].shape)]
+        case .max(let axes):
+            // Split evenly between tied maxima, as PyTorch's amax does.
+            let mask = try Tensor.apply(.equal, [x[0], y.expanded(to: x[0].shape)])
+            let ties = try Tensor.apply(.sum(axes: axes), [mask])
+            return [try (g / ties).expanded(to: x[0].shape) * mask]
+        case .reshape:
+            return [try g.reshaped(x[0].shape)]
+        case .transpose(let p):
+            var inverse = Array(repeating: 0, count: p.count)
+            for (i, axis) in p.enumerated() { inverse[axis] = i }
+            return [try g.transposed(inverse)]
+        case .expand:
+            return [try unbroadcast(g, to: x[0].shape)]
+        case .slice(let axis, let start, let count):
+            let a = try x[0].shape.axis(axis, op: "slice")
+            var parts: [Tensor] = []
+            var before = x[0].shape.dims, after = x[0].shape.dims
+            before[a] = start
+            after[a] = x[0].shape.dims[a] - start - count
+            if start > 0 { parts.append(.zeros(Shape(before))) }
+            parts.append(g)
+            if after[a] > 0 { parts.append(.zeros(Shape(after))) }
+            return [try Tensor.concatenate(parts, axis: a)]
+        case .concat(let axis):
+            let a = try x[0].shape.axis(axis, op: "concat")
+            var start = 0
+            var result: [Tensor?] = []
+            for input in x {
+                result.append(try g.sliced(axis: a, start: start, count: input.shape[a]))
+                start += input.shape[a]
+            }
+            return result
+        case .matmul:
+            return [try g.matmul(x[1].transposed([1, 0])), try x[0].transposed([1, 0]).matmul(g)]
+        case .conv2d(let c):
+            return [try Tensor.apply(.conv2dInputGradient(c, inputShape: x[0].shape), [g, x[1]]),
+                    try Tensor.apply(.conv2dWeightGradient(c, weightShape: x[1].shape), [x[0], g])]
+        case .maxPool2d(let p):
+            return [try Tensor.apply(.maxPool2dGradient(p), [x[0], g])]
+        case .avgPool2d(let p):
+            return [try Tensor.apply(.avgPool2dGradient(p, inputShape: x[0].shape), [g])]
+        case .softmaxCrossEntropy(let smoothing):
+            return [try Tensor.apply(.softmaxCrossEntropyGradient(labelSmoothing: smoothing), [x[0], x[1], g]), nil]
+        case .conv2dInputGradient, .conv2dWeightGradient, .maxPool2dGradient, .avgPool2dGradient, .softmaxCrossEntropyGradient:
+            throw ComputeError("\(op.name) is itself a gradient; second-order gradients are not supported")
+        }
+    }
+
+    /// Sums a broadcast gradient back to the shape its operand had.
+    static func unbroadcast(_ g: Tensor, to shape: Shape) throws(ComputeError) -> Tensor {
+        guard g.shape != shape else { return g }
+        let extra = g.shape.rank - shape.rank
+        var axes = Array(0..<extra)
+        for i in 0..<shape.rank where shape[i] == 1 && g.shape[i + extra] != 1 { axes.append(i + extra) }
+        return try Tensor.apply(.sum(axes: axes), [g]).reshaped(shape)
+    }
+}
