@@ -41,8 +41,10 @@ let package = Package(
 
         /// Tensors, the closed op set, reverse-mode autodiff, the backend protocol and registry.
         .target(name: "Compute", swiftSettings: strict),
-        /// CPU backends: the reference implementation of every op (and, later, the fast kernels).
-        .target(name: "ComputeCPU", dependencies: ["Compute"], swiftSettings: strict),
+        /// CPU backends: the reference implementation of every op, and fast kernels on oneDNN.
+        .target(name: "ComputeCPU", dependencies: ["Compute", "CDNNL"], swiftSettings: strict),
+        /// oneDNN (Debian's libdnnl-dev, C API) and the OpenMP calls that set its thread count.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // MARK: - Data
 
