@@ -76,13 +76,13 @@ let package = Package(
 
         // MARK: - Tests
 
-        /// Fakes and fixtures shared by the test targets.
-        .target(name: "PipelineTesting", dependencies: ["Pipeline", "CArchive"], path: "Tests/PipelineTesting",
+        /// Fakes and fixtures shared by the test targets: in-memory file system, fake clock and launcher, HTTP server, archives.
+        .target(name: "LabmakeTesting", dependencies: ["Pipeline", "CArchive"], path: "Tests/LabmakeTesting",
                 swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "PipelineTesting"], swiftSettings: strict),
-        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "PipelineTesting"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "LabmakeTesting"], swiftSettings: strict),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "PipelineTesting"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["CLI", "PipelineTesting", "CArchive"], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "LabmakeTesting"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["CLI", "LabmakeTesting", "CArchive"], swiftSettings: strict),
     ]
 )

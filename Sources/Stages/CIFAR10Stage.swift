@@ -22,16 +22,14 @@ public struct CIFAR10Stage: StageKind {
     public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
         var problems: [StageOptionProblem] = []
         for key in ["url", "path", "md5", "sha256"] {
-            if let value = stage.with[key], case .string = value {} else if stage.with[key] != nil {
-                problems.append(.init(option: key, message: "must be a string, found \(stage.with[key]!.typeName)"))
-            }
+            guard let value = stage.with[key] else { continue }
+            if case .string = value { continue }
+            problems.append(.init(option: key, message: "must be a string, found \(value.typeName)"))
         }
         for key in ["train_subset", "validation", "seed"] {
             guard let value = stage.with[key] else { continue }
-            guard case .int(let n) = value, n >= (key == "train_subset" ? 1 : 0) else {
-                problems.append(.init(option: key, message: "must be \(key == "train_subset" ? "a positive" : "a non-negative") integer, found \(value)"))
-                continue
-            }
+            if case .int(let n) = value, n >= (key == "train_subset" ? 1 : 0) { continue }
+            problems.append(.init(option: key, message: "must be \(key == "train_subset" ? "a positive" : "a non-negative") integer, found \(value)"))
         }
         if stage.with["url"] != nil && stage.with["path"] != nil {
             problems.append(.init(option: "path", message: "give either url or path, not both"))

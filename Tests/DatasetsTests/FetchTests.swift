@@ -1,6 +1,6 @@
 import Datasets
 import Foundation
-import PipelineTesting
+import LabmakeTesting
 import Testing
 
 /// A fresh cache folder and a server, per test.

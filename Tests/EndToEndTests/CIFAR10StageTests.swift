@@ -1,5 +1,5 @@
 import Foundation
-import PipelineTesting
+import LabmakeTesting
 import Testing
 
 @Suite("The cifar10 stage", .serialized)

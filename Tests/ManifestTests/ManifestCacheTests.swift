@@ -1,6 +1,6 @@
 import Manifest
 import Pipeline
-import PipelineTesting
+import LabmakeTesting
 import Stages
 import Testing
 

@@ -1,6 +1,6 @@
 import Manifest
 import Pipeline
-import PipelineTesting
+import LabmakeTesting
 import Testing
 
 @Suite("Resolving a valid pipeline")

@@ -1,5 +1,5 @@
 import Pipeline
-import PipelineTesting
+import LabmakeTesting
 import Testing
 
 /// The chain a → b → c → d, each reading its own input file and the previous output.

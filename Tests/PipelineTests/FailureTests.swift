@@ -1,5 +1,5 @@
 import Pipeline
-import PipelineTesting
+import LabmakeTesting
 import Testing
 
 @Suite("Failures")

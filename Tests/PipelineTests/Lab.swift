@@ -1,5 +1,5 @@
 import Pipeline
-import PipelineTesting
+import LabmakeTesting
 import Stages
 
 /// A workspace in memory with a tiny shell: `cat IN… > OUT` concatenates files and appends the

@@ -20,14 +20,7 @@ struct GCCommand: ParsableCommand {
         let pipeline = try PipelineLocator.load(path)
         let workspace = try PipelineLocator.workspace(for: path)
         let terminal = Terminal(stderr: false)
-        let lock: WorkspaceLock
-        do {
-            lock = try workspace.lock(wait: !noWait) { holder in
-                terminal.print("waiting for another labmake run\(holder.map { " (pid \($0))" } ?? "") to finish…")
-            }
-        } catch {
-            throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
-        }
+        let lock = try PipelineLocator.lock(workspace, noWait: noWait, terminal: terminal)
         defer { withExtendedLifetime(lock) {} }
 
         let names = Set(pipeline.stages.map(\.name))

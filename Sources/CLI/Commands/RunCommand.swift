@@ -56,16 +56,7 @@ struct RunCommand: ParsableCommand {
         timer.lap("open")
         let terminal = Terminal(stderr: json)
 
-        var lock: WorkspaceLock?
-        if !dryRun {
-            do {
-                lock = try workspace.lock(wait: !noWait) { holder in
-                    terminal.print("waiting for another labmake run\(holder.map { " (pid \($0))" } ?? "") to finish in this workspace…")
-                }
-            } catch {
-                throw LabmakeExit(ExitStatus.stageFailed, "error: \(error); rerun without --no-wait to wait for it")
-            }
-        }
+        let lock = dryRun ? nil : try PipelineLocator.lock(workspace, noWait: noWait, terminal: terminal)
         defer { withExtendedLifetime(lock) {} }
 
         let observer = ConsoleObserver(terminal: terminal, verbose: verbose || dryRun)

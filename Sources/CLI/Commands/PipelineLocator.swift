@@ -67,4 +67,15 @@ struct PipelineLocator {
             throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(root)/.labmake: \(error)")
         }
     }
+
+    /// Takes the workspace lock, saying so while it waits for another run; exit 1 when `noWait` and busy.
+    static func lock(_ workspace: Workspace, noWait: Bool, terminal: Terminal) throws -> WorkspaceLock {
+        do {
+            return try workspace.lock(wait: !noWait) { holder in
+                terminal.print("waiting for another labmake run\(holder.map { " (pid \($0))" } ?? "") to finish in this workspace…")
+            }
+        } catch {
+            throw LabmakeExit(ExitStatus.stageFailed, "error: \(error); rerun without --no-wait to wait for it")
+        }
+    }
 }
