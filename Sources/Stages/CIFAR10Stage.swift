@@ -51,12 +51,12 @@ public struct CIFAR10Stage: StageKind {
         let cache = DatasetCache(downloader: .configured)
         let folder: String
         do {
-            folder = try cache.fetch(source, validate: { _ = try CIFAR10.load(from: $0) }, log: context.output,
+            folder = try cache.fetch(source, validate: { _ = try CIFAR10.load(from: $0, pixels: false) }, log: context.output,
                                      progress: ProgressLines(output: context.output).report)
         } catch let error as DatasetError {
             throw StageFailure(Self.explain(error, stage: stage.name, source: source))
         }
-        let data = try CIFAR10.load(from: folder)
+        let data = try CIFAR10.load(from: folder, pixels: false)
         let seed = stage.with["seed"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? context.settings.seed
         let subset = stage.with["train_subset"].flatMap { if case .int(let n) = $0 { n } else { nil } }
         let validation = stage.with["validation"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? 0

@@ -40,7 +40,7 @@ struct CIFAR10Command: ParsableCommand {
         let cache = DatasetCache(downloader: .configured)
         let folder: String
         do {
-            folder = try cache.fetch(source, validate: { _ = try CIFAR10.load(from: $0) }, log: { terminal.print($0) },
+            folder = try cache.fetch(source, validate: { _ = try CIFAR10.load(from: $0, pixels: false) }, log: { terminal.print($0) },
                                      progress: { p in
                                          let line = DownloadProgressText.describe(p)
                                          if terminal.colored { terminal.handle.write(Data(("\r\u{1B}[K" + line).utf8)) }
@@ -51,7 +51,7 @@ struct CIFAR10Command: ParsableCommand {
             throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)" + hint)
         }
         if terminal.colored { terminal.print("") }
-        let data = try CIFAR10.load(from: folder)
+        let data = try CIFAR10.load(from: folder, pixels: false)
         let trainCounts = data.train.countsPerClass(classes: data.classNames.count)
         let testCounts = data.test.countsPerClass(classes: data.classNames.count)
         print("CIFAR-10 (\(source.checksum)) in \(folder)")

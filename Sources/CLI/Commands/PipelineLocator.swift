@@ -32,23 +32,21 @@ struct PipelineLocator {
         let fs = LocalFileSystem(durable: false)
         let kinds = StageKinds.registry
         let root = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard cached, let text = try? fs.readText(path) else {
-            return try parse(path, parsed, kinds)
+        let text: String
+        do { text = try fs.readText(path) } catch {
+            throw LabmakeExit(ExitStatus.invalid, "error: cannot read the pipeline file: \(error)")
         }
         let cache = ManifestCache(path: root + "/.labmake/manifest.cache", fileSystem: fs)
         let key = ManifestCache.key(text: text, overrides: parsed, kinds: kinds, toolIdentity: toolIdentity)
-        if let pipeline = cache.load(key: key) { return pipeline }
-        let pipeline = try parse(path, parsed, kinds)
-        cache.save(pipeline, key: key)
-        return pipeline
-    }
-
-    private static func parse(_ path: String, _ overrides: [Override], _ kinds: StageKindRegistry) throws -> PipelineDefinition {
+        if cached, let pipeline = cache.load(key: key) { return pipeline }
+        let pipeline: PipelineDefinition
         do {
-            return try ManifestLoader(kinds: kinds).load(path: path, overrides: overrides)
+            pipeline = try ManifestLoader(kinds: kinds).parse(text, file: path, workspaceRoot: root, overrides: parsed)
         } catch {
             throw LabmakeExit(ExitStatus.invalid, error.description)
         }
+        if cached { cache.save(pipeline, key: key) }
+        return pipeline
     }
 
     /// This build of labmake: its version and executable, so that a rebuilt binary never trusts a

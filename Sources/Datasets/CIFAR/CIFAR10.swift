@@ -16,7 +16,8 @@ public struct CIFAR10: Sendable {
     public var test: LabeledImages
 
     /// Reads the dataset from an extracted archive: `directory` or its `cifar-10-batches-bin/`.
-    public static func load(from directory: String) throws -> CIFAR10 {
+    /// - Parameter pixels: false reads labels only (every record is still checked), for summaries.
+    public static func load(from directory: String, pixels: Bool = true) throws -> CIFAR10 {
         let folder = FileReader.exists(directory + "/cifar-10-batches-bin") ? directory + "/cifar-10-batches-bin" : directory
         let metaPath = folder + "/" + metaFile
         guard let meta = try? String(contentsOfFile: metaPath, encoding: .utf8) else {
@@ -25,20 +26,20 @@ public struct CIFAR10: Sendable {
         let classNames = meta.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !classNames.isEmpty, classNames.count <= 256 else { throw DatasetError("\(metaPath) names no classes") }
         var train = LabeledImages()
-        for file in trainingFiles { try readBatch(folder + "/" + file, classes: classNames.count, into: &train) }
+        for file in trainingFiles { try readBatch(folder + "/" + file, classes: classNames.count, pixels: pixels, into: &train) }
         var test = LabeledImages()
-        try readBatch(folder + "/" + testFile, classes: classNames.count, into: &test)
+        try readBatch(folder + "/" + testFile, classes: classNames.count, pixels: pixels, into: &test)
         return CIFAR10(classNames: classNames, train: train, test: test)
     }
 
-    static func readBatch(_ path: String, classes: Int, into images: inout LabeledImages) throws {
+    static func readBatch(_ path: String, classes: Int, pixels: Bool, into images: inout LabeledImages) throws {
         guard let size = FileReader.size(path) else { throw DatasetError("\(path) is missing: the archive is not a complete CIFAR-10 binary dataset") }
         guard size % Int64(recordSize) == 0 else {
             throw DatasetError("\(path) holds \(size) bytes, not a whole number of \(recordSize)-byte records (\(size / Int64(recordSize)) and \(size % Int64(recordSize)) bytes over): the file is damaged")
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError("cannot read \(path)") }
         let records = data.count / recordSize
-        images.pixels.reserveCapacity(images.pixels.count + records * LabeledImages.bytesPerImage)
+        if pixels { images.pixels.reserveCapacity(images.pixels.count + records * LabeledImages.bytesPerImage) }
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             for r in 0..<records {
                 let record = bytes[(r * recordSize)..<((r + 1) * recordSize)]
@@ -47,7 +48,7 @@ public struct CIFAR10: Sendable {
                     throw DatasetError("\(path): record \(r) has label \(label), but \(metaFile) names only \(classes) classes")
                 }
                 images.labels.append(label)
-                images.pixels.append(contentsOf: record.dropFirst())
+                if pixels { images.pixels.append(contentsOf: record.dropFirst()) }
             }
         }
     }

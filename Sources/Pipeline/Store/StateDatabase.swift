@@ -140,15 +140,6 @@ public final class StateDatabase: Sendable {
         }
     }
 
-    /// Every run-cache entry: key and outputs.
-    public func runCache() throws -> [(key: String, outputs: ContentMap)] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, outputs FROM run_cache").map {
-                (key: $0["key"], outputs: ContentMap(encoded: $0["outputs"]))
-            }
-        }
-    }
-
     /// Deletes run-cache entries other than those with the given keys; returns how many it deleted.
     @discardableResult
     public func pruneRunCache(keeping keys: Set<String>) throws -> Int {
