@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "Manifest", "Pipeline", "Datasets",
+                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -2,8 +2,10 @@ import CDNNL
 import Compute
 import Foundation
 
-/// oneDNN convolutions (forward, backward data, backward weights) on plain NCHW / (G)OIHW buffers,
-/// with primitives created once per shape and kept.
+/// oneDNN convolutions (forward, backward data, backward weights) on plain NCHW / (G)OIHW tensors.
+/// Each shape gets a plan once: oneDNN picks its fastest layout (blocked, for its JIT kernels), and
+/// the plan keeps the reorders between that layout and ours and the buffers they write, reused by
+/// every later step instead of being allocated per call.
 final class DNNLConvolution: @unchecked Sendable {
     enum Direction: Hashable { case forward, inputGradient, weightGradient }
 
@@ -13,10 +15,25 @@ final class DNNLConvolution: @unchecked Sendable {
         var conv: Conv2D
     }
 
+    /// One operand of a planned convolution: our plain layout, oneDNN's chosen one, and the
+    /// reorder between them (nil when they agree).
+    private struct Operand {
+        var arg: Int32
+        var plain: dnnl_memory_desc_t
+        var chosen: dnnl_memory_desc_t
+        var reorder: dnnl_primitive_t?
+        var buffer: UnsafeMutableRawPointer?
+    }
+
+    private struct Plan {
+        var primitive: dnnl_primitive_t
+        var a: Operand, b: Operand, result: Operand
+    }
+
     private let lock = NSLock()
     private var engine: dnnl_engine_t?
     private var stream: dnnl_stream_t?
-    private var primitives: [Key: dnnl_primitive_t] = [:]
+    private var plans: [Key: Plan] = [:]
     private var forwardDescriptors: [Key: dnnl_primitive_desc_t] = [:]
 
     init(threads: Int) throws(ComputeError) {
@@ -30,53 +47,119 @@ final class DNNLConvolution: @unchecked Sendable {
     func run(_ direction: Direction, _ a: Tensor, _ b: Tensor, conv: Conv2D, input: Shape, weight: Shape, output: Shape, result: Shape) throws(ComputeError) -> [Float] {
         lock.lock()
         defer { lock.unlock() }
-        let key = Key(direction: direction, input: input, weight: weight, output: output, conv: conv)
-        let primitive = try primitive(for: key)
-        let inputMD = try descriptor(input, conv.groups, isWeight: false)
-        let weightMD = try descriptor(weight, conv.groups, isWeight: true)
-        let outputMD = try descriptor(output, conv.groups, isWeight: false)
-        var (mdA, mdB, mdOut) = descriptorsFor(direction, inputMD, weightMD, outputMD)
-        let (argA, argB, argOut): (Int32, Int32, Int32) = switch direction {
-        case .forward: (DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST)
-        case .inputGradient: (DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC)
-        case .weightGradient: (DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS)
+        let plan = try plan(for: Key(direction: direction, input: input, weight: weight, output: output, conv: conv))
+        var status = dnnl_success
+        let values = [Float](unsafeUninitializedCapacity: result.count) { out, initialized in
+            a.values.withUnsafeBufferPointer { pa in
+                b.values.withUnsafeBufferPointer { pb in
+                    status = execute(plan, UnsafeMutableRawPointer(mutating: pa.baseAddress!),
+                                     UnsafeMutableRawPointer(mutating: pb.baseAddress!), UnsafeMutableRawPointer(out.baseAddress!))
+                }
+            }
+            initialized = result.count
         }
-        // Buffers that stay put while oneDNN holds pointers to them.
-        let bufferA = UnsafeMutableBufferPointer<Float>.allocate(capacity: a.shape.count)
-        let bufferB = UnsafeMutableBufferPointer<Float>.allocate(capacity: b.shape.count)
-        let bufferOut = UnsafeMutableBufferPointer<Float>.allocate(capacity: result.count)
-        defer { bufferA.deallocate(); bufferB.deallocate(); bufferOut.deallocate() }
-        _ = bufferA.initialize(from: a.values)
-        _ = bufferB.initialize(from: b.values)
-        var memories: [dnnl_memory_t?] = [nil, nil, nil]
-        defer { for m in memories where m != nil { dnnl_memory_destroy(m) } }
-        try check(dnnl_memory_create(&memories[0], &mdA, engine, bufferA.baseAddress), "wrapping a buffer")
-        try check(dnnl_memory_create(&memories[1], &mdB, engine, bufferB.baseAddress), "wrapping a buffer")
-        try check(dnnl_memory_create(&memories[2], &mdOut, engine, bufferOut.baseAddress), "wrapping a buffer")
-        var args = [dnnl_exec_arg_t(arg: argA, memory: memories[0]),
-                    dnnl_exec_arg_t(arg: argB, memory: memories[1]),
-                    dnnl_exec_arg_t(arg: argOut, memory: memories[2])]
-        try check(dnnl_primitive_execute(primitive, stream, 3, &args), "running a convolution")
-        try check(dnnl_stream_wait(stream), "waiting for a convolution")
-        return Array(bufferOut)
+        try check(status, "running a convolution")
+        return values
     }
 
-    private func descriptorsFor(_ direction: Direction, _ i: dnnl_memory_desc_t, _ w: dnnl_memory_desc_t,
-                                _ o: dnnl_memory_desc_t) -> (dnnl_memory_desc_t, dnnl_memory_desc_t, dnnl_memory_desc_t) {
-        switch direction {
-        case .forward: (i, w, o)
-        case .inputGradient: (o, w, i)
-        case .weightGradient: (i, o, w)
+    /// Reorders the operands into oneDNN's layouts, convolves, and reorders the result back.
+    private func execute(_ plan: Plan, _ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer, _ out: UnsafeMutableRawPointer) -> dnnl_status_t {
+        var memories: [dnnl_memory_t?] = []
+        defer { for m in memories { dnnl_memory_destroy(m) } }
+        func memory(_ md: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer?) -> dnnl_memory_t? {
+            var md = md, m: dnnl_memory_t?
+            guard dnnl_memory_create(&m, &md, engine, pointer) == dnnl_success else { return nil }
+            memories.append(m)
+            return m
         }
+        func reorder(_ p: dnnl_primitive_t, _ from: dnnl_memory_t?, _ to: dnnl_memory_t?) -> dnnl_status_t {
+            var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: from), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: to)]
+            return dnnl_primitive_execute(p, stream, 2, &args)
+        }
+        var args: [dnnl_exec_arg_t] = []
+        for (operand, pointer) in [(plan.a, a), (plan.b, b)] {
+            guard let plain = memory(operand.plain, pointer) else { return dnnl_out_of_memory }
+            guard let reorderIn = operand.reorder else {
+                args.append(dnnl_exec_arg_t(arg: operand.arg, memory: plain))
+                continue
+            }
+            guard let chosen = memory(operand.chosen, operand.buffer) else { return dnnl_out_of_memory }
+            let status = reorder(reorderIn, plain, chosen)
+            guard status == dnnl_success else { return status }
+            args.append(dnnl_exec_arg_t(arg: operand.arg, memory: chosen))
+        }
+        guard let plainOut = memory(plan.result.plain, out) else { return dnnl_out_of_memory }
+        var chosenOut = plainOut
+        if plan.result.reorder != nil {
+            guard let m = memory(plan.result.chosen, plan.result.buffer) else { return dnnl_out_of_memory }
+            chosenOut = m
+        }
+        args.append(dnnl_exec_arg_t(arg: plan.result.arg, memory: chosenOut))
+        var status = dnnl_primitive_execute(plan.primitive, stream, Int32(args.count), &args)
+        if status == dnnl_success, let reorderOut = plan.result.reorder { status = reorder(reorderOut, chosenOut, plainOut) }
+        if status == dnnl_success { status = dnnl_stream_wait(stream) }
+        return status
     }
 
-    private func primitive(for key: Key) throws(ComputeError) -> dnnl_primitive_t {
-        if let cached = primitives[key] { return cached }
+    private func plan(for key: Key) throws(ComputeError) -> Plan {
+        if let cached = plans[key] { return cached }
+        let pd = try primitiveDescriptor(for: key)
+        defer { if key.direction != .forward { dnnl_primitive_desc_destroy(pd) } }
+        var primitive: dnnl_primitive_t?
+        try check(dnnl_primitive_create(&primitive, pd), "creating a convolution")
+        guard let primitive else { throw ComputeError("conv2d: oneDNN returned no primitive") }
+
+        let inputMD = try descriptor(key.input, key.conv.groups, isWeight: false)
+        let weightMD = try descriptor(key.weight, key.conv.groups, isWeight: true)
+        let outputMD = try descriptor(key.output, key.conv.groups, isWeight: false)
+        let plan: Plan
+        switch key.direction {
+        case .forward:
+            plan = Plan(primitive: primitive,
+                        a: try operand(DNNL_ARG_SRC, inputMD, pd, dnnl_query_src_md, isResult: false),
+                        b: try operand(DNNL_ARG_WEIGHTS, weightMD, pd, dnnl_query_weights_md, isResult: false),
+                        result: try operand(DNNL_ARG_DST, outputMD, pd, dnnl_query_dst_md, isResult: true))
+        case .inputGradient:
+            plan = Plan(primitive: primitive,
+                        a: try operand(DNNL_ARG_DIFF_DST, outputMD, pd, dnnl_query_diff_dst_md, isResult: false),
+                        b: try operand(DNNL_ARG_WEIGHTS, weightMD, pd, dnnl_query_weights_md, isResult: false),
+                        result: try operand(DNNL_ARG_DIFF_SRC, inputMD, pd, dnnl_query_diff_src_md, isResult: true))
+        case .weightGradient:
+            plan = Plan(primitive: primitive,
+                        a: try operand(DNNL_ARG_SRC, inputMD, pd, dnnl_query_src_md, isResult: false),
+                        b: try operand(DNNL_ARG_DIFF_DST, outputMD, pd, dnnl_query_diff_dst_md, isResult: false),
+                        result: try operand(DNNL_ARG_DIFF_WEIGHTS, weightMD, pd, dnnl_query_diff_weights_md, isResult: true))
+        }
+        plans[key] = plan
+        return plan
+    }
+
+    /// The operand `arg` of `pd`: the layout oneDNN chose, and a reorder and buffer when it is not ours.
+    private func operand(_ arg: Int32, _ plain: dnnl_memory_desc_t, _ pd: dnnl_primitive_desc_t, _ query: dnnl_query_t,
+                         isResult: Bool) throws(ComputeError) -> Operand {
+        guard let chosenPointer = dnnl_primitive_desc_query_md(pd, query, 0) else {
+            throw ComputeError("conv2d: oneDNN reported no layout for an operand")
+        }
+        var plainMD = plain, chosen = chosenPointer.pointee
+        var result = Operand(arg: arg, plain: plain, chosen: chosen, reorder: nil, buffer: nil)
+        guard dnnl_memory_desc_equal(&plainMD, &chosen) == 0 else { return result }
+        var reorderPD: dnnl_primitive_desc_t?
+        try check(isResult ? dnnl_reorder_primitive_desc_create(&reorderPD, &chosen, engine, &plainMD, engine, nil)
+                           : dnnl_reorder_primitive_desc_create(&reorderPD, &plainMD, engine, &chosen, engine, nil),
+                  "planning a reorder")
+        defer { dnnl_primitive_desc_destroy(reorderPD) }
+        try check(dnnl_primitive_create(&result.reorder, reorderPD), "creating a reorder")
+        result.buffer = UnsafeMutableRawPointer.allocate(byteCount: dnnl_memory_desc_get_size(&chosen), alignment: 64)
+        return result
+    }
+
+    /// oneDNN's choice of implementation for `key`, free to pick any layout.
+    private func primitiveDescriptor(for key: Key) throws(ComputeError) -> dnnl_primitive_desc_t {
         var forwardKey = key
         forwardKey.direction = .forward
-        var inputMD = try descriptor(key.input, key.conv.groups, isWeight: false)
-        var weightMD = try descriptor(key.weight, key.conv.groups, isWeight: true)
-        var outputMD = try descriptor(key.output, key.conv.groups, isWeight: false)
+        var inputMD = try descriptor(key.input, key.conv.groups, isWeight: false, any: true)
+        var weightMD = try descriptor(key.weight, key.conv.groups, isWeight: true, any: true)
+        var outputMD = try descriptor(key.output, key.conv.groups, isWeight: false, any: true)
         var strides = dims([key.conv.stride.0, key.conv.stride.1])
         var padding = dims([key.conv.padding.0, key.conv.padding.1])
 
@@ -104,23 +187,20 @@ final class DNNLConvolution: @unchecked Sendable {
                                                                   &strides, &padding, &padding), "describing a convolution gradient")
             try check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD), "choosing a convolution gradient")
         }
-        var primitive: dnnl_primitive_t?
-        try check(dnnl_primitive_create(&primitive, pd), "creating a convolution")
-        if key.direction != .forward { dnnl_primitive_desc_destroy(pd) }
-        guard let primitive else { throw ComputeError("conv2d: oneDNN returned no primitive") }
-        primitives[key] = primitive
-        return primitive
+        guard let pd else { throw ComputeError("conv2d: oneDNN returned no implementation") }
+        return pd
     }
 
-    /// A plain layout: NCHW for activations, OIHW (or GOIHW with groups) for weights.
-    private func descriptor(_ shape: Shape, _ groups: Int, isWeight: Bool) throws(ComputeError) -> dnnl_memory_desc_t {
+    /// A plain layout (NCHW for activations, OIHW or GOIHW with groups for weights), or `any` layout.
+    private func descriptor(_ shape: Shape, _ groups: Int, isWeight: Bool, any: Bool = false) throws(ComputeError) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
         if isWeight && groups > 1 {
             var d = dims([groups, shape[0] / groups, shape[1], shape[2], shape[3]])
-            try check(dnnl_memory_desc_init_by_tag(&md, 5, &d, dnnl_f32, dnnl_goihw), "describing weights")
+            try check(dnnl_memory_desc_init_by_tag(&md, 5, &d, dnnl_f32, any ? dnnl_format_tag_any : dnnl_goihw), "describing weights")
         } else {
             var d = dims(shape.dims)
-            try check(dnnl_memory_desc_init_by_tag(&md, 4, &d, dnnl_f32, isWeight ? dnnl_oihw : dnnl_nchw), "describing a tensor")
+            let tag = any ? dnnl_format_tag_any : isWeight ? dnnl_oihw : dnnl_nchw
+            try check(dnnl_memory_desc_init_by_tag(&md, 4, &d, dnnl_f32, tag), "describing a tensor")
         }
         return md
     }

@@ -37,6 +37,12 @@ public struct ReferenceBackend: Backend {
         case .maxPool2dGradient(let p): return Pooling.maxGradient(inputs[0], inputs[1], p)
         case .avgPool2d(let p): return Pooling.average(inputs[0], p, output)
         case .avgPool2dGradient(let p, let shape): return Pooling.averageGradient(inputs[0], p, shape)
+        case .reluGradient: return zip(x, inputs[1].values).map { $0 > 0 ? $1 : 0 }
+        case .channelMoments: return BatchNormalization.moments(inputs[0])
+        case .batchNorm(let e): return BatchNormalization.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e)
+        case .batchNormAffineGradient(let e): return BatchNormalization.affineGradient(inputs[0], inputs[1], inputs[2], epsilon: e)
+        case .batchNormInputGradient(let e):
+            return BatchNormalization.inputGradient(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], epsilon: e)
         case .softmaxCrossEntropy(let e): return CrossEntropy.forward(inputs[0], inputs[1], smoothing: e)
         case .softmaxCrossEntropyGradient(let e): return CrossEntropy.gradient(inputs[0], inputs[1], inputs[2], smoothing: e)
         }

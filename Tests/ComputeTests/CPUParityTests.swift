@@ -14,7 +14,35 @@ let conv3 = Conv2D(stride: 1, padding: 1)
 let convStrided = Conv2D(stride: 2, padding: 1, groups: 2)
 let depthwise = Conv2D(stride: 1, padding: 1, groups: 4)
 
+let pool2 = Pool2D(kernel: 2)
+let pool3 = Pool2D(kernel: 3, stride: 2, padding: 1)
+let bnInput = distinct([4, 3, 6, 6], seed: 31)
+let bnMoments = Tensor(BatchNormFixture.moments(bnInput), shape: [2, 3])
+
 let parityCases: [ParityCase] = [
+    .init(name: "multiply, large enough to run in parallel chunks", op: .multiply,
+          inputs: [distinct([3, 70_000], seed: 32), distinct([3, 70_000], seed: 33)]),
+    .init(name: "relu gradient", op: .reluGradient, inputs: [distinct([5, 7], seed: 34), distinct([5, 7], seed: 35)]),
+    .init(name: "sum over the trailing axes (global pooling)", op: .sum(axes: [2, 3]), inputs: [distinct([4, 3, 5, 5], seed: 36)]),
+    .init(name: "sum of everything", op: .sum(axes: [0, 1]), inputs: [distinct([300, 30], seed: 37)]),
+    .init(name: "expand a per-channel value over planes", op: .expand([2, 3, 4, 4]), inputs: [distinct([2, 3, 1, 1], seed: 38)]),
+    .init(name: "transpose", op: .transpose([2, 0, 1]), inputs: [distinct([3, 4, 5], seed: 39)]),
+    .init(name: "slice channels", op: .slice(axis: 1, start: 2, count: 3), inputs: [distinct([2, 6, 3, 3], seed: 40)]),
+    .init(name: "concatenate channels", op: .concat(axis: 1), inputs: [distinct([2, 2, 3, 3], seed: 41), distinct([2, 5, 3, 3], seed: 42)]),
+    .init(name: "max pool 2×2", op: .maxPool2d(pool2), inputs: [distinct([2, 3, 8, 8], seed: 43)]),
+    .init(name: "max pool 3×3, stride 2, padding 1", op: .maxPool2d(pool3), inputs: [distinct([2, 3, 7, 7], seed: 44)]),
+    .init(name: "max pool gradient", op: .maxPool2dGradient(pool3), inputs: [distinct([2, 3, 7, 7], seed: 45), distinct([2, 3, 4, 4], seed: 46)]),
+    .init(name: "average pool", op: .avgPool2d(pool3), inputs: [distinct([2, 3, 7, 7], seed: 47)]),
+    .init(name: "average pool gradient", op: .avgPool2dGradient(pool3, inputShape: [2, 3, 7, 7]), inputs: [distinct([2, 3, 4, 4], seed: 48)]),
+    .init(name: "channel moments", op: .channelMoments, inputs: [bnInput]),
+    .init(name: "batch norm", op: .batchNorm(epsilon: 1e-5),
+          inputs: [bnInput, bnMoments, distinct([3], seed: 49, low: 0.5, high: 2), distinct([3], seed: 50)]),
+    .init(name: "batch norm, affine gradient", op: .batchNormAffineGradient(epsilon: 1e-5),
+          inputs: [bnInput, bnMoments, distinct([4, 3, 6, 6], seed: 51)]),
+    .init(name: "batch norm, input gradient", op: .batchNormInputGradient(epsilon: 1e-5),
+          inputs: [bnInput, bnMoments, distinct([3], seed: 52, low: 0.5, high: 2), distinct([4, 3, 6, 6], seed: 53),
+                   distinct([2, 3], seed: 54)]),
+
     .init(name: "add, same shape", op: .add, inputs: [distinct([3, 4], seed: 1), distinct([3, 4], seed: 2)]),
     .init(name: "add, channel bias", op: .add, inputs: [distinct([2, 3, 4, 4], seed: 3), distinct([1, 3, 1, 1], seed: 4)]),
     .init(name: "multiply, broadcast both", op: .multiply, inputs: [distinct([2, 1, 5], seed: 5), distinct([3, 1], seed: 6)]),
@@ -54,13 +82,50 @@ struct CPUParityTests {
         }
     }
 
-    @Test("same inputs, same thread count: bit-identical results")
+    @Test("a network's loss and gradients, twice on two threads: bit-identical")
+    func deterministicNetwork() throws {
+        let x = distinct([16, 3, 12, 12], seed: 60), w = distinct([8, 3, 3, 3], seed: 61)
+        let parameters = ["w": w, "scale": Tensor.ones([8]), "shift": Tensor.zeros([8]), "fc": distinct([8, 10], seed: 62)]
+        let labels = Tensor((0..<16).map { Float($0 % 10) }, shape: [16])
+        func run() throws -> [UInt32] {
+            let (loss, gradients) = try Backends.with(try CPUBackend(threads: 2)) {
+                try valueAndGradient(of: { p in
+                    let h = try x.conv2d(p["w"]!, padding: 1).batchNorm(scale: p["scale"]!, shift: p["shift"]!).output.relu()
+                    return try h.maxPool2d(kernel: 2).globalAvgPool2d().matmul(p["fc"]!).crossEntropy(labels: labels)
+                }, at: parameters)
+            }
+            return [loss.scalar.bitPattern] + gradients.keys.sorted().flatMap { gradients[$0]!.values.map(\.bitPattern) }
+        }
+        #expect(try run() == run())
+    }
+
+    @Test("same inputs, same thread count: bit-identical results, op by op")
     func deterministic() throws {
-        let backend = try CPUBackend(threads: 2)
-        let c = parityCases.first { $0.name == "conv2d weight gradient" }!
-        let shape = try c.op.outputShape(c.inputs.map(\.shape))
-        let first = try backend.run(c.op, c.inputs, output: shape)
-        let second = try CPUBackend(threads: 2).run(c.op, c.inputs, output: shape)
-        #expect(first.map(\.bitPattern) == second.map(\.bitPattern))
+        for c in parityCases {
+            let shape = try c.op.outputShape(c.inputs.map(\.shape))
+            let first = try CPUBackend(threads: 2).run(c.op, c.inputs, output: shape)
+            let second = try CPUBackend(threads: 2).run(c.op, c.inputs, output: shape)
+            #expect(first.map(\.bitPattern) == second.map(\.bitPattern), "\(c.name)")
+        }
+    }
+}
+
+/// The channel moments a batch-norm case needs as an input, computed the obvious way.
+enum BatchNormFixture {
+    static func moments(_ x: Tensor) -> [Float] {
+        let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        var result = [Float](repeating: 0, count: 2 * c)
+        for channel in 0..<c {
+            var values: [Double] = []
+            for image in 0..<n {
+                let start = (image * c + channel) * plane
+                values += x.values[start..<(start + plane)].map { Double($0) }
+            }
+            let mean: Double = values.reduce(0, +) / Double(values.count)
+            let squares: Double = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+            result[channel] = Float(mean)
+            result[c + channel] = Float(squares / Double(values.count))
+        }
+        return result
     }
 }

@@ -84,6 +84,13 @@ let gradientCases: [GradientCase] = [
     .init(name: "batch norm, training statistics", parameters: [
         "x": distinct([2, 3, 2, 2], seed: 40), "scale": distinct([3], seed: 41, low: 0.5, high: 1.5), "shift": distinct([3], seed: 42),
     ]) { try $0["x"]!.batchNorm(scale: $0["scale"]!, shift: $0["shift"]!).output },
+    .init(name: "channel moments (mean and variance)", parameters: ["x": distinct([2, 3, 2, 2], seed: 48)]) { try $0["x"]!.channelMoments() },
+    .init(name: "batch norm, inference statistics", parameters: [
+        "x": distinct([2, 3, 2, 2], seed: 49), "scale": distinct([3], seed: 50, low: 0.5, high: 1.5), "shift": distinct([3], seed: 51),
+    ]) { p in
+        try p["x"]!.batchNorm(scale: p["scale"]!, shift: p["shift"]!, mean: Tensor([0.1, -0.2, 0.3], shape: [3]),
+                              variance: Tensor([0.5, 1, 2], shape: [3]))
+    },
     .init(name: "a small network: conv, batch norm, relu, pool, linear, loss", parameters: [
         "x": distinct([2, 1, 4, 4], seed: 43), "w": distinct([2, 1, 3, 3], seed: 44), "scale": distinct([2], seed: 45, low: 0.5, high: 1.5),
         "shift": distinct([2], seed: 46), "fc": distinct([2, 3], seed: 47),
@@ -95,10 +102,25 @@ let gradientCases: [GradientCase] = [
 
 @Suite("Gradients against finite differences")
 struct GradientCheckTests {
-    init() { Backends.register(ReferenceBackend()) }
-
     @Test("every op's gradient, for every parameter", arguments: gradientCases)
     func check(_ c: GradientCase) throws {
+        try Backends.with(ReferenceBackend()) { try checkOnReference(c) }
+    }
+
+    @Test("the CPU backend's gradients agree with the reference's", arguments: gradientCases)
+    func fastGradients(_ c: GradientCase) throws {
+        let loss: ([String: Tensor]) throws -> Tensor = { try c.f($0).sum() }
+        let expected = try Backends.with(ReferenceBackend()) { try valueAndGradient(of: loss, at: c.parameters) }
+        let got = try Backends.with(try CPUBackend(threads: 2)) { try valueAndGradient(of: loss, at: c.parameters) }
+        #expect(abs(got.value.scalar - expected.value.scalar) <= 1e-4 + 1e-4 * abs(expected.value.scalar))
+        for (name, gradient) in expected.gradients {
+            for (i, (g, e)) in zip(got.gradients[name]!.values, gradient.values).enumerated() {
+                #expect(abs(g - e) <= 1e-4 + 1e-4 * abs(e), "\(c.name): d/d\(name)[\(i)] is \(g), reference \(e)")
+            }
+        }
+    }
+
+    private func checkOnReference(_ c: GradientCase) throws {
         // Weight the output by fixed values so that no gradient is trivially uniform.
         let output = try c.f(c.parameters)
         let weights = distinct(output.shape, seed: 99, low: -1.5, high: 1.5)

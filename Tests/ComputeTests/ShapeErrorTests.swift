@@ -15,6 +15,8 @@ struct ShapeErrorTests {
         ("cross-entropy", "softmaxCrossEntropy: shapes [3, 4] and [2] are incompatible: expected one label per row of logits"),
         ("concat", "concat: shapes [2, 3] and [2, 4] are incompatible: they differ outside axis 0"),
         ("axis", "sum: axis 3 is out of range for shape [2, 3]"),
+        ("batch-norm", "batchNorm: shapes [2, 3, 4, 4] and [4] are incompatible: scale must have one element per channel"),
+        ("label", "softmaxCrossEntropy: label 10 of row 1 is not a class index in 0..<4"),
     ])
     func mistakes(_ what: String, _ message: String) {
         let a = Tensor.zeros([2, 3])
@@ -26,6 +28,8 @@ struct ShapeErrorTests {
             case "reshape": _ = try a.reshaped([4])
             case "cross-entropy": _ = try Tensor.zeros([3, 4]).crossEntropy(labels: .zeros([2]))
             case "concat": _ = try Tensor.concatenate([a, .zeros([2, 4])], axis: 0)
+            case "batch-norm": _ = try Tensor.zeros([2, 3, 4, 4]).batchNorm(scale: .ones([4]), shift: .zeros([3]))
+            case "label": _ = try Tensor.zeros([3, 4]).crossEntropy(labels: Tensor([0, 10, 2], shape: [3]))
             default: _ = try a.sum(axes: [3])
             }
         }

@@ -1,21 +1,27 @@
 /// The gradient of every primitive, in one table: given the op, its inputs, its output and the
 /// gradient of the output, the gradient of each input (nil where none flows, e.g. to labels).
 /// First order only: the gradient ops themselves are not differentiated.
+///
+/// `batchNorm` is the one op whose gradient is not its partial derivative alone: as in PyTorch, its
+/// x-gradient includes the path through the batch statistics, so none is sent to `moments`.
 enum Gradients {
-    static func of(_ op: Op, inputs x: [Tensor], output y: Tensor, gradient g: Tensor) throws(ComputeError) -> [Tensor?] {
+    /// `needed[i]` says whether input i wants its gradient; the costly ones are skipped when not.
+    static func of(_ op: Op, inputs x: [Tensor], output y: Tensor, gradient g: Tensor, needed: [Bool]) throws(ComputeError) -> [Tensor?] {
         switch op {
         case .negate: return [try -g]
         case .exp: return [try g * y]
         case .log: return [try g / x[0]]
         case .sqrt: return [try g / (y * Tensor(2))]
-        case .relu: return [try g * Tensor.apply(.positive, [x[0]])]
+        case .relu: return [try Tensor.apply(.reluGradient, [x[0], g])]
         case .positive, .equal: return x.map { _ in nil }
         case .add: return [try unbroadcast(g, to: x[0].shape), try unbroadcast(g, to: x[1].shape)]
         case .subtract: return [try unbroadcast(g, to: x[0].shape), try unbroadcast(-g, to: x[1].shape)]
-        case .multiply: return [try unbroadcast(g * x[1], to: x[0].shape), try unbroadcast(g * x[0], to: x[1].shape)]
+        case .multiply:
+            return [needed[0] ? try unbroadcast(g * x[1], to: x[0].shape) : nil,
+                    needed[1] ? try unbroadcast(g * x[0], to: x[1].shape) : nil]
         case .divide:
-            return [try unbroadcast(g / x[1], to: x[0].shape),
-                    try unbroadcast(-(g * x[0]) / (x[1] * x[1]), to: x[1].shape)]
+            return [needed[0] ? try unbroadcast(g / x[1], to: x[0].shape) : nil,
+                    needed[1] ? try unbroadcast(-(g * x[0]) / (x[1] * x[1]), to: x[1].shape) : nil]
         case .sum:
             return [try g.expanded(to: x[0].shape)]
         case .max(let axes):
@@ -51,17 +57,33 @@ enum Gradients {
             }
             return result
         case .matmul:
-            return [try g.matmul(x[1].transposed([1, 0])), try x[0].transposed([1, 0]).matmul(g)]
+            return [needed[0] ? try g.matmul(x[1].transposed([1, 0])) : nil,
+                    needed[1] ? try x[0].transposed([1, 0]).matmul(g) : nil]
         case .conv2d(let c):
-            return [try Tensor.apply(.conv2dInputGradient(c, inputShape: x[0].shape), [g, x[1]]),
-                    try Tensor.apply(.conv2dWeightGradient(c, weightShape: x[1].shape), [x[0], g])]
+            return [needed[0] ? try Tensor.apply(.conv2dInputGradient(c, inputShape: x[0].shape), [g, x[1]]) : nil,
+                    needed[1] ? try Tensor.apply(.conv2dWeightGradient(c, weightShape: x[1].shape), [x[0], g]) : nil]
+        case .channelMoments:
+            // mean = Σx / m, variance = Σ(x − mean)² / m: ∂/∂x = g_mean / m + g_var · 2(x − mean) / m.
+            let c = x[0].shape[1], m = Float(x[0].shape.count / c)
+            let gMean = try g.sliced(axis: 0, start: 0, count: 1).reshaped([1, c, 1, 1])
+            let gVariance = try g.sliced(axis: 0, start: 1, count: 1).reshaped([1, c, 1, 1])
+            let mean = try y.sliced(axis: 0, start: 0, count: 1).reshaped([1, c, 1, 1])
+            return [try gMean * Tensor(1 / m) + gVariance * Tensor(2 / m) * (x[0] - mean)]
+        case .batchNorm(let epsilon):
+            let affine = try Tensor.apply(.batchNormAffineGradient(epsilon: epsilon), [x[0], x[1], g])
+            let c = x[0].shape[1]
+            return [needed[0] ? try Tensor.apply(.batchNormInputGradient(epsilon: epsilon), [x[0], x[1], x[2], g, affine]) : nil,
+                    nil,
+                    needed[2] ? try affine.sliced(axis: 0, start: 0, count: 1).reshaped([c]) : nil,
+                    needed[3] ? try affine.sliced(axis: 0, start: 1, count: 1).reshaped([c]) : nil]
         case .maxPool2d(let p):
             return [try Tensor.apply(.maxPool2dGradient(p), [x[0], g])]
         case .avgPool2d(let p):
             return [try Tensor.apply(.avgPool2dGradient(p, inputShape: x[0].shape), [g])]
         case .softmaxCrossEntropy(let smoothing):
             return [try Tensor.apply(.softmaxCrossEntropyGradient(labelSmoothing: smoothing), [x[0], x[1], g]), nil]
-        case .conv2dInputGradient, .conv2dWeightGradient, .maxPool2dGradient, .avgPool2dGradient, .softmaxCrossEntropyGradient:
+        case .conv2dInputGradient, .conv2dWeightGradient, .maxPool2dGradient, .avgPool2dGradient, .softmaxCrossEntropyGradient,
+             .batchNormAffineGradient, .batchNormInputGradient, .reluGradient:
             throw ComputeError("\(op.name) is itself a gradient; second-order gradients are not supported")
         }
     }

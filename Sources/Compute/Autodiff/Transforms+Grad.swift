@@ -18,8 +18,12 @@ public func valueAndGradient(of f: ([String: Tensor]) throws -> Tensor,
         throw ComputeError("valueAndGradient: the function must return one number, got shape \(value.shape)")
     }
     var gradients: [String: Tensor] = [:]
-    for name in names { gradients[name] = .zeros(parameters[name]!.shape) }
-    guard let root = value.node else { return (value.detached, gradients) }
+    func result() -> [String: Tensor] {
+        // Parameters the value does not depend on get zeros.
+        for name in names where gradients[name] == nil { gradients[name] = .zeros(parameters[name]!.shape) }
+        return gradients
+    }
+    guard let root = value.node else { return (value.detached, result()) }
 
     // Topological order of the nodes reachable from the value, iteratively (deep models, no recursion).
     var order: [(Node, Tensor)] = []
@@ -41,9 +45,10 @@ public func valueAndGradient(of f: ([String: Tensor]) throws -> Tensor,
         guard let g = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
         switch node.kind {
         case .leaf:
-            if let name = leafName[ObjectIdentifier(node)] { gradients[name] = try gradients[name]! + g }
+            if let name = leafName[ObjectIdentifier(node)] { gradients[name] = try gradients[name].map { try $0 + g } ?? g.detached }
         case .op(let op, let inputs):
-            let grads = try Gradients.of(op, inputs: inputs.map(\.detached), output: output.detached, gradient: g)
+            let grads = try Gradients.of(op, inputs: inputs.map(\.detached), output: output.detached, gradient: g,
+                                         needed: inputs.map { $0.node != nil })
             for (input, grad) in zip(inputs, grads) {
                 guard let inputNode = input.node, let grad else { continue }
                 let key = ObjectIdentifier(inputNode)
@@ -51,5 +56,5 @@ public func valueAndGradient(of f: ([String: Tensor]) throws -> Tensor,
             }
         }
     }
-    return (value.detached, gradients)
+    return (value.detached, result())
 }

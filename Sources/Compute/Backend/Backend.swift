@@ -14,6 +14,8 @@ public enum Backends {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var registered: [String: any Backend] = [:]
     nonisolated(unsafe) private static var active: (any Backend)?
+    /// The order `auto` tries backends in.
+    public static let preference = ["vulkan", "cpu", "reference"]
 
     /// Makes a backend available by its name.
     public static func register(_ backend: any Backend) {
@@ -23,18 +25,40 @@ public enum Backends {
         if active == nil { active = backend }
     }
 
+    /// A backend bound for the current task, ahead of the process-wide one.
+    @TaskLocal private static var scoped: (any Backend)?
+
+    /// Runs `body` with `backend` as the current backend of this task (and its child tasks) only:
+    /// tests and tools that run side by side each choose their own.
+    public static func with<T>(_ backend: any Backend, _ body: () throws -> T) rethrows -> T {
+        try $scoped.withValue(backend) { try body() }
+    }
+
     /// The backend in use.
     public static var current: any Backend {
+        if let scoped { return scoped }
         lock.lock()
         defer { lock.unlock() }
         guard let active else { preconditionFailure("no compute backend is registered; register one (e.g. ReferenceBackend) first") }
         return active
     }
 
-    /// Uses the backend registered under `name`.
+    /// The names of the registered backends, sorted.
+    public static var names: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return registered.keys.sorted()
+    }
+
+    /// Uses the backend registered under `name`; `auto` picks the first registered of
+    /// ``preference`` (a GPU when there is one, else the CPU).
     public static func use(_ name: String) throws(ComputeError) {
         lock.lock()
         defer { lock.unlock() }
+        if name == "auto", let best = preference.lazy.compactMap({ registered[$0] }).first {
+            active = best
+            return
+        }
         guard let backend = registered[name] else {
             throw ComputeError("no compute backend named '\(name)'; registered: \(registered.keys.sorted().joined(separator: ", "))")
         }

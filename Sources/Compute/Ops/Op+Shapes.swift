@@ -28,6 +28,11 @@ extension Op {
         case .maxPool2dGradient: "maxPool2dGradient"
         case .avgPool2d: "avgPool2d"
         case .avgPool2dGradient: "avgPool2dGradient"
+        case .channelMoments: "channelMoments"
+        case .batchNorm: "batchNorm"
+        case .batchNormAffineGradient: "batchNormAffineGradient"
+        case .batchNormInputGradient: "batchNormInputGradient"
+        case .reluGradient: "reluGradient"
         case .softmaxCrossEntropy: "softmaxCrossEntropy"
         case .softmaxCrossEntropyGradient: "softmaxCrossEntropyGradient"
         }
@@ -130,6 +135,28 @@ extension Op {
         case .avgPool2dGradient(_, let shape):
             try arity(1)
             return shape
+        case .channelMoments:
+            try arity(1)
+            try rank(inputs[0], 4, "the input")
+            return [2, inputs[0][1]]
+        case .batchNorm:
+            try arity(4)
+            try rank(inputs[0], 4, "the input")
+            let c = inputs[0][1]
+            guard inputs[1] == [2, c] else { throw .shapes(op: name, inputs[0], inputs[1], "moments must be [2, \(c)]") }
+            guard inputs[2] == [c] else { throw .shapes(op: name, inputs[0], inputs[2], "scale must have one element per channel") }
+            guard inputs[3] == [c] else { throw .shapes(op: name, inputs[0], inputs[3], "shift must have one element per channel") }
+            return inputs[0]
+        case .batchNormAffineGradient:
+            try arity(3)
+            return [2, inputs[0][1]]
+        case .batchNormInputGradient:
+            try arity(5)
+            return inputs[0]
+        case .reluGradient:
+            try arity(2)
+            guard inputs[0] == inputs[1] else { throw .shapes(op: name, inputs[0], inputs[1], "they differ") }
+            return inputs[0]
         case .softmaxCrossEntropy:
             try arity(2)
             try rank(inputs[0], 2, "the logits")

@@ -90,27 +90,37 @@ extension Tensor {
     /// Mean softmax cross-entropy of logits `[n, c]` against class indices `[n]`; with label smoothing ε,
     /// the target is (1 − ε) on the label and ε / c everywhere.
     public func crossEntropy(labels: Tensor, labelSmoothing: Float = 0) throws(ComputeError) -> Tensor {
-        try Tensor.apply(.softmaxCrossEntropy(labelSmoothing: labelSmoothing), [self, labels]).mean()
+        if shape.rank == 2 {
+            let classes = Float(shape[1])
+            for (row, label) in labels.values.enumerated() where !(label >= 0 && label < classes && label == label.rounded()) {
+                let shown = label == label.rounded() && abs(label) < 1e9 ? String(Int(label)) : String(label)
+                throw .invalid(op: "softmaxCrossEntropy", "label \(shown) of row \(row) is not a class index in 0..<\(shape[1])")
+            }
+        }
+        return try Tensor.apply(.softmaxCrossEntropy(labelSmoothing: labelSmoothing), [self, labels]).mean()
     }
+
+    /// Each channel's mean and biased variance over N, H and W of `[n, c, h, w]`, as `[2, c]`.
+    public func channelMoments() throws(ComputeError) -> Tensor { try .apply(.channelMoments, [self]) }
 
     /// Batch normalisation over N, H, W of `[n, c, h, w]` with the batch's statistics:
     /// y = (x − mean) / √(var + ε) · γ + β, γ and β of shape `[c]`.
     /// Returns y and the batch mean and (biased) variance, for running statistics.
     public func batchNorm(scale: Tensor, shift: Tensor, epsilon: Float = 1e-5) throws(ComputeError) -> (output: Tensor, mean: Tensor, variance: Tensor) {
-        let c = shape[1]
-        let mean = try self.mean(axes: [0, 2, 3], keepingDims: true)
-        let centered = try self - mean
-        let variance = try (centered * centered).mean(axes: [0, 2, 3], keepingDims: true)
-        let normalized = try centered / (variance + Tensor(epsilon)).sqrt()
-        let y = try normalized * scale.reshaped([1, c, 1, 1]) + shift.reshaped([1, c, 1, 1])
-        return (y, try mean.reshaped([c]), try variance.reshaped([c]))
+        let moments = try channelMoments()
+        let y = try Tensor.apply(.batchNorm(epsilon: epsilon), [self, moments, scale, shift])
+        let c = moments.shape[1]
+        let stats = moments.detached
+        return (y, try stats.sliced(axis: 0, start: 0, count: 1).reshaped([c]), try stats.sliced(axis: 0, start: 1, count: 1).reshaped([c]))
     }
 
-    /// Batch normalisation with given statistics (inference).
+    /// Batch normalisation with given statistics (inference): one multiply and one add per element.
     public func batchNorm(scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, epsilon: Float = 1e-5) throws(ComputeError) -> Tensor {
+        guard shape.rank == 4 else { throw .invalid(op: "batchNorm", "the input must have rank 4, got shape \(shape)") }
         let c = shape[1]
-        let normalized = try (self - mean.reshaped([1, c, 1, 1])) / (variance.reshaped([1, c, 1, 1]) + Tensor(epsilon)).sqrt()
-        return try normalized * scale.reshaped([1, c, 1, 1]) + shift.reshaped([1, c, 1, 1])
+        let factor = try scale / (variance + Tensor(epsilon)).sqrt()
+        let offset = try shift - mean * factor
+        return try self * factor.reshaped([1, c, 1, 1]) + offset.reshaped([1, c, 1, 1])
     }
 
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1 / (1 − p).
