@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU",
+                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU", "NN", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -41,6 +41,12 @@ let package = Package(
 
         /// Tensors, the closed op set, reverse-mode autodiff, the backend protocol and registry.
         .target(name: "Compute", swiftSettings: strict),
+        /// Layers with named parameters, PyTorch's initialisations, and the lab's models.
+        .target(name: "NN", dependencies: ["Compute", "Randomness"], swiftSettings: strict),
+        /// Optimizers, schedules, data loading and augmentation, the training loop, checkpoints.
+        .target(name: "Training", dependencies: ["NN", "Compute", "Datasets", "Randomness"], swiftSettings: strict),
+        /// A seedable generator whose whole state is one number (datasets, models, training, tuning).
+        .target(name: "Randomness", swiftSettings: strict),
         /// CPU backends: the reference implementation of every op, and fast kernels on oneDNN.
         .target(name: "ComputeCPU", dependencies: ["Compute", "CDNNL"], swiftSettings: strict),
         /// oneDNN (Debian's libdnnl-dev, C API) and the OpenMP calls that set its thread count.
@@ -51,7 +57,7 @@ let package = Package(
         /// Download, verify, extract and parse datasets (CIFAR-10), with a per-user cache.
         .target(
             name: "Datasets",
-            dependencies: ["CArchive", "CCurl", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CArchive", "CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         /// libarchive, for safe extraction of tar.gz archives.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
@@ -82,6 +88,8 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU"], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "Datasets", "LabmakeTesting"],
+                    swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["CLI", "LabmakeTesting", "CArchive"], swiftSettings: strict),
     ]

@@ -1,3 +1,5 @@
+import Randomness
+
 /// Seeded, class-stratified selections of a labelled set: a smaller training subset for quick runs,
 /// and a held-out validation split (as He et al. hold out 5,000 CIFAR-10 training images).
 public enum DatasetSplit {
@@ -36,21 +38,5 @@ public enum DatasetSplit {
             }
         }
         return counts
-    }
-}
-
-/// A small, fast, seedable generator (Steele, Lea & Flood's SplitMix64): the same seed gives the same
-/// sequence on every machine.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,76 @@
+import Datasets
+import Randomness
+
+/// How training images are prepared: per-channel normalisation always; random crops from a 4-pixel
+/// zero-padded image, horizontal flips and cutout when training.
+public struct Augmentation: Sendable {
+    public var mean: [Float]
+    public var std: [Float]
+    public var cropAndFlip: Bool
+    /// Side of the square zeroed (after normalisation) at a random centre; 0 is off.
+    public var cutout: Int
+
+    public init(mean: [Float], std: [Float], cropAndFlip: Bool, cutout: Int) {
+        self.mean = mean
+        self.std = std
+        self.cropAndFlip = cropAndFlip
+        self.cutout = cutout
+    }
+
+    /// Per-channel mean and standard deviation of pixel values in [0, 1] over `images`.
+    public static func statistics(of images: LabeledImages) -> (mean: [Float], std: [Float]) {
+        let plane = LabeledImages.height * LabeledImages.width
+        var sums = [Double](repeating: 0, count: 3), squares = [Double](repeating: 0, count: 3)
+        images.pixels.withUnsafeBufferPointer { p in
+            for i in 0..<images.count {
+                for c in 0..<3 {
+                    let base = i * LabeledImages.bytesPerImage + c * plane
+                    var s = 0, q = 0
+                    for j in 0..<plane { let v = Int(p[base + j]); s += v; q += v * v }
+                    sums[c] += Double(s)
+                    squares[c] += Double(q)
+                }
+            }
+        }
+        let n = Double(Swift.max(images.count, 1) * plane)
+        let mean = sums.map { $0 / n / 255 }
+        let std = zip(squares, mean).map { Swift.max(($0 / n / 65025 - $1 * $1).squareRoot(), 1e-3) }
+        return (mean.map(Float.init), std.map(Float.init))
+    }
+
+    /// Writes image `index` of `images`, prepared, into `target` (3 × 32 × 32 floats).
+    func prepare(_ images: LabeledImages, _ index: Int, into target: UnsafeMutablePointer<Float>, training: Bool,
+                 random: inout SplitMix64) {
+        let (h, w) = (LabeledImages.height, LabeledImages.width)
+        var (dy, dx, flip) = (0, 0, false)
+        if training && cropAndFlip {
+            dy = Int(random.next() % 9) - 4
+            dx = Int(random.next() % 9) - 4
+            flip = random.next() & 1 == 1
+        }
+        images.pixels.withUnsafeBufferPointer { p in
+            let base = index * LabeledImages.bytesPerImage
+            for c in 0..<3 {
+                let scale = 1 / (255 * std[c]), offset = -mean[c] / std[c]
+                let padded = offset  // a zero pixel, normalised
+                for y in 0..<h {
+                    let sy = y + dy
+                    let row = target + c * h * w + y * w
+                    guard sy >= 0 && sy < h else { for x in 0..<w { row[x] = padded }; continue }
+                    for x in 0..<w {
+                        let sx = (flip ? w - 1 - x : x) + dx
+                        row[x] = sx >= 0 && sx < w ? Float(p[base + c * h * w + sy * w + sx]) * scale + offset : padded
+                    }
+                }
+            }
+        }
+        if training && cutout > 0 {
+            let cy = Int(random.next() % UInt64(h)), cx = Int(random.next() % UInt64(w))
+            for c in 0..<3 {
+                for y in Swift.max(0, cy - cutout / 2)..<Swift.min(h, cy - cutout / 2 + cutout) {
+                    for x in Swift.max(0, cx - cutout / 2)..<Swift.min(w, cx - cutout / 2 + cutout) { target[c * h * w + y * w + x] = 0 }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Compute
+import Datasets
+import Foundation
+import NN
+import Randomness
+
+/// Trains a model on labelled images: epochs of shuffled, augmented batches, evaluation after each,
+/// checkpoints that let a killed run resume where it stopped, and divergence caught as a status.
+public struct Trainer {
+    public var config: TrainingConfig
+    public var train: LabeledImages
+    public var test: LabeledImages
+    public var classes: Int
+    /// Where `checkpoint.safetensors`, `model.safetensors` and `metrics.json` go (nil: nowhere).
+    public var directory: String?
+    /// Called after each epoch; return false to stop (early stopping).
+    public var onEpoch: (EpochMetrics) -> Bool = { _ in true }
+    /// Called after each step: (epoch, step, steps in the epoch, running loss, running accuracy, images/s).
+    public var onStep: (StepProgress) -> Void = { _ in }
+
+    public init(config: TrainingConfig, train: LabeledImages, test: LabeledImages, classes: Int, directory: String? = nil) {
+        self.config = config
+        self.train = train
+        self.test = test
+        self.classes = classes
+        self.directory = directory
+    }
+
+    public var checkpointPath: String? { directory.map { $0 + "/checkpoint.safetensors" } }
+
+    /// Runs the remaining epochs (all of them, or those after a matching checkpoint).
+    public func run() throws -> TrainingResult {
+        let started = Date()
+        let model = try ModelZoo.make(config.model, classes: classes, dropout: config.dropout)
+        let (trainIndices, evaluation) = try splits()
+        var state = model.initialState(seed: config.seed)
+        var optimizer = try Optimizers.make(config)
+        var history: [EpochMetrics] = []
+        var resumed = 0
+        if let path = checkpointPath, FileManager.default.fileExists(atPath: path) {
+            let checkpoint = try Checkpoint.read(from: path)
+            guard checkpoint.configuration == config else {
+                throw TrainingError("\(path) belongs to a run with other settings; remove it (or use another --out) to start afresh")
+            }
+            state.parameters = checkpoint.parameters
+            state.buffers = checkpoint.buffers
+            optimizer.state = checkpoint.optimizerState
+            history = checkpoint.history
+            resumed = checkpoint.epoch
+        }
+        let stats = Augmentation.statistics(of: train.subset(trainIndices))
+        let augmentation = Augmentation(mean: stats.mean, std: stats.std, cropAndFlip: config.augment, cutout: config.cutout)
+        let stepsPerEpoch = (trainIndices.count + config.batchSize - 1) / config.batchSize
+        let schedule = LearningRateSchedule(config, stepsPerEpoch: stepsPerEpoch)
+        let root = SplitMix64(seed: config.seed)
+        var status = TrainingResult.Status.completed
+        var message: String?
+
+        epochs: for epoch in (resumed + 1)...Swift.max(config.epochs, resumed + 1) where epoch <= config.epochs {
+            let epochStart = Date()
+            let loader = BatchLoader(images: train, indices: trainIndices, batchSize: config.batchSize, augmentation: augmentation,
+                                     training: true, random: root.derived(UInt64(epoch)))
+            var (lossSum, correct, seen) = (0.0, 0, 0)
+            var step = 0, lr: Float = 0
+            while let batch = loader.next() {
+                let t = (epoch - 1) * stepsPerEpoch + step
+                lr = schedule.rate(atStep: t)
+                var buffers = state.buffers
+                var logits = Tensor(0)
+                let dropoutRandom = root.derived(UInt64(epoch) << 32 | UInt64(step))
+                let (loss, gradientsRaw) = try valueAndGradient(of: { p in
+                    let out = try model.logits(batch.images, parameters: p, buffers: state.buffers, training: true, random: dropoutRandom)
+                    buffers = out.buffers
+                    logits = out.logits.detached
+                    return try out.logits.crossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
+                }, at: state.parameters)
+                let value = loss.scalar
+                guard value.isFinite else {
+                    loader.cancel()
+                    status = .diverged
+                    message = "the loss became \(value) at epoch \(epoch), step \(step + 1) (learning rate \(lr))"
+                    break epochs
+                }
+                var gradients = gradientsRaw
+                if config.gradClip > 0 { GradientClipping.clip(&gradients, maxNorm: config.gradClip) }
+                optimizer.step(&state.parameters, gradients: gradients, lr: lr)
+                state.buffers = buffers
+                lossSum += Double(value) * Double(batch.count)
+                correct += Self.correctCount(logits, batch.labels)
+                seen += batch.count
+                step += 1
+                let elapsed = Date().timeIntervalSince(epochStart)
+                onStep(StepProgress(epoch: epoch, epochs: config.epochs, step: step, steps: stepsPerEpoch, loss: lossSum / Double(seen),
+                                    accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / Swift.max(elapsed, 1e-9)))
+            }
+            let trainSeconds = Date().timeIntervalSince(epochStart)
+            let (testLoss, testAccuracy) = try evaluate(model, state, images: evaluation.images, indices: evaluation.indices,
+                                                        augmentation: augmentation)
+            let metrics = EpochMetrics(epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)),
+                                       trainAccuracy: Double(correct) / Double(Swift.max(seen, 1)), testLoss: testLoss,
+                                       testAccuracy: testAccuracy, learningRate: Double(lr),
+                                       seconds: Date().timeIntervalSince(epochStart), imagesPerSecond: Double(seen) / Swift.max(trainSeconds, 1e-9))
+            history.append(metrics)
+            if let path = checkpointPath {
+                try Checkpoint(parameters: state.parameters, buffers: state.buffers, optimizerState: optimizer.state, epoch: epoch,
+                               history: history, configuration: config, randomState: root.state).write(to: path)
+            }
+            if !testLoss.isFinite {
+                status = .diverged
+                message = "the test loss became \(testLoss) at epoch \(epoch)"
+                break
+            }
+            if !onEpoch(metrics) && epoch < config.epochs {
+                status = .stopped
+                message = "stopped after epoch \(epoch) by the epoch callback"
+                break
+            }
+        }
+        let result = TrainingResult(status: status, model: model.name, parameters: model.parameterCount, config: config.summary,
+                                    epochs: history, finalAccuracy: history.last?.testAccuracy ?? 0,
+                                    bestAccuracy: history.map(\.testAccuracy).max() ?? 0, seconds: Date().timeIntervalSince(started),
+                                    resumedEpochs: resumed, message: message)
+        if let directory { try save(result, state, to: directory) }
+        return result
+    }
+
+    /// (training indices, the evaluation images and indices): the test set, or a held-out validation split.
+    private func splits() throws -> ([Int], (images: LabeledImages, indices: [Int])) {
+        guard train.count > 0 else { throw TrainingError("the training set is empty") }
+        if config.validation > 0 || config.trainSubset != nil {
+            guard config.validation < train.count else {
+                throw TrainingError("validation=\(config.validation) holds out the whole training set (\(train.count) images)")
+            }
+            let (t, v) = DatasetSplit.split(labels: train.labels, trainSubset: config.trainSubset, validation: config.validation,
+                                            seed: config.seed)
+            if config.validation > 0 { return (t, (images: train, indices: v)) }
+            return (t, (images: test, indices: Array(0..<test.count)))
+        }
+        guard test.count > 0 else { throw TrainingError("the test set is empty") }
+        return (Array(0..<train.count), (images: test, indices: Array(0..<test.count)))
+    }
+
+    /// Mean loss and accuracy in evaluation mode (running statistics, no dropout, no augmentation).
+    func evaluate(_ model: Model, _ state: ModelState, images: LabeledImages, indices: [Int],
+                  augmentation: Augmentation) throws -> (loss: Double, accuracy: Double) {
+        let loader = BatchLoader(images: images, indices: indices, batchSize: Swift.max(config.batchSize, 256),
+                                 augmentation: augmentation, training: false, random: nil)
+        var (lossSum, correct, seen) = (0.0, 0, 0)
+        while let batch = loader.next() {
+            let logits = try model.logits(batch.images, parameters: state.parameters, buffers: state.buffers, training: false,
+                                          random: SplitMix64(seed: 0)).logits
+            lossSum += Double(try logits.crossEntropy(labels: batch.labels).scalar) * Double(batch.count)
+            correct += Self.correctCount(logits, batch.labels)
+            seen += batch.count
+        }
+        return (lossSum / Double(Swift.max(seen, 1)), Double(correct) / Double(Swift.max(seen, 1)))
+    }
+
+    /// How many rows of `logits` have their maximum at the label (the first maximum on ties).
+    static func correctCount(_ logits: Tensor, _ labels: Tensor) -> Int {
+        let (n, c) = (logits.shape[0], logits.shape[1])
+        let x = logits.values, y = labels.values
+        var correct = 0
+        for i in 0..<n {
+            var best = 0
+            for j in 1..<c where x[i * c + j] > x[i * c + best] { best = j }
+            if best == Int(y[i]) { correct += 1 }
+        }
+        return correct
+    }
+
+    /// `model.safetensors` (PyTorch's state_dict names) and `metrics.json`.
+    private func save(_ result: TrainingResult, _ state: ModelState, to directory: String) throws {
+        var weights: [String: SafeTensors.Entry] = [:]
+        for (name, t) in state.parameters { weights[name] = .init(shape: t.shape.dims, values: t.values) }
+        for (name, t) in state.buffers { weights[name] = .init(shape: t.shape.dims, values: t.values) }
+        try SafeTensors.encode(weights, metadata: ["model": result.model]).write(to: URL(fileURLWithPath: directory + "/model.safetensors"),
+                                                                               options: .atomic)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(result).write(to: URL(fileURLWithPath: directory + "/metrics.json"), options: .atomic)
+    }
+}
+
+/// Progress within an epoch, for progress bars.
+public struct StepProgress: Sendable {
+    public var epoch: Int, epochs: Int, step: Int, steps: Int
+    public var loss: Double, accuracy: Double, imagesPerSecond: Double
+}
