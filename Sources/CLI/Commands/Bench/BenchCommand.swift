@@ -5,5 +5,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure compute speed on this machine (ops, training).",
-        subcommands: [BenchOpsCommand.self])
+        subcommands: [BenchOpsCommand.self, BenchTrainCommand.self])
 }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Compute
+import Foundation
+import NN
+import Pipeline
+import Randomness
+import Training
+
+/// `labmake bench train`: training and inference speed of one model on random data.
+struct BenchTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Measure training and inference images/s of a model on random data.",
+        discussion: """
+            A training step is forward, backward and an SGD update (lr 0.05, momentum 0.9, weight decay 5e-4),
+            as ../shared/bench/train/bench_torch.py times PyTorch. Figures are medians over the timed steps.
+            Peak memory is the process's maximum resident set size.
+            """)
+
+    @Option(help: "The model (\(ModelZoo.names.joined(separator: ", "))).")
+    var model = "resnet20"
+
+    @Option(help: "Batch size.")
+    var batch = 128
+
+    @Option(help: "Compute backend: auto, cpu or vulkan.")
+    var device = "auto"
+
+    @Option(help: "CPU threads (default: every core).")
+    var threads: Int?
+
+    @Option(help: "Timed steps (after --warmup untimed ones).")
+    var steps = 20
+
+    @Option(help: "Untimed warm-up steps.")
+    var warmup = 3
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        try ComputeDevice.activate(device, threads: threads)
+        let network: Model
+        do { network = try ModelZoo.make(model) } catch { throw LabmakeExit(ExitStatus.invalid, "error: \(error)") }
+        var random = SplitMix64(seed: 1)
+        let images = Tensor((0..<(batch * 3 * 32 * 32)).map { _ in random.normal() }, shape: [batch, 3, 32, 32])
+        let labels = Tensor((0..<batch).map { _ in Float(random.next() % 10) }, shape: [batch])
+        var state = network.initialState(seed: 0)
+        var optimizer = SGD(momentum: 0.9, weightDecay: 5e-4)
+        var lastLoss: Float = 0
+
+        let trainTimes = try time(steps: steps, warmup: warmup) {
+            var buffers = state.buffers
+            let (loss, gradients) = try valueAndGradient(of: { p in
+                let out = try network.logits(images, parameters: p, buffers: state.buffers, training: true, random: random)
+                buffers = out.buffers
+                return try out.logits.crossEntropy(labels: labels)
+            }, at: state.parameters)
+            optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
+            state.buffers = buffers
+            lastLoss = loss.scalar
+        }
+        guard lastLoss.isFinite else { throw LabmakeExit(ExitStatus.stageFailed, "error: the loss became \(lastLoss)") }
+        let inferTimes = try time(steps: steps, warmup: warmup) {
+            _ = try network.logits(images, parameters: state.parameters, buffers: state.buffers, training: false, random: random)
+        }
+        let train = median(trainTimes), infer = median(inferTimes)
+        let peak = peakResidentBytes()
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        if json {
+            print(ConfigValue.object([
+                "model": .string(model), "batch": .int(batch), "threads": .int(threadCount), "device": .string(Backends.current.name),
+                "parameters": .int(network.parameterCount),
+                "train_ms_per_step": .double(round3(train * 1000)), "train_images_per_second": .double(round3(Double(batch) / train)),
+                "infer_ms_per_step": .double(round3(infer * 1000)), "infer_images_per_second": .double(round3(Double(batch) / infer)),
+                "peak_rss_mib": .double(round3(Double(peak) / 1_048_576)), "final_loss": .double(Double(lastLoss)),
+            ]).canonicalJSON)
+        } else {
+            print("\(model), batch \(batch), \(threadCount) threads, backend \(Backends.current.name), \(network.parameterCount) parameters")
+            print(String(format: "training:  %8.1f img/s  %8.1f ms/step", Double(batch) / train, train * 1000))
+            print(String(format: "inference: %8.1f img/s  %8.1f ms/step", Double(batch) / infer, infer * 1000))
+            print(String(format: "peak resident memory: %.0f MiB", Double(peak) / 1_048_576))
+        }
+    }
+
+    private func time(steps: Int, warmup: Int, _ body: () throws -> Void) throws -> [Double] {
+        for _ in 0..<warmup { try body() }
+        return try (0..<steps).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return (s[s.count / 2] + s[(s.count - 1) / 2]) / 2
+    }
+
+    private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+    private func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+}
