@@ -77,7 +77,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// heap turns that into reuse. (Linux; elsewhere the system allocator already keeps it.)
     private static func keepFreedMemory() {
         #if os(Linux)
-        _ = mallopt(M_MMAP_THRESHOLD, 1 << 30)
+        // 32 MiB is the largest threshold glibc accepts (it ignores larger ones).
+        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
         #endif
     }

@@ -1,0 +1,48 @@
+import Foundation
+import LabmakeTesting
+import Testing
+
+@Suite("labmake train and bench")
+struct TrainCommandTests {
+    @Test("mistakes exit 2 with the setting named; a missing dataset exits 1 and says what to give")
+    func mistakes() throws {
+        let box = try Sandbox([:])
+        let cache = ["XDG_CACHE_HOME": box.root.path + "/cache"]
+        let model = try box.labmake("train", "--data", TestArchives.digits, "--model", "resnet2", environment: cache)
+        #expect(model.status == 2)
+        #expect(model.stderr.contains("unknown model 'resnet2'; did you mean 'resnet20'?"))
+        let setting = try box.labmake("train", "--data", TestArchives.digits, "--set", "initial_lr=fast", environment: cache)
+        #expect(setting.status == 2)
+        #expect(setting.stderr.contains("initial_lr=fast: initial_lr expects a number > 0"))
+        let device = try box.labmake("train", "--data", TestArchives.digits, "--device", "tpu", environment: cache)
+        #expect(device.status == 2)
+        #expect(device.stderr.contains("no compute backend named 'tpu'"))
+        let missing = try box.labmake("train", "--data", "nowhere.tar.gz", environment: cache)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("nowhere.tar.gz does not exist: give a CIFAR-10 binary archive"))
+    }
+
+    @Test("a run writes weights, a checkpoint and metrics, and prints them as JSON")
+    func trainJSON() throws {
+        let box = try Sandbox([:])
+        let run = try box.labmake("train", "--data", TestArchives.digits, "--model", "mlp", "--epochs", "1", "--out", "run", "--json",
+                                  environment: ["XDG_CACHE_HOME": box.root.path + "/cache"], timeout: 300)
+        #expect(run.status == 0, "\(run.stderr)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(metrics?["status"] as? String == "completed")
+        #expect((metrics?["epochs"] as? [Any])?.count == 1)
+        #expect((metrics?["final_accuracy"] as? Double ?? 0) > 0.5)
+        for file in ["run/model.safetensors", "run/checkpoint.safetensors", "run/metrics.json"] { #expect(box.exists(file), "\(file)") }
+    }
+
+    @Test("bench train reports speed and memory as JSON")
+    func benchTrain() throws {
+        let box = try Sandbox([:])
+        let run = try box.labmake("bench", "train", "--model", "small-cnn", "--batch", "8", "--steps", "2", "--warmup", "1", "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect((report?["train_images_per_second"] as? Double ?? 0) > 0)
+        #expect((report?["peak_rss_mib"] as? Double ?? 0) > 0)
+        #expect(report?["parameters"] as? Int == 94_538)
+    }
+}
