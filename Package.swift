@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU", "NN", "Training",
+                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU", "NN", "Training", "Tuner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -35,7 +35,7 @@ let package = Package(
         // MARK: - Where the executor meets the stage kinds
 
         /// Registers every stage kind (command stages, later datasets, training, tuning, report).
-        .target(name: "Stages", dependencies: ["Pipeline", "Datasets"], swiftSettings: strict),
+        .target(name: "Stages", dependencies: ["Pipeline", "Datasets", "Tuner", "Training"], swiftSettings: strict),
 
         // MARK: - Compute
 
@@ -45,6 +45,9 @@ let package = Package(
         .target(name: "NN", dependencies: ["Compute", "Randomness"], swiftSettings: strict),
         /// Optimizers, schedules, data loading and augmentation, the training loop, checkpoints.
         .target(name: "Training", dependencies: ["NN", "Compute", "Datasets", "Randomness"], swiftSettings: strict),
+        /// Search spaces (NNI's format), samplers (grid, random, TPE, anneal, evolution, batch), sweeps,
+        /// assessors and experiments; storage through a small protocol. No executor, no tensors.
+        .target(name: "Tuner", dependencies: ["Randomness"], swiftSettings: strict),
         /// A seedable generator whose whole state is one number (datasets, models, training, tuning).
         .target(name: "Randomness", swiftSettings: strict),
         /// CPU backends: the reference implementation of every op, and fast kernels on oneDNN.

@@ -7,6 +7,7 @@ import GRDB
 /// the new one, and a record is written only after the artifacts it names are in the store.
 public final class StateDatabase: Sendable {
     private let queue: DatabaseQueue
+    var writer: DatabaseQueue { queue }
 
     /// Opens (creating and migrating as needed) the database at `path`; nil path means in memory.
     public init(path: String?) throws {
@@ -43,6 +44,14 @@ public final class StateDatabase: Sendable {
         }
         migrator.registerMigration("v2: stat signatures") { db in
             try db.execute(sql: "ALTER TABLE stage_record ADD COLUMN signature TEXT")
+        }
+        migrator.registerMigration("v3: experiment trials") { db in
+            try db.execute(sql: """
+                CREATE TABLE trial (
+                    experiment TEXT NOT NULL, number INTEGER NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL,
+                    record TEXT NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (experiment, number));
+                CREATE INDEX trial_key ON trial (key, status);
+                """)
         }
         return migrator
     }

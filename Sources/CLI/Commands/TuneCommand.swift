@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Stages
+import Tuner
+
+/// `labmake tune`: a stand-alone tuning experiment over an NNI search space, trials as commands.
+struct TuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune",
+        abstract: "Tune hyperparameters over an NNI search space, running a command per trial.",
+        discussion: """
+            Each trial's parameters are written as JSON to a file whose path is appended to the command and
+            set in LABMAKE_TRIAL_PARAMETERS (and NNI_PARAMETERS_FILE). The command prints metrics as lines of
+            JSON, {"default": 0.93}, or bare numbers; the last is final. Trials are stored in .labmake/state.db
+            of the current directory: running the same experiment again resumes it (finished trials kept,
+            unfinished ones rerun), and a raised --max-trials runs only the new trials.
+            Tuners: \(Samplers.names.joined(separator: ", ")).
+            """)
+
+    @Option(help: "The search space, NNI's search_space.json format.")
+    var searchSpace: String
+
+    @Option(help: "The command each trial runs (the parameters file path is appended).")
+    var trialCommand: String
+
+    @Option(help: "The tuner (sampler).")
+    var tuner = "tpe"
+
+    @Option(help: "Trials in all.")
+    var maxTrials = 20
+
+    @Option(help: "Trials run at the same time.")
+    var concurrency = 1
+
+    @Option(help: "Seconds after which no new trial starts.")
+    var maxDuration: Double?
+
+    @Option(help: "Seconds after which a trial is killed and counted as failed.")
+    var trialTimeout: Double?
+
+    @Option(help: "Seed of the tuner.")
+    var seed: UInt64 = 0
+
+    @Option(help: "maximize or minimize the metric.")
+    var direction = "maximize"
+
+    @Option(help: "Assessor: medianstop or none.")
+    var assessor = "none"
+
+    @Option(help: "The experiment's name (default: derived from the space, command, tuner, seed and direction).")
+    var name: String?
+
+    @Option(help: "Write the trial log here: one JSON object per trial ({\"parameters\", \"value\", \"suggest_s\"}).")
+    var log: String?
+
+    @Flag(help: "Print the trials as JSON.")
+    var json = false
+
+    func run() throws {
+        guard direction == "maximize" || direction == "minimize" else {
+            throw LabmakeExit(ExitStatus.invalid, "error: --direction must be maximize or minimize, not '\(direction)'")
+        }
+        guard assessor == "none" || assessor == "medianstop" else {
+            throw LabmakeExit(ExitStatus.invalid, "error: --assessor must be medianstop or none, not '\(assessor)'")
+        }
+        guard maxTrials >= 1, concurrency >= 1 else { throw LabmakeExit(ExitStatus.invalid, "error: --max-trials and --concurrency must be ≥ 1") }
+        let space: SearchSpace, sampler: any Sampler
+        let text: Data
+        do {
+            guard let data = FileManager.default.contents(atPath: searchSpace) else { throw TunerError("cannot read \(searchSpace)") }
+            text = data
+            space = try SearchSpace.parse(data, source: searchSpace)
+            sampler = try Samplers.make(tuner)
+        } catch let error as TunerError {
+            throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
+        }
+        let identity = "command:" + trialCommand
+        let experimentName = name ?? "tune-" + TrialKey.of(Configuration(values: [:]),
+                                                           identity: [String(decoding: text, as: UTF8.self), identity, tuner, String(seed), direction]
+                                                               .joined(separator: "\u{1}")).prefix(12)
+        let directory = FileManager.default.currentDirectoryPath
+        try FileManager.default.createDirectory(atPath: directory + "/.labmake", withIntermediateDirectories: true)
+        let store = WorkspaceTrialStore(database: try StateDatabase(path: directory + "/.labmake/state.db"))
+        let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
+                                          maximize: direction == "maximize", seed: seed, medianStop: assessor == "medianstop",
+                                          trialIdentity: identity)
+        let experiment = Experiment(settings: settings, space: space, sampler: sampler,
+                                    runner: CommandTrialRunner(command: trialCommand, directory: directory, timeout: trialTimeout), store: store)
+        let terminal = Terminal(stderr: true)
+        let started = Date()
+        experiment.onTrialEnd = { trial, best in
+            let elapsed = Date().timeIntervalSince(started)
+            let metric = trial.metric.map { String(format: "%.6g", $0) } ?? "-"
+            let bestText = best.map { String(format: "best %.6g (#%d)", $0.metric ?? .nan, $0.number) } ?? "no best yet"
+            terminal.print("trial \(trial.number)/\(maxTrials) \(trial.status.rawValue.lowercased())\(trial.reused ? " (reused)" : "") \(metric) · \(bestText) · \(formatDuration(elapsed))"
+                           + (trial.error.map { " · \($0)" } ?? ""))
+        }
+        let trials = try experiment.run()
+        if let log { try TrialOutput.writeLog(trials, to: log) }
+        if json { print(TrialOutput.json(trials, experiment: experimentName)) } else {
+            terminal.print("experiment \(experimentName): \(trials.count) trials")
+            if let best = experiment.best {
+                print("best: \(String(format: "%.6g", best.metric ?? .nan)) (trial \(best.number)) \(best.configuration.json)")
+            } else {
+                print("no trial succeeded")
+            }
+        }
+    }
+}
+
+/// Trials as a log, JSON or CSV.
+enum TrialOutput {
+    static func writeLog(_ trials: [TrialRecord], to path: String) throws {
+        let lines = trials.map { t -> String in
+            let value = t.metric.map { $0.isFinite ? String($0) : "null" } ?? "null"
+            return "{\"parameters\": \(t.configuration.json), \"value\": \(value), \"suggest_s\": \(t.suggestSeconds), \"status\": \"\(t.status.rawValue)\"}"
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    static func json(_ trials: [TrialRecord], experiment: String) -> String {
+        let encoder = WorkspaceTrialStoreCoding.encoder
+        let body = (try? encoder.encode(trials)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return "{\"experiment\": \"\(experiment)\", \"trials\": \(body)}"
+    }
+
+    static func csv(_ trials: [TrialRecord]) -> String {
+        let names = Array(Set(trials.flatMap { $0.configuration.values.keys })).sorted()
+        var lines = [(["trial", "status", "metric", "seconds"] + names + ["error"]).joined(separator: ",")]
+        for t in trials {
+            let fields = [String(t.number), t.status.rawValue, t.metric.map { String($0) } ?? "", t.seconds.map { String(format: "%.3f", $0) } ?? ""]
+                + names.map { t.configuration[$0]?.description ?? "" } + [t.error ?? ""]
+            lines.append(fields.map(csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}
+
+/// The JSON coding of trial records shared by storage and output.
+enum WorkspaceTrialStoreCoding {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.dateEncodingStrategy = .secondsSince1970
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+}

@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+
+/// Experiment trials (the tuner's), stored as opaque records next to the stage records so that one
+/// database holds a workspace's whole history. The engine does not read them.
+extension StateDatabase {
+    /// Inserts or replaces trial `number` of `experiment`.
+    public func saveTrial(experiment: String, number: Int, key: String, status: String, record: String) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO trial (experiment, number, key, status, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [experiment, number, key, status, record, Date().timeIntervalSince1970])
+        }
+    }
+
+    /// The records of `experiment`'s trials, by number.
+    public func trialRecords(experiment: String) throws -> [String] {
+        try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT record FROM trial WHERE experiment = ? ORDER BY number", arguments: [experiment])
+        }
+    }
+
+    /// A record with `key` and `status`, from any experiment.
+    public func trialRecord(key: String, status: String) throws -> String? {
+        try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT record FROM trial WHERE key = ? AND status = ? LIMIT 1", arguments: [key, status])
+        }
+    }
+
+    /// Every experiment with its trial count, most recently updated first.
+    public func experiments() throws -> [(name: String, trials: Int)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT experiment, COUNT(*) FROM trial GROUP BY experiment ORDER BY MAX(updated_at) DESC")
+                .map { ($0[0], $0[1]) }
+        }
+    }
+}

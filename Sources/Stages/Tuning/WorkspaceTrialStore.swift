@@ -1,0 +1,39 @@
+import Foundation
+import Pipeline
+import Tuner
+
+/// The tuner's trials in the workspace's state database.
+public struct WorkspaceTrialStore: TrialStore {
+    public let database: StateDatabase
+
+    public init(database: StateDatabase) { self.database = database }
+
+    public func trials(experiment: String) throws -> [TrialRecord] {
+        try database.trialRecords(experiment: experiment).map { try Self.decoder.decode(TrialRecord.self, from: Data($0.utf8)) }
+    }
+
+    public func save(_ trial: TrialRecord, experiment: String) throws {
+        let record = String(decoding: try Self.encoder.encode(trial), as: UTF8.self)
+        try database.saveTrial(experiment: experiment, number: trial.number, key: trial.key, status: trial.status.rawValue, record: record)
+    }
+
+    public func finishedTrial(key: String) throws -> TrialRecord? {
+        try database.trialRecord(key: key, status: TrialStatus.succeeded.rawValue)
+            .map { try Self.decoder.decode(TrialRecord.self, from: Data($0.utf8)) }
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.dateEncodingStrategy = .secondsSince1970
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }()
+}

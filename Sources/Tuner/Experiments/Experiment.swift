@@ -1,0 +1,190 @@
+import Foundation
+import Randomness
+
+/// What an experiment is: its budget, its direction and what its trials run.
+public struct ExperimentSettings: Sendable {
+    /// The experiment's identity in the store: the same name resumes it.
+    public var name: String
+    public var maxTrials: Int
+    /// Seconds after which no new trial starts (nil: no limit).
+    public var maxDuration: Double?
+    public var concurrency: Int
+    public var maximize: Bool
+    public var seed: UInt64
+    /// NNI's medianstop assessor on intermediate results.
+    public var medianStop: Bool
+    /// What trials run besides their parameters (command, data, code digests): part of every trial's key.
+    public var trialIdentity: String
+
+    public init(name: String, maxTrials: Int, maxDuration: Double? = nil, concurrency: Int = 1, maximize: Bool = true,
+                seed: UInt64 = 0, medianStop: Bool = false, trialIdentity: String = "") {
+        self.name = name
+        self.maxTrials = maxTrials
+        self.maxDuration = maxDuration
+        self.concurrency = concurrency
+        self.maximize = maximize
+        self.seed = seed
+        self.medianStop = medianStop
+        self.trialIdentity = trialIdentity
+    }
+}
+
+/// Runs trials proposed by a sampler until the budget is spent, storing every trial as it goes.
+/// A killed experiment resumes: finished trials are kept, unfinished ones run again, and a raised
+/// `maxTrials` runs exactly the difference. A failing trial is recorded and never stops the rest.
+public final class Experiment: @unchecked Sendable {
+    public let settings: ExperimentSettings
+    public let space: SearchSpace
+    private var sampler: any Sampler
+    private let runner: any TrialRunner
+    private let store: any TrialStore
+    /// Called after each trial ends, with the best trial so far.
+    public var onTrialEnd: (TrialRecord, TrialRecord?) -> Void = { _, _ in }
+
+    private let condition = NSCondition()
+    private var trials: [TrialRecord] = []
+    private var running = 0
+
+    public init(settings: ExperimentSettings, space: SearchSpace, sampler: any Sampler, runner: any TrialRunner, store: any TrialStore) {
+        self.settings = settings
+        self.space = space
+        self.sampler = sampler
+        self.runner = runner
+        self.store = store
+    }
+
+    /// Runs the experiment to its budget and returns every trial, in order.
+    public func run() throws -> [TrialRecord] {
+        trials = try store.trials(experiment: settings.name)
+        for i in trials.indices where !trials[i].status.isFinal {
+            trials[i].status = .waiting
+            trials[i].startedAt = nil
+            trials[i].intermediates = []
+        }
+        let started = Date()
+        condition.lock()
+        defer { condition.unlock() }
+        var proposing = true
+        while true {
+            let outOfTime = settings.maxDuration.map { Date().timeIntervalSince(started) >= $0 } ?? false
+            if running < Swift.max(settings.concurrency, 1) && !outOfTime {
+                if let index = trials.firstIndex(where: { $0.status == .waiting }) {
+                    launch(index)
+                    continue
+                }
+                if proposing && trials.count < settings.maxTrials {
+                    if let trial = try propose() {
+                        trials.append(trial)
+                        try store.save(trial, experiment: settings.name)
+                        if trial.status == .waiting { launch(trials.count - 1) } else { onTrialEnd(trial, best) }
+                        continue
+                    }
+                    proposing = false
+                }
+            }
+            if running == 0 { break }
+            condition.wait()
+        }
+        return trials
+    }
+
+    /// The best succeeded trial so far.
+    public var best: TrialRecord? {
+        let done = trials.filter { $0.status == .succeeded && $0.metric != nil }
+        return settings.maximize ? done.max { $0.metric! < $1.metric! } : done.min { $0.metric! < $1.metric! }
+    }
+
+    /// The sampler's next configuration as a trial: waiting to run, or already succeeded when a trial
+    /// with its key was seen before. Nil when the sampler has nothing more.
+    private func propose() throws -> TrialRecord? {
+        let number = (trials.map(\.number).max() ?? 0) + 1
+        var random = SplitMix64(seed: settings.seed).derived(UInt64(number))
+        let history = trials.map { t -> Observation in
+            let sign = settings.maximize ? -1.0 : 1.0
+            switch t.status {
+            case .succeeded: return Observation(configuration: t.configuration, loss: t.metric.map { sign * $0 }, state: .finished)
+            case .earlyStopped:
+                let partial = (settings.maximize ? t.intermediates.max() : t.intermediates.min()).map { sign * $0 }
+                return Observation(configuration: t.configuration, loss: partial, state: partial == nil ? .failed : .finished)
+            case .running, .waiting: return Observation(configuration: t.configuration, loss: nil, state: .running)
+            case .failed, .userCancelled: return Observation(configuration: t.configuration, loss: nil, state: .failed)
+            }
+        }
+        let clock = DispatchTime.now().uptimeNanoseconds
+        guard let configuration = sampler.suggest(space, history: history, random: &random) else { return nil }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+        let key = TrialKey.of(configuration, identity: settings.trialIdentity)
+        var trial = TrialRecord(number: number, configuration: configuration, key: key, suggestSeconds: seconds)
+        let stored = try store.finishedTrial(key: key)
+        if let earlier = trials.first(where: { $0.key == key && $0.status == .succeeded }) ?? stored {
+            trial.status = .succeeded
+            trial.metric = earlier.metric
+            trial.intermediates = earlier.intermediates
+            trial.startedAt = Date()
+            trial.endedAt = trial.startedAt
+            trial.reused = true
+        }
+        return trial
+    }
+
+    /// Starts trial `index` on its own thread (the condition's lock is held).
+    private func launch(_ index: Int) {
+        running += 1
+        trials[index].status = .running
+        trials[index].startedAt = Date()
+        let trial = trials[index]
+        try? store.save(trial, experiment: settings.name)
+        Thread.detachNewThread { [self] in
+            var result = trial
+            do {
+                let metric = try runner.run(trial) { [self] value in report(trial.number, value) }
+                result.metric = metric
+                result.status = .succeeded
+            } catch is TrialStopped {
+                result.status = .earlyStopped
+            } catch {
+                result.status = .failed
+                result.error = "\(error)"
+            }
+            condition.lock()
+            if let i = trials.firstIndex(where: { $0.number == trial.number }) {
+                result.intermediates = trials[i].intermediates
+                result.endedAt = Date()
+                trials[i] = result
+            }
+            try? store.save(result, experiment: settings.name)
+            running -= 1
+            let best = self.best
+            condition.unlock()
+            onTrialEnd(result, best)
+            condition.lock()
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Records an intermediate result; false when the assessor stops the trial.
+    private func report(_ number: Int, _ value: Double) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let i = trials.firstIndex(where: { $0.number == number }) else { return true }
+        trials[i].intermediates.append(value)
+        try? store.save(trials[i], experiment: settings.name)
+        guard settings.medianStop else { return true }
+        let completed = trials.filter { $0.status == .succeeded }.map(\.intermediates)
+        return MedianStop(maximize: settings.maximize).shouldContinue(trials[i].intermediates, completed: completed)
+    }
+}
+
+/// A trial's key: what it runs and its parameters, hashed (FNV-1a, 128 bits in two lanes).
+public enum TrialKey {
+    public static func of(_ configuration: Configuration, identity: String) -> String {
+        let text = identity + "\n" + configuration.json
+        var (a, b): (UInt64, UInt64) = (0xCBF2_9CE4_8422_2325, 0x6C62_272E_07BB_0142)
+        for byte in text.utf8 {
+            a = (a ^ UInt64(byte)) &* 0x100_0000_01B3
+            b = (b ^ UInt64(byte)) &* 0x100_0000_01B3 ^ (b >> 29)
+        }
+        return String(a, radix: 16) + String(b, radix: 16)
+    }
+}

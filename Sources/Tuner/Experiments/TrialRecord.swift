@@ -1,0 +1,81 @@
+import Foundation
+
+/// NNI's trial statuses.
+public enum TrialStatus: String, Codable, Sendable, CaseIterable {
+    case waiting = "WAITING", running = "RUNNING", succeeded = "SUCCEEDED", failed = "FAILED"
+    case earlyStopped = "EARLY_STOPPED", userCancelled = "USER_CANCELED"
+
+    /// Whether the trial is over (it counts towards `max_trials` and is never rerun).
+    public var isFinal: Bool { self == .succeeded || self == .failed || self == .earlyStopped }
+}
+
+/// One trial of an experiment, as stored.
+public struct TrialRecord: Codable, Sendable, Equatable {
+    /// 1-based, in the order trials were proposed.
+    public var number: Int
+    public var configuration: Configuration
+    /// Identifies the configuration together with what the trial runs (command, data, code):
+    /// a trial with a key seen before is reused, not run again.
+    public var key: String
+    public var status: TrialStatus
+    public var startedAt: Date?
+    public var endedAt: Date?
+    /// The final metric (`default`), as the trial reported it.
+    public var metric: Double?
+    public var intermediates: [Double]
+    public var error: String?
+    /// Seconds the sampler took to propose it.
+    public var suggestSeconds: Double
+    /// Whether the result was taken from an earlier trial with the same key.
+    public var reused: Bool
+
+    public init(number: Int, configuration: Configuration, key: String, status: TrialStatus = .waiting, startedAt: Date? = nil,
+                endedAt: Date? = nil, metric: Double? = nil, intermediates: [Double] = [], error: String? = nil,
+                suggestSeconds: Double = 0, reused: Bool = false) {
+        self.number = number
+        self.configuration = configuration
+        self.key = key
+        self.status = status
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.metric = metric
+        self.intermediates = intermediates
+        self.error = error
+        self.suggestSeconds = suggestSeconds
+        self.reused = reused
+    }
+
+    public var seconds: Double? { startedAt.flatMap { s in endedAt.map { $0.timeIntervalSince(s) } } }
+}
+
+/// Where an experiment's trials live: the workspace database, or memory in tests.
+public protocol TrialStore: Sendable {
+    /// Every trial of `experiment`, by number.
+    func trials(experiment: String) throws -> [TrialRecord]
+    /// Inserts or replaces a trial.
+    func save(_ trial: TrialRecord, experiment: String) throws
+    /// A finished trial with this key in any experiment, for reuse.
+    func finishedTrial(key: String) throws -> TrialRecord?
+}
+
+/// Trials in memory (tests, `--no-store` runs).
+public final class MemoryTrialStore: TrialStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String: [Int: TrialRecord]] = [:]
+    public init() {}
+
+    public func trials(experiment: String) throws -> [TrialRecord] {
+        lock.lock(); defer { lock.unlock() }
+        return (storage[experiment] ?? [:]).values.sorted { $0.number < $1.number }
+    }
+
+    public func save(_ trial: TrialRecord, experiment: String) throws {
+        lock.lock(); defer { lock.unlock() }
+        storage[experiment, default: [:]][trial.number] = trial
+    }
+
+    public func finishedTrial(key: String) throws -> TrialRecord? {
+        lock.lock(); defer { lock.unlock() }
+        return storage.values.flatMap(\.values).first { $0.key == key && $0.status == .succeeded }
+    }
+}

@@ -1,0 +1,61 @@
+import Randomness
+
+/// A trial as samplers see it: its configuration and, once it finished, its loss (smaller is better;
+/// an experiment that maximises passes the negated metric). Failed trials have no loss.
+public struct Observation: Sendable {
+    public enum State: Sendable { case running, finished, failed }
+    public var configuration: Configuration
+    public var loss: Double?
+    public var state: State
+
+    public init(configuration: Configuration, loss: Double?, state: State) {
+        self.configuration = configuration
+        self.loss = loss
+        self.state = state
+    }
+}
+
+/// Proposes configurations. Every sampler is seeded through `random`: the same seed and history give
+/// the same proposal.
+public protocol Sampler: Sendable {
+    /// The next configuration to try, or nil when the sampler has no more (a finished grid or list).
+    mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration?
+}
+
+/// Samplers by name, as the pipeline file and `labmake tune --tuner` spell them.
+public enum Samplers {
+    public static let names = ["tpe", "random", "grid", "anneal", "evolution"]
+
+    public static func make(_ name: String) throws -> any Sampler {
+        switch name.lowercased() {
+        case "tpe": return TPESampler()
+        case "tpe-independent": return TPESampler(multivariate: false)
+        case "random": return RandomSampler()
+        case "grid", "gridsearch": return GridSampler()
+        case "anneal": return AnnealSampler()
+        case "evolution": return EvolutionSampler()
+        default:
+            let near = names.min { editDistance($0, name) < editDistance($1, name) }!
+            throw TunerError("unknown tuner '\(name)'" + (editDistance(near, name) <= 3 ? "; did you mean '\(near)'?" : "")
+                             + " (tuners: \(names.joined(separator: ", ")))")
+        }
+    }
+}
+
+/// Independent draws from the space's own distributions.
+public struct RandomSampler: Sampler {
+    public init() {}
+    public mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration? {
+        space.sample(using: &random)
+    }
+}
+
+/// A listed set of configurations, in order (NNI's batch tuner); then nothing.
+public struct BatchSampler: Sampler {
+    public var configurations: [Configuration]
+    public init(_ configurations: [Configuration]) { self.configurations = configurations }
+    public mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration? {
+        let tried = Set(history.map(\.configuration))
+        return configurations.first { !tried.contains($0) }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import Randomness
+
+/// The Tree-structured Parzen Estimator (Bergstra et al. 2011) as Optuna runs it: random start-up
+/// trials; then the finished trials split at the gamma quantile into good and bad; a Parzen mixture
+/// (one kernel per trial plus a prior) fitted to each; candidates drawn from the good mixture, and the
+/// one with the largest l(x)/g(x) (expected improvement) proposed.
+///
+/// Multivariate (the default, as Optuna's): each kernel is a product over the parameters, so
+/// correlations survive. Nested choices are modelled per option, from the trials that chose it.
+/// Constant liar: running trials count as bad ones, so concurrent trials spread out.
+public struct TPESampler: Sampler {
+    public var startupTrials = 10
+    public var candidates = 24
+    public var multivariate = true
+    public var constantLiar = true
+    public var priorWeight = 1.0
+    /// Good trials: ceil(fraction · n), at most `gammaCap`.
+    public var gammaFraction = 0.1
+    public var gammaCap = 25
+
+    public init(multivariate: Bool = true) { self.multivariate = multivariate }
+
+    public mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration? {
+        let finished = history.filter { $0.state == .finished && ($0.loss?.isFinite ?? false) }
+        guard finished.count >= Swift.max(startupTrials, 1) else { return space.sample(using: &random) }
+        var trials = finished.map { (values: $0.configuration.values, loss: $0.loss!) }
+        if constantLiar, let worst = finished.compactMap(\.loss).max() {
+            trials += history.filter { $0.state == .running }.map { ($0.configuration.values, worst) }
+        }
+        // Good: the lowest losses (ties by age); weights favour recent trials once there are many.
+        let order = trials.indices.sorted { (trials[$0].loss, $0) < (trials[$1].loss, $1) }
+        let good = Swift.max(1, Swift.min(Int((gammaFraction * Double(trials.count)).rounded(.up)), gammaCap))
+        let goodSet = Set(order.prefix(good))
+        let weights = Self.ageWeights(trials.count)
+        let below = trials.indices.filter { goodSet.contains($0) }.map { Sample(values: trials[$0].values, weight: weights[$0]) }
+        let above = trials.indices.filter { !goodSet.contains($0) }.map { Sample(values: trials[$0].values, weight: weights[$0]) }
+        return Configuration(values: propose(space, below: below, above: above, random: &random))
+    }
+
+    struct Sample {
+        var values: [String: ParameterValue]
+        var weight: Double
+    }
+
+    /// Optuna's default weights: 1 for the latest 25 trials, ramping from 1/n for older ones.
+    static func ageWeights(_ n: Int) -> [Double] {
+        guard n > 25 else { return Array(repeating: 1, count: n) }
+        let ramp = n - 25
+        return (0..<ramp).map { ramp == 1 ? 1 / Double(n) : 1 / Double(n) + (1 - 1 / Double(n)) * Double($0) / Double(ramp - 1) }
+            + Array(repeating: 1, count: 25)
+    }
+
+    /// Values for every parameter of `space` (and of the nested options chosen).
+    func propose(_ space: SearchSpace, below: [Sample], above: [Sample], random: inout SplitMix64) -> [String: ParameterValue] {
+        var result: [String: ParameterValue] = [:]
+        let groups: [[Parameter]] = multivariate ? [space.parameters] : space.parameters.map { [$0] }
+        for group in groups {
+            let dimensions = group.map { Dimension($0) }
+            let l = Mixture(dimensions, below, priorWeight: priorWeight)
+            let g = Mixture(dimensions, above, priorWeight: priorWeight)
+            var best: [Double] = [], bestScore = -Double.infinity
+            for _ in 0..<Swift.max(candidates, 1) {
+                let x = l.sample(using: &random)
+                let score = l.logDensity(x) - g.logDensity(x)
+                if score > bestScore || best.isEmpty { (best, bestScore) = (x, score) }
+            }
+            for (k, dimension) in dimensions.enumerated() { result[dimension.parameter.name] = dimension.value(best[k]) }
+        }
+        // Nested choices: the chosen option's own parameters, from the trials that chose it.
+        for p in space.parameters {
+            guard case .choice(let options) = p.distribution, case .string(let chosen)? = result[p.name],
+                  let option = options.first(where: { $0.value == .string(chosen) }), let nested = option.nested else { continue }
+            guard !nested.parameters.isEmpty else { result[p.name] = .nested(["_name": option.value]); continue }
+            func inner(_ samples: [Sample]) -> [Sample] {
+                samples.compactMap { s in
+                    guard case .nested(var fields)? = s.values[p.name], fields["_name"] == option.value else { return nil }
+                    fields["_name"] = nil
+                    return Sample(values: fields, weight: s.weight)
+                }
+            }
+            var fields = propose(nested, below: inner(below), above: inner(above), random: &random)
+            fields["_name"] = option.value
+            result[p.name] = .nested(fields)
+        }
+        return result
+    }
+}
+
+/// One parameter as TPE models it: an interval (numeric) or a set of options (choice).
+struct Dimension {
+    let parameter: Parameter
+    let domain: NumericDomain?
+    let options: [ChoiceOption]
+
+    init(_ parameter: Parameter) {
+        self.parameter = parameter
+        domain = NumericDomain(parameter.distribution)
+        if case .choice(let o) = parameter.distribution { options = o } else { options = [] }
+    }
+
+    /// The internal coordinate of a value (an option's index for choices); nil when absent or foreign.
+    func coordinate(_ value: ParameterValue?) -> Double? {
+        guard let value else { return nil }
+        if let domain { return domain.internalPoint(value) }
+        let name: ParameterValue
+        if case .nested(let fields) = value, let n = fields["_name"] { name = n } else { name = value }
+        return options.firstIndex { $0.value == name }.map(Double.init)
+    }
+
+    /// The value for a coordinate (a nested option's sub-parameters are filled in later).
+    func value(_ x: Double) -> ParameterValue {
+        if let domain { return domain.value(fromInternal: x) }
+        return options[Int(x)].value
+    }
+
+    /// The coordinate after the value's own rounding (integers, q steps), so densities see real points.
+    func snapped(_ x: Double) -> Double {
+        guard let domain, domain.integer || domain.q != nil else { return x }
+        return domain.internalPoint(domain.value(fromInternal: x)) ?? x
+    }
+}
+
+/// A weighted mixture of product kernels: truncated Gaussians on numeric coordinates, smoothed
+/// one-hot distributions on choices; component 0 is the prior.
+struct Mixture {
+    let dimensions: [Dimension]
+    var weights: [Double] = []
+    /// Per component, per dimension: (mean, bandwidth) or option probabilities.
+    var means: [[Double]] = []
+    var sigmas: [[Double]] = []
+    var categorical: [[[Double]]] = []
+
+    init(_ dimensions: [Dimension], _ samples: [Sample], priorWeight: Double) {
+        self.dimensions = dimensions
+        let n = samples.count
+        // Scott-like bandwidth, shrinking with the number of kernels and the dimension (Optuna's rule).
+        let shrink = 0.2 * pow(Double(Swift.max(n, 1)), -1 / Double(dimensions.count + 4))
+        weights = [priorWeight] + samples.map(\.weight)
+        let total = weights.reduce(0, +)
+        weights = weights.map { $0 / total }
+        means = Array(repeating: [], count: n + 1)
+        sigmas = Array(repeating: [], count: n + 1)
+        categorical = Array(repeating: [], count: n + 1)
+        for d in dimensions {
+            if let domain = d.domain {
+                let range = domain.high - domain.low
+                let prior = domain.prior ?? ((domain.low + domain.high) / 2, range)
+                means[0].append(prior.mu)
+                sigmas[0].append(prior.sigma)
+                let minimum = range / Swift.min(100, 1 + Double(n))
+                for (i, s) in samples.enumerated() {
+                    let x = d.coordinate(s.values[d.parameter.name]) ?? prior.mu
+                    means[i + 1].append(Swift.min(Swift.max(x, domain.low), domain.high))
+                    sigmas[i + 1].append(Swift.min(Swift.max(shrink * range, minimum), range))
+                }
+                for c in 0...n { categorical[c].append([]) }
+            } else {
+                let k = d.options.count
+                categorical[0].append(Array(repeating: 1 / Double(k), count: k))
+                for (i, s) in samples.enumerated() {
+                    var p = Array(repeating: priorWeight / Double(k), count: k)
+                    if let chosen = d.coordinate(s.values[d.parameter.name]) { p[Int(chosen)] += 1 }
+                    let sum = p.reduce(0, +)
+                    categorical[i + 1].append(p.map { $0 / sum })
+                }
+                for c in 0...n { means[c].append(0); sigmas[c].append(0) }
+            }
+        }
+    }
+
+    func sample(using random: inout SplitMix64) -> [Double] {
+        var u = Double(random.next() >> 11) * 0x1p-53, component = weights.count - 1
+        for (c, w) in weights.enumerated() {
+            if u < w { component = c; break }
+            u -= w
+        }
+        return dimensions.enumerated().map { k, d in
+            guard let domain = d.domain else {
+                var v = Double(random.next() >> 11) * 0x1p-53
+                for (option, p) in categorical[component][k].enumerated() {
+                    if v < p { return Double(option) }
+                    v -= p
+                }
+                return Double(d.options.count - 1)
+            }
+            let (mu, sigma) = (means[component][k], sigmas[component][k])
+            for _ in 0..<64 {
+                let x = mu + sigma * Double(random.normal())
+                if x >= domain.low && x <= domain.high { return d.snapped(x) }
+            }
+            return d.snapped(domain.low + (domain.high - domain.low) * (Double(random.next() >> 11) * 0x1p-53))
+        }
+    }
+
+    func logDensity(_ x: [Double]) -> Double {
+        var terms: [Double] = []
+        terms.reserveCapacity(weights.count)
+        for c in weights.indices {
+            var total = Foundation.log(weights[c])
+            for (k, d) in dimensions.enumerated() {
+                if let domain = d.domain {
+                    total += Self.logTruncatedNormal(x[k], means[c][k], sigmas[c][k], domain.low, domain.high)
+                } else {
+                    total += Foundation.log(Swift.max(categorical[c][k][Int(x[k])], 1e-300))
+                }
+            }
+            terms.append(total)
+        }
+        let m = terms.max() ?? 0
+        return m + Foundation.log(terms.reduce(0) { $0 + exp($1 - m) })
+    }
+
+    static func logTruncatedNormal(_ x: Double, _ mu: Double, _ sigma: Double, _ low: Double, _ high: Double) -> Double {
+        let z = (x - mu) / sigma
+        let mass = Swift.max(phi((high - mu) / sigma) - phi((low - mu) / sigma), 1e-300)
+        return -0.5 * z * z - Foundation.log(sigma * (2 * Double.pi).squareRoot()) - Foundation.log(mass)
+    }
+
+    static func phi(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
+}
+
+typealias Sample = TPESampler.Sample
