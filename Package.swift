@@ -93,6 +93,7 @@ let package = Package(
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU"], swiftSettings: strict),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "Datasets", "LabmakeTesting"],
                     swiftSettings: strict),
+        .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["CLI", "LabmakeTesting", "CArchive"], swiftSettings: strict),
     ]

@@ -22,7 +22,10 @@ struct TuneCommand: ParsableCommand {
     var searchSpace: String
 
     @Option(help: "The command each trial runs (the parameters file path is appended).")
-    var trialCommand: String
+    var trialCommand: String?
+
+    @Option(help: "Instead of a command per trial, one process that reads a JSON line of parameters per trial on standard input and answers one metric line.")
+    var trialServer: String?
 
     @Option(help: "The tuner (sampler).")
     var tuner = "tpe"
@@ -64,6 +67,9 @@ struct TuneCommand: ParsableCommand {
         guard assessor == "none" || assessor == "medianstop" else {
             throw LabmakeExit(ExitStatus.invalid, "error: --assessor must be medianstop or none, not '\(assessor)'")
         }
+        guard (trialCommand == nil) != (trialServer == nil) else {
+            throw LabmakeExit(ExitStatus.invalid, "error: give one of --trial-command and --trial-server")
+        }
         guard maxTrials >= 1, concurrency >= 1 else { throw LabmakeExit(ExitStatus.invalid, "error: --max-trials and --concurrency must be ≥ 1") }
         let space: SearchSpace, sampler: any Sampler
         let text: Data
@@ -75,7 +81,7 @@ struct TuneCommand: ParsableCommand {
         } catch let error as TunerError {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
-        let identity = "command:" + trialCommand
+        let identity = trialCommand.map { "command:" + $0 } ?? "server:" + trialServer!
         let experimentName = name ?? "tune-" + TrialKey.of(Configuration(values: [:]),
                                                            identity: [String(decoding: text, as: UTF8.self), identity, tuner, String(seed), direction]
                                                                .joined(separator: "\u{1}")).prefix(12)
@@ -85,8 +91,9 @@ struct TuneCommand: ParsableCommand {
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction == "maximize", seed: seed, medianStop: assessor == "medianstop",
                                           trialIdentity: identity)
-        let experiment = Experiment(settings: settings, space: space, sampler: sampler,
-                                    runner: CommandTrialRunner(command: trialCommand, directory: directory, timeout: trialTimeout), store: store)
+        let runner: any TrialRunner = try trialServer.map { try ServerTrialRunner(command: $0, directory: directory) }
+            ?? CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout)
+        let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner, store: store)
         let terminal = Terminal(stderr: true)
         let started = Date()
         experiment.onTrialEnd = { trial, best in

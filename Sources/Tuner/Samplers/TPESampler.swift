@@ -32,9 +32,13 @@ public struct TPESampler: Sampler {
         let order = trials.indices.sorted { (trials[$0].loss, $0) < (trials[$1].loss, $1) }
         let good = Swift.max(1, Swift.min(Int((gammaFraction * Double(trials.count)).rounded(.up)), gammaCap))
         let goodSet = Set(order.prefix(good))
-        let weights = Self.ageWeights(trials.count)
-        let below = trials.indices.filter { goodSet.contains($0) }.map { Sample(values: trials[$0].values, weight: weights[$0]) }
-        let above = trials.indices.filter { !goodSet.contains($0) }.map { Sample(values: trials[$0].values, weight: weights[$0]) }
+        // Each side in trial order, weighted by its own age ramp.
+        func side(_ indices: [Int]) -> [Sample] {
+            let weights = Self.ageWeights(indices.count)
+            return indices.enumerated().map { Sample(values: trials[$1].values, weight: weights[$0]) }
+        }
+        let below = side(trials.indices.filter { goodSet.contains($0) })
+        let above = side(trials.indices.filter { !goodSet.contains($0) })
         return Configuration(values: propose(space, below: below, above: above, random: &random))
     }
 
@@ -134,8 +138,6 @@ struct Mixture {
     init(_ dimensions: [Dimension], _ samples: [Sample], priorWeight: Double) {
         self.dimensions = dimensions
         let n = samples.count
-        // Scott-like bandwidth, shrinking with the number of kernels and the dimension (Optuna's rule).
-        let shrink = 0.2 * pow(Double(Swift.max(n, 1)), -1 / Double(dimensions.count + 4))
         weights = [priorWeight] + samples.map(\.weight)
         let total = weights.reduce(0, +)
         weights = weights.map { $0 / total }
@@ -148,18 +150,18 @@ struct Mixture {
                 let prior = domain.prior ?? ((domain.low + domain.high) / 2, range)
                 means[0].append(prior.mu)
                 sigmas[0].append(prior.sigma)
-                let minimum = range / Swift.min(100, 1 + Double(n))
-                for (i, s) in samples.enumerated() {
-                    let x = d.coordinate(s.values[d.parameter.name]) ?? prior.mu
-                    means[i + 1].append(Swift.min(Swift.max(x, domain.low), domain.high))
-                    sigmas[i + 1].append(Swift.min(Swift.max(shrink * range, minimum), range))
+                let mus = samples.map { s in Swift.min(Swift.max(d.coordinate(s.values[d.parameter.name]) ?? prior.mu, domain.low), domain.high) }
+                let bandwidths = Self.bandwidths(mus, low: domain.low, high: domain.high)
+                for i in 0..<n {
+                    means[i + 1].append(mus[i])
+                    sigmas[i + 1].append(bandwidths[i])
                 }
                 for c in 0...n { categorical[c].append([]) }
             } else {
                 let k = d.options.count
                 categorical[0].append(Array(repeating: 1 / Double(k), count: k))
                 for (i, s) in samples.enumerated() {
-                    var p = Array(repeating: priorWeight / Double(k), count: k)
+                    var p = Array(repeating: priorWeight / Double(n + 1), count: k)
                     if let chosen = d.coordinate(s.values[d.parameter.name]) { p[Int(chosen)] += 1 }
                     let sum = p.reduce(0, +)
                     categorical[i + 1].append(p.map { $0 / sum })
@@ -167,6 +169,28 @@ struct Mixture {
                 for c in 0...n { means[c].append(0); sigmas[c].append(0) }
             }
         }
+    }
+
+    /// Each kernel's width: the larger gap to its neighbours among the sorted observations (the outermost
+    /// ones use their inner gap), clipped to [range / min(100, n + 2), range] — Optuna 5's rule, which
+    /// narrows kernels where good trials cluster.
+    static func bandwidths(_ mus: [Double], low: Double, high: Double) -> [Double] {
+        let n = mus.count, range = high - low
+        guard n > 0 else { return [] }
+        let order = mus.indices.sorted { mus[$0] < mus[$1] }
+        var points: [Double] = [low]
+        for i in order { points.append(mus[i]) }
+        points.append(high)
+        var sorted: [Double] = []
+        for k in 1...n { sorted.append(Swift.max(points[k] - points[k - 1], points[k + 1] - points[k])) }
+        if n >= 2 {
+            sorted[0] = points[2] - points[1]
+            sorted[n - 1] = points[n] - points[n - 1]
+        }
+        let minimum = range / Swift.min(100, Double(n) + 2)
+        var result = Array(repeating: 0.0, count: n)
+        for (rank, index) in order.enumerated() { result[index] = Swift.min(Swift.max(sorted[rank], minimum), range) }
+        return result
     }
 
     func sample(using random: inout SplitMix64) -> [Double] {

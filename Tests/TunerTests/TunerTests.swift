@@ -1,0 +1,109 @@
+import Foundation
+import Randomness
+import Testing
+import Tuner
+
+let spaceJSON = """
+{"lr": {"_type": "loguniform", "_value": [0.0001, 0.1]},
+ "batch": {"_type": "choice", "_value": [32, 64, 128]},
+ "layers": {"_type": "randint", "_value": [1, 4]},
+ "drop": {"_type": "quniform", "_value": [0, 0.5, 0.1]},
+ "opt": {"_type": "choice", "_value": [{"_name": "sgd", "momentum": {"_type": "uniform", "_value": [0.5, 0.99]}}, {"_name": "adam"}]},
+ "w": {"_type": "normal", "_value": [1, 0.5]}}
+"""
+
+struct FixedRunner: TrialRunner {
+    /// Metric: −|log10(lr) + 2|; fails when layers == 3 and gives NaN when batch == 32 and drop > 0.4.
+    func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+        let c = trial.configuration
+        if c["layers"] == .int(3) { throw TunerError("crash") }
+        if c["batch"] == .int(32), (c["drop"]?.number ?? 0) > 0.4 { throw TunerError("the trial reported nan") }
+        return -abs(log10(c["lr"]!.number!) + 2)
+    }
+}
+
+@Suite("Tuner")
+struct TunerTests {
+    @Test("every NNI type samples inside its bounds; nested choices carry their own parameters")
+    func bounds() throws {
+        let space = try SearchSpace.parse(Data(spaceJSON.utf8))
+        var random = SplitMix64(seed: 1)
+        var layers = Set<Int>(), lrLogs: [Double] = []
+        for _ in 0..<4000 {
+            let c = space.sample(using: &random)
+            #expect(space.violation(c) == nil, "\(c.json): \(space.violation(c) ?? "")")
+            if case .int(let l)? = c["layers"] { layers.insert(l) }
+            lrLogs.append(log10(c["lr"]!.number!))
+            if case .nested(let f)? = c["opt"], f["_name"] == .string("sgd") { #expect(f["momentum"] != nil) }
+        }
+        #expect(layers == [1, 2, 3])  // randint's upper bound is exclusive
+        // loguniform: log10(lr) uniform on [-4, -1]: mean -2.5, a quarter below -3.25.
+        let mean = lrLogs.reduce(0, +) / Double(lrLogs.count)
+        #expect(abs(mean + 2.5) < 0.05)
+        let quarter = Double(lrLogs.filter { $0 < -3.25 }.count) / Double(lrLogs.count)
+        #expect(abs(quarter - 0.25) < 0.03)
+    }
+
+    @Test("invalid spaces name the parameter", arguments: [
+        (#"{"lr": {"_type": "loguniform", "_value": [0, 1]}}"#, "parameter 'lr': loguniform needs 0 < low"),
+        (#"{"n": {"_type": "randint", "_value": [5, 2]}}"#, "parameter 'n': randint needs low < high"),
+        (#"{"x": {"_type": "unifrom", "_value": [0, 1]}}"#, "parameter 'x': unknown _type 'unifrom'; did you mean 'uniform'?"),
+        (#"{"c": {"_type": "choice", "_value": []}}"#, "parameter 'c': choice needs at least one option"),
+    ])
+    func invalid(_ json: String, _ message: String) {
+        do {
+            _ = try SearchSpace.parse(Data(json.utf8), source: "space.json")
+            Issue.record("accepted \(json)")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
+    @Test("the same seed gives the same sequence, for every sampler", arguments: Samplers.names)
+    func sameSeed(_ name: String) throws {
+        let space = try SearchSpace.parse(Data(spaceJSON.utf8))
+        func run(_ seed: UInt64) throws -> [String] {
+            let settings = ExperimentSettings(name: "e", maxTrials: 15, maximize: true, seed: seed)
+            return try Experiment(settings: settings, space: space, sampler: try Samplers.make(name), runner: FixedRunner(),
+                                  store: MemoryTrialStore()).run().map(\.configuration.json)
+        }
+        #expect(try run(3) == run(3))
+    }
+
+    @Test("failing and NaN trials are recorded as failed and the experiment completes; raising max_trials runs only the new ones")
+    func failuresAndResume() throws {
+        let space = try SearchSpace.parse(Data(spaceJSON.utf8))
+        let store = MemoryTrialStore()
+        var settings = ExperimentSettings(name: "e", maxTrials: 25, maximize: true, seed: 1)
+        let first = try Experiment(settings: settings, space: space, sampler: TPESampler(), runner: FixedRunner(), store: store).run()
+        #expect(first.count == 25)
+        #expect(first.contains { $0.status == .failed && $0.error == "crash" })
+        #expect(first.contains { $0.status == .succeeded })
+        settings.maxTrials = 30
+        let second = try Experiment(settings: settings, space: space, sampler: TPESampler(), runner: FixedRunner(), store: store).run()
+        #expect(second.count == 30)
+        #expect(Array(second.prefix(25)) == first)
+    }
+
+    @Test("a trial left running by a killed experiment runs again on resume")
+    func resumeRunning() throws {
+        let space = try SearchSpace.parse(Data(spaceJSON.utf8))
+        let store = MemoryTrialStore()
+        var random = SplitMix64(seed: 9)
+        let configuration = space.sample(using: &random)
+        try store.save(TrialRecord(number: 1, configuration: configuration, key: "k", status: .running, startedAt: Date()), experiment: "e")
+        let trials = try Experiment(settings: ExperimentSettings(name: "e", maxTrials: 3), space: space, sampler: RandomSampler(),
+                                    runner: FixedRunner(), store: store).run()
+        #expect(trials.count == 3)
+        #expect(trials[0].configuration == configuration)
+        #expect(trials[0].status.isFinal)
+    }
+
+    @Test("medianstop stops a trial worse than the median of completed running averages")
+    func medianStop() {
+        let rule = MedianStop(maximize: true)
+        let completed = [[0.5, 0.6, 0.7], [0.4, 0.5, 0.6], [0.6, 0.7, 0.8]]
+        #expect(rule.shouldContinue([0.6, 0.65], completed: completed))
+        #expect(!rule.shouldContinue([0.1, 0.2], completed: completed))
+    }
+}
