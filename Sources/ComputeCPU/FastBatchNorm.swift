@@ -27,7 +27,7 @@ enum FastBatchNorm {
         return input.values.withUnsafeBufferPointer { x in
             [Float](unsafeUninitializedCapacity: x.count) { y, initialized in
                 let out = y.baseAddress!
-                parallel(c, threads: threads) { channel in
+                Parallel.forEach(c, threads: threads) { channel in
                     let inverse = 1 / (m[c + channel] + epsilon).squareRoot()
                     let a = gamma[channel] * inverse, b = beta[channel] - m[channel] * a
                     for image in 0..<n {
@@ -70,7 +70,7 @@ enum FastBatchNorm {
             gradient.values.withUnsafeBufferPointer { g in
                 [Float](unsafeUninitializedCapacity: x.count) { result, initialized in
                     let out = result.baseAddress!
-                    parallel(c, threads: threads) { channel in
+                    Parallel.forEach(c, threads: threads) { channel in
                         // ∂x = k·g − k·Σg/m − k·σ⁻¹·Σ(g·x̂)/m · (x − mean), k = γ/σ: one multiply-add per term.
                         let inverse = 1 / (m[c + channel] + epsilon).squareRoot()
                         let k = gamma[channel] * inverse
@@ -88,16 +88,11 @@ enum FastBatchNorm {
         }
     }
 
-    /// Runs `body` for every channel, the channels split into contiguous runs, one per thread.
-    static func parallel(_ channels: Int, threads: Int, _ body: (Int) -> Void) {
-        Parallel.forEach(channels, threads: threads, body)
-    }
-
     /// A `[2, c]` result whose column `channel` is `body(channel)`.
     private static func perChannel(_ c: Int, pairs: Int, threads: Int, _ body: (Int) -> (Float, Float)) -> [Float] {
         [Float](unsafeUninitializedCapacity: 2 * c) { result, initialized in
             let out = result.baseAddress!
-            parallel(c, threads: threads) { channel in
+            Parallel.forEach(c, threads: threads) { channel in
                 let (first, second) = body(channel)
                 out[channel] = first
                 out[c + channel] = second

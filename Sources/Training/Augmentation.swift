@@ -17,12 +17,12 @@ public struct Augmentation: Sendable {
         self.cutout = cutout
     }
 
-    /// Per-channel mean and standard deviation of pixel values in [0, 1] over `images`.
-    public static func statistics(of images: LabeledImages) -> (mean: [Float], std: [Float]) {
+    /// Per-channel mean and standard deviation of pixel values in [0, 1] over the images at `indices`.
+    public static func statistics(of images: LabeledImages, indices: [Int]) -> (mean: [Float], std: [Float]) {
         let plane = LabeledImages.height * LabeledImages.width
         var sums = [Double](repeating: 0, count: 3), squares = [Double](repeating: 0, count: 3)
         images.pixels.withUnsafeBufferPointer { p in
-            for i in 0..<images.count {
+            for i in indices {
                 for c in 0..<3 {
                     let base = i * LabeledImages.bytesPerImage + c * plane
                     var s = 0, q = 0
@@ -32,7 +32,7 @@ public struct Augmentation: Sendable {
                 }
             }
         }
-        let n = Double(Swift.max(images.count, 1) * plane)
+        let n = Double(Swift.max(indices.count, 1) * plane)
         let mean = sums.map { $0 / n / 255 }
         let std = zip(squares, mean).map { Swift.max(($0 / n / 65025 - $1 * $1).squareRoot(), 1e-3) }
         return (mean.map(Float.init), std.map(Float.init))

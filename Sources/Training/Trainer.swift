@@ -48,7 +48,7 @@ public struct Trainer {
             history = checkpoint.history
             resumed = checkpoint.epoch
         }
-        let stats = Augmentation.statistics(of: train.subset(trainIndices))
+        let stats = Augmentation.statistics(of: train, indices: trainIndices)
         let augmentation = Augmentation(mean: stats.mean, std: stats.std, cropAndFlip: config.augment, cutout: config.cutout)
         let stepsPerEpoch = (trainIndices.count + config.batchSize - 1) / config.batchSize
         let schedule = LearningRateSchedule(config, stepsPerEpoch: stepsPerEpoch)
@@ -60,6 +60,7 @@ public struct Trainer {
             let epochStart = Date()
             let loader = BatchLoader(images: train, indices: trainIndices, batchSize: config.batchSize, augmentation: augmentation,
                                      training: true, random: root.derived(UInt64(epoch)))
+            defer { loader.cancel() }
             var (lossSum, correct, seen) = (0.0, 0, 0)
             var step = 0, lr: Float = 0
             while let batch = loader.next() {
@@ -76,7 +77,6 @@ public struct Trainer {
                 }, at: state.parameters)
                 let value = loss.scalar
                 guard value.isFinite else {
-                    loader.cancel()
                     status = .diverged
                     message = "the loss became \(value) at epoch \(epoch), step \(step + 1) (learning rate \(lr))"
                     break epochs
@@ -145,6 +145,7 @@ public struct Trainer {
                   augmentation: Augmentation) throws -> (loss: Double, accuracy: Double) {
         let loader = BatchLoader(images: images, indices: indices, batchSize: Swift.max(config.batchSize, 256),
                                  augmentation: augmentation, training: false, random: nil)
+        defer { loader.cancel() }
         var (lossSum, correct, seen) = (0.0, 0, 0)
         while let batch = loader.next() {
             let logits = try model.logits(batch.images, parameters: state.parameters, buffers: state.buffers, training: false,

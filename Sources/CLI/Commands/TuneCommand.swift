@@ -127,7 +127,7 @@ enum TrialOutput {
     }
 
     static func json(_ trials: [TrialRecord], experiment: String) -> String {
-        let encoder = WorkspaceTrialStoreCoding.encoder
+        let encoder = WorkspaceTrialStore.encoder
         let body = (try? encoder.encode(trials)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         return "{\"experiment\": \"\(experiment)\", \"trials\": \(body)}"
     }
@@ -146,15 +146,4 @@ enum TrialOutput {
     static func csvField(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
-}
-
-/// The JSON coding of trial records shared by storage and output.
-enum WorkspaceTrialStoreCoding {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.dateEncodingStrategy = .secondsSince1970
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }()
 }

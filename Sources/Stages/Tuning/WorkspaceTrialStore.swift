@@ -22,7 +22,8 @@ public struct WorkspaceTrialStore: TrialStore {
             .map { try Self.decoder.decode(TrialRecord.self, from: Data($0.utf8)) }
     }
 
-    static let encoder: JSONEncoder = {
+    /// The JSON coding of trial records, shared by storage and `labmake trials --json`.
+    public static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         e.dateEncodingStrategy = .secondsSince1970

@@ -46,7 +46,6 @@ public struct CommandTrialRunner: TrialRunner {
         try process.run()
 
         let state = RunState()
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
         let watchdog = DispatchWorkItem {
             state.set(timedOut: true)
             kill(process.processIdentifier, SIGKILL)
@@ -74,7 +73,6 @@ public struct CommandTrialRunner: TrialRunner {
         if let metric = Self.metric(String(decoding: buffer, as: UTF8.self)) { last = metric }
         process.waitUntilExit()
         watchdog.cancel()
-        _ = deadline
         if state.stopped { throw TrialStopped() }
         if state.timedOut { throw TunerError("timed out after \(fmt(timeout ?? 0)) s") }
         guard process.terminationStatus == 0 else {
