@@ -35,7 +35,11 @@ let package = Package(
         // MARK: - Where the executor meets the stage kinds
 
         /// Registers every stage kind (command stages, later datasets, training, tuning, report).
-        .target(name: "Stages", dependencies: ["Pipeline", "Datasets", "Tuner", "Training"], swiftSettings: strict),
+        .target(
+            name: "Stages",
+            dependencies: ["Pipeline", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeCPU", "Randomness",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
 
         // MARK: - Compute
 

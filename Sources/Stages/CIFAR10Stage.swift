@@ -3,7 +3,7 @@ import Foundation
 import Pipeline
 
 /// The `cifar10` kind: fetches CIFAR-10 (binary version) into the per-user dataset cache, verifies
-/// and reads it, and writes `STAGE/dataset.json` — checksum, class names, counts per class — with the
+/// and reads it, and writes `STAGE/dataset.json` — source, checksum, class names, counts per class — with the
 /// training and validation index lists (`train.indices`, `validation.indices`) that later stages use.
 ///
 /// Options (`with:`): `url` (http, https or file; default: the official archive), `path` (a local
@@ -12,7 +12,7 @@ import Pipeline
 /// out of training), `seed` (default: `settings.seed`).
 public struct CIFAR10Stage: StageKind {
     public let name = "cifar10"
-    public let version = "1"
+    public let version = "2"
     public var optionNames: [String]? { ["url", "path", "md5", "sha256", "train_subset", "validation", "seed"] }
 
     public init() {}
@@ -70,6 +70,7 @@ public struct CIFAR10Stage: StageKind {
         let manifest = ConfigValue.object([
             "dataset": .string("cifar10"),
             "checksum": .string(source.checksum.description),
+            "source": .string(source.location),
             "classes": .array(data.classNames.map { .string($0) }),
             "seed": .int(seed),
             "train": summary(split.train.map { data.train.labels[$0] }),

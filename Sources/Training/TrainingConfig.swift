@@ -74,7 +74,13 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
             return text.lowercased()
         }
         switch name {
-        case "model": model = text
+        case "model":
+            guard ModelZoo.names.contains(text) else {
+                let near = ModelZoo.names.min { distance($0, text) < distance($1, text) }!
+                throw TrainingError("unknown model '\(text)'" + (distance(near, text) <= 3 ? "; did you mean '\(near)'?" : "")
+                                    + " (models: \(ModelZoo.names.joined(separator: ", ")))")
+            }
+            model = text
         case "epochs": epochs = try whole(1)
         case "batch_size": batchSize = try whole(1)
         case "optimizer": optimizer = try choice(["sgd", "adam", "adamw", "rmsprop"])

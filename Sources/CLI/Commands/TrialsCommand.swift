@@ -9,10 +9,16 @@ struct TrialsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trials",
         abstract: "List the trials of a tuning experiment stored in this workspace.",
-        discussion: "Without a name, lists the experiments. Statuses are NNI's: WAITING, RUNNING, SUCCEEDED, FAILED, EARLY_STOPPED.")
+        discussion: """
+            Without a name, lists the experiments. A stage's name (sweep, tune) shows its latest experiment.
+            Statuses are NNI's: WAITING, RUNNING, SUCCEEDED, FAILED, EARLY_STOPPED, USER_CANCELED.
+            """)
 
-    @Argument(help: "The experiment (or tune stage) name.")
+    @Argument(help: "The experiment, or the sweep or tune stage, by name.")
     var experiment: String?
+
+    @Option(name: [.customShort("f"), .customLong("pipeline")], help: "The pipeline file whose workspace to read (default: the current directory's).")
+    var pipeline: String?
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -21,21 +27,24 @@ struct TrialsCommand: ParsableCommand {
     var csv = false
 
     func run() throws {
-        let path = FileManager.default.currentDirectoryPath + "/.labmake/state.db"
+        let root = pipeline.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
+        let path = root + "/.labmake/state.db"
         guard FileManager.default.fileExists(atPath: path) else {
-            throw LabmakeExit(ExitStatus.invalid, "error: no labmake workspace here (.labmake/state.db is missing)")
+            throw LabmakeExit(ExitStatus.invalid, "error: no labmake workspace in \(root) (.labmake/state.db is missing)")
         }
         let database = try StateDatabase(path: path)
         guard let experiment else {
             for (name, count) in try database.experiments() { print("\(name)\t\(count) trials") }
             return
         }
-        let trials = try WorkspaceTrialStore(database: database).trials(experiment: experiment)
+        let experiments = try database.experiments().map(\.name)
+        let name = experiments.contains(experiment) ? experiment : experiments.first { $0.hasPrefix(experiment + "#") } ?? experiment
+        let trials = try WorkspaceTrialStore(database: database).trials(experiment: name)
         guard !trials.isEmpty else {
-            let known = try database.experiments().map(\.name)
-            throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(experiment)'" + (known.isEmpty ? "" : " (experiments: \(known.joined(separator: ", ")))"))
+            throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(experiment)' in \(root)"
+                              + (experiments.isEmpty ? "" : " (experiments: \(experiments.joined(separator: ", ")))"))
         }
-        if json { print(TrialOutput.json(trials, experiment: experiment)); return }
+        if json { print(TrialOutput.json(trials, experiment: name)); return }
         if csv { print(TrialOutput.csv(trials)); return }
         for t in trials {
             let metric = t.metric.map { String(format: "%.6g", $0) } ?? "-"

@@ -2,19 +2,22 @@ import ArgumentParser
 import Foundation
 import Pipeline
 import Stages
+import Training
 import Tuner
 
 /// `labmake tune`: a stand-alone tuning experiment over an NNI search space, trials as commands.
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
-        abstract: "Tune hyperparameters over an NNI search space, running a command per trial.",
+        abstract: "Tune hyperparameters over an NNI search space: a command per trial, or a built-in model trained per trial.",
         discussion: """
             Each trial's parameters are written as JSON to a file whose path is appended to the command and
             set in LABMAKE_TRIAL_PARAMETERS (and NNI_PARAMETERS_FILE). The command prints metrics as lines of
             JSON, {"default": 0.93}, or bare numbers; the last is final. Trials are stored in .labmake/state.db
             of the current directory: running the same experiment again resumes it (finished trials kept,
             unfinished ones rerun), and a raised --max-trials runs only the new trials.
+            With --model and --data, each trial trains the model with its parameters as training settings
+            (see labmake train) and reports the test accuracy after every epoch.
             Tuners: \(Samplers.names.joined(separator: ", ")).
             """)
 
@@ -26,6 +29,15 @@ struct TuneCommand: ParsableCommand {
 
     @Option(help: "Instead of a command per trial, one process that reads a JSON line of parameters per trial on standard input and answers one metric line.")
     var trialServer: String?
+
+    @Option(help: "Instead of a command, train this built-in model per trial (see labmake train).")
+    var model: String?
+
+    @Option(help: "With --model: a CIFAR-10 binary archive (.tar.gz) or its extracted folder.")
+    var data: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("With --model: a training setting under every trial's parameters.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
 
     @Option(help: "The tuner (sampler).")
     var tuner = "tpe"
@@ -67,8 +79,11 @@ struct TuneCommand: ParsableCommand {
         guard assessor == "none" || assessor == "medianstop" else {
             throw LabmakeExit(ExitStatus.invalid, "error: --assessor must be medianstop or none, not '\(assessor)'")
         }
-        guard (trialCommand == nil) != (trialServer == nil) else {
-            throw LabmakeExit(ExitStatus.invalid, "error: give one of --trial-command and --trial-server")
+        guard [trialCommand != nil, trialServer != nil, model != nil].filter({ $0 }).count == 1 else {
+            throw LabmakeExit(ExitStatus.invalid, "error: give one of --trial-command, --trial-server and --model")
+        }
+        guard (model == nil) == (data == nil) else {
+            throw LabmakeExit(ExitStatus.invalid, "error: --model trains on --data (a CIFAR-10 binary archive or folder); give both")
         }
         guard maxTrials >= 1, concurrency >= 1 else { throw LabmakeExit(ExitStatus.invalid, "error: --max-trials and --concurrency must be ≥ 1") }
         let space: SearchSpace, sampler: any Sampler
@@ -81,28 +96,39 @@ struct TuneCommand: ParsableCommand {
         } catch let error as TunerError {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
-        let identity = trialCommand.map { "command:" + $0 } ?? "server:" + trialServer!
+        let directory = FileManager.default.currentDirectoryPath
+        let terminal = Terminal(stderr: true)
+        let runner: any TrialRunner, identity: String
+        if let model, let data {
+            try ComputeDevice.activate("auto", threads: nil)
+            var baseline = Configuration(values: ["model": .string(model)])
+            for setting in settings {
+                guard let equals = setting.firstIndex(of: "=") else { throw LabmakeExit(ExitStatus.invalid, "error: --set \(setting): expected NAME=VALUE") }
+                baseline.values[String(setting[..<equals])] = .string(String(setting[setting.index(after: equals)...]))
+            }
+            do {
+                (runner, identity) = try BuiltInTrials.runner(data: data, baseline: baseline, workDirectory: directory + "/.labmake/work/trials",
+                                                              log: { terminal.print($0) })
+            } catch let error as TrainingError {
+                throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
+            } catch {
+                throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
+            }
+        } else if let trialServer {
+            (runner, identity) = (try ServerTrialRunner(command: trialServer, directory: directory), "server:" + trialServer)
+        } else {
+            (runner, identity) = (CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout), "command:" + trialCommand!)
+        }
         let experimentName = name ?? "tune-" + TrialKey.of(Configuration(values: [:]),
                                                            identity: [String(decoding: text, as: UTF8.self), identity, tuner, String(seed), direction]
                                                                .joined(separator: "\u{1}")).prefix(12)
-        let directory = FileManager.default.currentDirectoryPath
         try FileManager.default.createDirectory(atPath: directory + "/.labmake", withIntermediateDirectories: true)
         let store = WorkspaceTrialStore(database: try StateDatabase(path: directory + "/.labmake/state.db"))
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction == "maximize", seed: seed, medianStop: assessor == "medianstop",
                                           trialIdentity: identity)
-        let runner: any TrialRunner = try trialServer.map { try ServerTrialRunner(command: $0, directory: directory) }
-            ?? CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout)
         let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner, store: store)
-        let terminal = Terminal(stderr: true)
-        let started = Date()
-        experiment.onTrialEnd = { trial, best in
-            let elapsed = Date().timeIntervalSince(started)
-            let metric = trial.metric.map { String(format: "%.6g", $0) } ?? "-"
-            let bestText = best.map { String(format: "best %.6g (#%d)", $0.metric ?? .nan, $0.number) } ?? "no best yet"
-            terminal.print("trial \(trial.number)/\(maxTrials) \(trial.status.rawValue.lowercased())\(trial.reused ? " (reused)" : "") \(metric) · \(bestText) · \(formatDuration(elapsed))"
-                           + (trial.error.map { " · \($0)" } ?? ""))
-        }
+        experiment.onTrialEnd = { trial, progress in terminal.print(progress.line(for: trial)) }
         let trials = try experiment.run()
         if let log { try TrialOutput.writeLog(trials, to: log) }
         if json { print(TrialOutput.json(trials, experiment: experimentName)) } else {

@@ -1,4 +1,5 @@
 import Foundation
+import Tuner
 
 /// Writes human output: colour only on a terminal, and never when NO_COLOR is set.
 struct Terminal: Sendable {
@@ -26,10 +27,4 @@ struct Terminal: Sendable {
 }
 
 /// Seconds as a person reads them: 0.12s, 3.4s, 2m05s.
-func formatDuration(_ seconds: Double) -> String {
-    if seconds < 10 { return String(format: "%.2fs", seconds) }
-    if seconds < 60 { return String(format: "%.1fs", seconds) }
-    let whole = Int(seconds.rounded())
-    return whole < 3600 ? String(format: "%dm%02ds", whole / 60, whole % 60)
-        : String(format: "%dh%02dm", whole / 3600, (whole % 3600) / 60)
-}
+func formatDuration(_ seconds: Double) -> String { ExperimentProgress.duration(seconds) }

@@ -117,7 +117,8 @@ struct PipelineValidator {
         let producersIndex = OutputIndex(stages.map(\.definition))
         for (position, stage) in stages.enumerated() {
             for (index, dep) in stage.definition.deps.enumerated() {
-                let node = stage.raw.deps[index].1
+                let node = index < stage.raw.deps.count ? stage.raw.deps[index].1
+                    : stage.raw.with?.first { $0.0.key == stage.optionOfDependency[dep] }?.0.value ?? stage.raw.withNode ?? stage.raw.nameNode
                 let path = PathRules.normalized(dep)
                 let producers = producersIndex.stages(overlapping: path)
                 if producers.contains(position) {
@@ -126,7 +127,10 @@ struct PipelineValidator {
                 }
                 if producers.isEmpty {
                     let absolute = dep.hasPrefix("/") ? dep : workspaceRoot + "/" + path
-                    if !fileSystem.exists(absolute) {
+                    if !fileSystem.exists(absolute), let option = stage.optionOfDependency[dep] {
+                        reader.error("stage '\(stage.definition.name)': with.\(option): '\(dep)' is neither an existing file nor an output of any stage",
+                                     at: node, hint: NearestName.hint(path, among: stages.flatMap(\.definition.outs)))
+                    } else if !fileSystem.exists(absolute) {
                         reader.error("dependency '\(dep)' of stage '\(stage.definition.name)' is neither an existing file nor an output of any stage",
                                      at: node, hint: NearestName.hint(path, among: stages.flatMap(\.definition.outs)))
                     }

@@ -5,6 +5,8 @@ import Yams
 struct ResolvedStage {
     var definition: StageDefinition
     var raw: RawStage
+    /// The option that named each dependency not listed in `deps:` (a kind's option dependencies).
+    var optionOfDependency: [String: String] = [:]
 }
 
 /// Binds parameters (pipeline `params` < a stage's own values < `--set`), expands matrices and
@@ -50,6 +52,7 @@ struct StageResolver {
             }
         }
         applyStageOptions(&resolved, expansions: expansions)
+        addOptionDependencies(&resolved)
         return (params, resolved)
     }
 
@@ -120,6 +123,19 @@ struct StageResolver {
     private func combinations(_ matrix: [(String, [ConfigValue], Node)]) -> [[(String, ConfigValue)]] {
         matrix.reduce([[]]) { partial, axis in
             partial.flatMap { prefix in axis.1.map { prefix + [(axis.0, $0)] } }
+        }
+    }
+
+    /// Appends the paths a kind's options name to the stage's dependencies.
+    private func addOptionDependencies(_ stages: inout [ResolvedStage]) {
+        for i in stages.indices {
+            guard let kind = kinds[stages[i].definition.kind], !stages[i].definition.isCommand else { continue }
+            for dependency in kind.optionDependencies(stages[i].definition) {
+                let path = PathRules.normalized(dependency.path)
+                guard !stages[i].definition.deps.map(PathRules.normalized).contains(path) else { continue }
+                stages[i].definition.deps.append(dependency.path)
+                stages[i].optionOfDependency[dependency.path] = dependency.option
+            }
         }
     }
 

@@ -17,6 +17,9 @@ public protocol StageKind: Sendable {
     func defaultOutputs(stageName: String) -> [String]
     /// Problems with the stage's options, each with the option's name and what was expected.
     func validate(_ stage: StageDefinition) -> [StageOptionProblem]
+    /// Paths the stage reads because its options name them (a data folder, a search space, a template):
+    /// they join its `deps`, so the stage is keyed on their contents and runs after the stages that write them.
+    func optionDependencies(_ stage: StageDefinition) -> [StageOptionDependency]
     /// Does the stage's work; throws ``StageFailure`` (or any error) when it fails.
     func run(_ stage: StageDefinition, context: StageContext) throws
 }
@@ -38,6 +41,18 @@ public struct StageOptionProblem: Sendable, Hashable {
     public init(option: String, message: String) {
         self.option = option
         self.message = message
+    }
+}
+
+/// A path that one of a stage's options names, relative to the workspace.
+public struct StageOptionDependency: Sendable, Hashable {
+    /// The option's name in `with:`.
+    public var option: String
+    public var path: String
+
+    public init(option: String, path: String) {
+        self.option = option
+        self.path = path
     }
 }
 
@@ -82,6 +97,7 @@ extension StageKind {
     public var optionNames: [String]? { [] }
     public func defaultOutputs(stageName: String) -> [String] { [] }
     public func validate(_ stage: StageDefinition) -> [StageOptionProblem] { [] }
+    public func optionDependencies(_ stage: StageDefinition) -> [StageOptionDependency] { [] }
 }
 
 /// The stage kinds a pipeline may use, by name.

@@ -38,12 +38,17 @@ public final class Experiment: @unchecked Sendable {
     private var sampler: any Sampler
     private let runner: any TrialRunner
     private let store: any TrialStore
-    /// Called after each trial ends, with the best trial so far.
-    public var onTrialEnd: (TrialRecord, TrialRecord?) -> Void = { _, _ in }
+    /// Called after each trial ends, with the best trial so far and the experiment's progress.
+    public var onTrialEnd: (TrialRecord, ExperimentProgress) -> Void = { _, _ in }
+    /// Polled between trials: when true, no new trial starts and the running ones are waited for.
+    public var isCancelled: () -> Bool = { false }
 
     private let condition = NSCondition()
     private var trials: [TrialRecord] = []
     private var running = 0
+    private var started = Date()
+    /// Trials that ran in this process, and their seconds: the basis of the time-left estimate.
+    private var ranHere: [Double] = []
 
     public init(settings: ExperimentSettings, space: SearchSpace, sampler: any Sampler, runner: any TrialRunner, store: any TrialStore) {
         self.settings = settings
@@ -61,13 +66,14 @@ public final class Experiment: @unchecked Sendable {
             trials[i].startedAt = nil
             trials[i].intermediates = []
         }
-        let started = Date()
+        started = Date()
+        ranHere = []
         condition.lock()
         defer { condition.unlock() }
         var proposing = true
         while true {
             let outOfTime = settings.maxDuration.map { Date().timeIntervalSince(started) >= $0 } ?? false
-            if running < Swift.max(settings.concurrency, 1) && !outOfTime {
+            if running < Swift.max(settings.concurrency, 1) && !outOfTime && !isCancelled() {
                 if let index = trials.firstIndex(where: { $0.status == .waiting }) {
                     launch(index)
                     continue
@@ -76,7 +82,7 @@ public final class Experiment: @unchecked Sendable {
                     if let trial = try propose() {
                         trials.append(trial)
                         try store.save(trial, experiment: settings.name)
-                        if trial.status == .waiting { launch(trials.count - 1) } else { onTrialEnd(trial, best) }
+                        if trial.status == .waiting { launch(trials.count - 1) } else { onTrialEnd(trial, progress) }
                         continue
                     }
                     proposing = false
@@ -92,6 +98,21 @@ public final class Experiment: @unchecked Sendable {
     public var best: TrialRecord? {
         let done = trials.filter { $0.status == .succeeded && $0.metric != nil }
         return settings.maximize ? done.max { $0.metric! < $1.metric! } : done.min { $0.metric! < $1.metric! }
+    }
+
+    /// Where the experiment stands (the condition's lock is held).
+    private var progress: ExperimentProgress {
+        let finished = trials.filter { $0.status.isFinal }.count
+        let remaining = Swift.max(settings.maxTrials - finished, 0)
+        var left: Double? = nil
+        if !ranHere.isEmpty {
+            let mean = ranHere.reduce(0, +) / Double(ranHere.count)
+            left = mean * Double(remaining) / Double(Swift.max(settings.concurrency, 1))
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        if let limit = settings.maxDuration { left = Swift.min(left ?? .infinity, Swift.max(limit - elapsed, 0)) }
+        return ExperimentProgress(finished: finished, maxTrials: settings.maxTrials, best: best, elapsed: elapsed,
+                                  secondsLeft: remaining == 0 ? 0 : left)
     }
 
     /// The sampler's next configuration as a trial: waiting to run, or already succeeded when a trial
@@ -142,6 +163,8 @@ public final class Experiment: @unchecked Sendable {
                 result.status = .succeeded
             } catch is TrialStopped {
                 result.status = .earlyStopped
+            } catch is TrialCancelled {
+                result.status = .userCancelled
             } catch {
                 result.status = .failed
                 result.error = "\(error)"
@@ -154,9 +177,10 @@ public final class Experiment: @unchecked Sendable {
             }
             try? store.save(result, experiment: settings.name)
             running -= 1
-            let best = self.best
+            if result.status.isFinal, let seconds = result.seconds { ranHere.append(seconds) }
+            let progress = self.progress
             condition.unlock()
-            onTrialEnd(result, best)
+            onTrialEnd(result, progress)
             condition.lock()
             condition.broadcast()
             condition.unlock()

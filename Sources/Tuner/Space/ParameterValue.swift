@@ -29,6 +29,25 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// Numbers are equal by value whether stored as whole or not (`1` read back from JSON is `1.0`).
+    public static func == (a: ParameterValue, b: ParameterValue) -> Bool {
+        switch (a, b) {
+        case (.string(let x), .string(let y)): x == y
+        case (.bool(let x), .bool(let y)): x == y
+        case (.nested(let x), .nested(let y)): x == y
+        default: a.number != nil && a.number == b.number
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .int, .double: hasher.combine(0); hasher.combine(number!)
+        case .string(let v): hasher.combine(1); hasher.combine(v)
+        case .bool(let v): hasher.combine(2); hasher.combine(v)
+        case .nested(let v): hasher.combine(3); hasher.combine(v)
+        }
+    }
+
     /// The value as a number, when it is one.
     public var number: Double? {
         switch self {

@@ -162,7 +162,7 @@ public enum Distribution: Sendable, Equatable {
             } else {
                 name = value
             }
-            guard let option = options.first(where: { $0.value == name || ($0.value.number != nil && $0.value.number == name.number) }) else {
+            guard let option = options.first(where: { $0.value == name }) else {
                 return "not one of the options"
             }
             if let nested = option.nested, case .nested(var fields) = value {

@@ -1,0 +1,51 @@
+import Crypto
+import Datasets
+import Foundation
+import Pipeline
+
+/// The images that training stages and trials use, as a `cifar10` stage's output folder describes
+/// them: its training subset, the images it held out for validation, and the test set.
+struct LabDataset: Sendable {
+    let classNames: [String]
+    let train: LabeledImages
+    /// What trials are scored on: the held-out validation images, or the test set when none were held out.
+    let evaluation: LabeledImages
+    let test: LabeledImages
+    /// Whether `evaluation` is a validation split rather than the test set.
+    let evaluatesOnValidation: Bool
+    /// SHA-256 of the folder's description and index lists: part of every trial's key.
+    let digest: String
+
+    /// Reads `folder/dataset.json` and the index lists, and loads the images from the dataset cache
+    /// (fetching them again only if the cache was cleared).
+    static func open(folder: String, log: (String) -> Void = { _ in }) throws -> LabDataset {
+        func read(_ name: String) throws -> Data {
+            guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
+                throw StageFailure("cannot read \(folder)/\(name): is '\(folder)' the output of a cifar10 stage?")
+            }
+            return data
+        }
+        let description = try read("dataset.json")
+        let trainList = try read("train.indices"), validationList = try read("validation.indices")
+        guard let json = try? JSONSerialization.jsonObject(with: description) as? [String: Any],
+              let checksumText = json["checksum"] as? String, let location = json["source"] as? String else {
+            throw StageFailure("\(folder)/dataset.json has no source or checksum; rerun its cifar10 stage")
+        }
+        let parts = checksumText.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw StageFailure("\(folder)/dataset.json: malformed checksum '\(checksumText)'") }
+        let checksum = parts[0] == "md5" ? Checksum.md5(parts[1]) : Checksum.sha256(parts[1])
+        let cache = DatasetCache(downloader: .configured)
+        let extracted = try cache.fetch(DatasetSource(location: location, checksum: checksum),
+                                        validate: { _ = try CIFAR10.load(from: $0, pixels: false) }, log: log)
+        let data = try CIFAR10.load(from: extracted)
+        func indices(_ list: Data) -> [Int] { String(decoding: list, as: UTF8.self).split(separator: "\n").compactMap { Int($0) } }
+        let trainIndices = indices(trainList), validationIndices = indices(validationList)
+        var hasher = SHA256()
+        for part in [description, trainList, validationList] { hasher.update(data: part) }
+        let validation = data.train.subset(validationIndices)
+        return LabDataset(classNames: data.classNames, train: data.train.subset(trainIndices),
+                          evaluation: validationIndices.isEmpty ? data.test : validation, test: data.test,
+                          evaluatesOnValidation: !validationIndices.isEmpty,
+                          digest: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Pipeline
+import Training
+import Tuner
+
+/// The `train` kind: one training run, from the pipeline's parameters or from the best configuration
+/// that earlier `sweep` and `tune` stages found, usually trained longer.
+///
+/// Options (`with:`): `from` — a list of `sweep`/`tune` output folders whose `best.json` compete (the
+/// best metric wins; without `from`, the pipeline's parameters are trained); `set` — settings on top
+/// (e.g. `{epochs: 30}`); `data` — the `cifar10` stage's folder (default `data`). Evaluates on the test set.
+///
+/// Writes `STAGE/model.safetensors`, `STAGE/metrics.json` (per-epoch metrics, final test accuracy) and
+/// `STAGE/config.json` (the settings and where they came from). A killed run resumes at its last
+/// epoch from a checkpoint kept under `.labmake/work/`.
+public struct TrainStage: StageKind {
+    public let name = "train"
+    public let version = "1"
+    public var parameterUse: ParameterUse { .all }
+    public var optionNames: [String]? { ["from", "set", "data"] }
+
+    public init() {}
+
+    public func defaultOutputs(stageName: String) -> [String] { [stageName] }
+
+    public func optionDependencies(_ stage: StageDefinition) -> [StageOptionDependency] {
+        var problems: [StageOptionProblem] = []
+        let options = Options(stage.with, problems: &problems)
+        return [StageOptionDependency(option: "data", path: options.data)] + options.from.map { StageOptionDependency(option: "from", path: $0) }
+    }
+
+    public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
+        var problems: [StageOptionProblem] = []
+        let options = Options(stage.with, problems: &problems)
+        problems += TrialOptions.trainingProblems(baseline: TrialParameters.baseline(stage.params), option: "set", [options.overrides])
+        return problems
+    }
+
+    public func run(_ stage: StageDefinition, context: StageContext) throws {
+        var problems: [StageOptionProblem] = []
+        let options = Options(stage.with, problems: &problems)
+        guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
+        var configuration = TrialParameters.baseline(stage.params)
+        var origin: ConfigValue = .string("params")
+        if let best = try Self.best(of: options.from, root: context.workspaceRoot) {
+            configuration = configuration.merging(best.parameters)
+            origin = .object(["stage": .string(best.stage), "trial": .int(best.trial), "metric": .double(best.metric)])
+            context.output("\(stage.name): the best configuration is \(best.stage)'s trial \(best.trial) (\(String(format: "%.6g", best.metric)))")
+        }
+        configuration = configuration.merging(options.overrides)
+        let config: TrainingConfig
+        do { config = try TrialParameters.trainingConfig(configuration) } catch { throw StageFailure("\(error)") }
+
+        try ComputeDevices.activate(context.settings.device)
+        let dataset = try LabDataset.open(folder: context.workspaceRoot + "/" + PathRules.normalized(options.data), log: context.output)
+        let work = context.workspaceRoot + "/.labmake/work/train/" + stage.name + "-"
+            + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        var trainer = Trainer(config: config, train: dataset.train, test: dataset.test, classes: dataset.classNames.count, directory: work)
+        let cancelled = context.isCancelled
+        trainer.onEpoch = { [context] m in
+            context.output(String(format: "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.0f img/s | %@", m.epoch,
+                                  config.epochs, m.trainLoss, m.trainAccuracy * 100, m.testLoss, m.testAccuracy * 100, m.imagesPerSecond,
+                                  ExperimentProgress.duration(m.seconds)))
+            return !cancelled()
+        }
+        let result = try trainer.run()
+        if result.resumedEpochs > 0 { context.output("resumed after epoch \(result.resumedEpochs)") }
+        switch result.status {
+        case .completed: break
+        case .stopped: throw StageFailure("interrupted after epoch \(result.epochs.count); the next run resumes from its checkpoint")
+        case .diverged: throw StageFailure("training diverged: \(result.message ?? "the loss is not finite")")
+        }
+        let folder = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
+        try context.fileSystem.createDirectory(folder)
+        for file in ["model.safetensors", "metrics.json"] {
+            try context.fileSystem.copyFile(from: work + "/" + file, to: folder + "/" + file, executable: false)
+        }
+        try context.fileSystem.writeText(folder + "/config.json", ConfigValue.object([
+            "parameters": TrialParameters.config(.nested(configuration.values)), "from": origin,
+            "evaluated_on": .string("test"),
+        ]).canonicalJSON + "\n")
+        try? FileManager.default.removeItem(atPath: work)
+        context.output(String(format: "%@: test accuracy %.2f%% after %d epochs", stage.name, result.finalAccuracy * 100, result.epochs.count))
+    }
+
+    /// The best of the `best.json` files in `folders`, by their direction.
+    static func best(of folders: [String], root: String) throws -> (stage: String, trial: Int, metric: Double, parameters: Configuration)? {
+        var candidates: [(stage: String, trial: Int, metric: Double, parameters: Configuration, maximize: Bool)] = []
+        for folder in folders {
+            let path = root + "/" + PathRules.normalized(folder) + "/best.json"
+            guard let data = FileManager.default.contents(atPath: path),
+                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let metric = (json["metric"] as? NSNumber)?.doubleValue, let trial = json["trial"] as? Int,
+                  let parametersObject = json["parameters"] else {
+                throw StageFailure("cannot read \(folder)/best.json: is '\(folder)' the output of a sweep or tune stage?")
+            }
+            let parameters = try Configuration.parse(json: String(decoding: try JSONSerialization.data(withJSONObject: parametersObject), as: UTF8.self))
+            candidates.append((json["stage"] as? String ?? folder, trial, metric, parameters, (json["direction"] as? String) != "minimize"))
+        }
+        let maximize = candidates.first?.maximize ?? true
+        let best = candidates.reduce(nil) { (best: (stage: String, trial: Int, metric: Double, parameters: Configuration, maximize: Bool)?, c) in
+            guard let b = best else { return c }
+            return (maximize ? c.metric > b.metric : c.metric < b.metric) ? c : b
+        }
+        return best.map { ($0.stage, $0.trial, $0.metric, $0.parameters) }
+    }
+
+    /// The options, read.
+    struct Options {
+        var from: [String] = []
+        var overrides = Configuration(values: [:])
+        var data = "data"
+
+        init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
+            data = OptionReader(with).string("data", &problems) ?? "data"
+            switch with["from"] {
+            case nil: break
+            case .string(let s)?: from = [s]
+            case .array(let items)? where items.allSatisfy({ if case .string = $0 { true } else { false } }):
+                from = items.map(\.interpolated)
+            case let other?: problems.append(.init(option: "from", message: "must be a list of sweep or tune stage folders, found \(other)"))
+            }
+            switch with["set"] {
+            case nil: break
+            case let value? where value.typeName == "mapping":
+                if case .nested(let fields)? = TrialParameters.value(value) { overrides = Configuration(values: fields) }
+                else { problems.append(.init(option: "set", message: "must map settings to values, found \(value)")) }
+            case let other?: problems.append(.init(option: "set", message: "must map settings to values, e.g. {epochs: 30}, found \(other.typeName)"))
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Pipeline
+import Tuner
+
+/// Runs an experiment for a `sweep` or `tune` stage: trials stored in the workspace database (so a
+/// killed run resumes and a trial seen before is reused), a progress line per trial, and the
+/// stage's `trials.json` and `best.json`.
+struct StageExperiment {
+    let stage: StageDefinition
+    let context: StageContext
+    let options: TrialOptions
+    let runner: any TrialRunner
+    let identity: String
+
+    /// - Parameter baseline: the settings under each trial's parameters, for built-in training trials.
+    init(stage: StageDefinition, context: StageContext, options: TrialOptions, baseline: Configuration) throws {
+        self.stage = stage
+        self.context = context
+        self.options = options
+        (runner, identity) = try options.runner(context: context, baseline: baseline)
+    }
+
+    /// The experiment's name in the store: the stage's name and a digest of what defines the
+    /// experiment apart from its budget, so that raising `max_trials` resumes it and changing the
+    /// space, the sampler or the baseline starts another.
+    func experimentName(defining parts: [String]) -> String {
+        let digest = TrialKey.of(Configuration(values: [:]), identity: ([identity] + parts).joined(separator: "\u{1}"))
+        return stage.name + "#" + digest.prefix(12)
+    }
+
+    /// Runs trials from `sampler` until `maxTrials` are over and returns every trial of the experiment.
+    func run(name: String, space: SearchSpace, sampler: any Sampler, maxTrials: Int, maxDuration: Double? = nil) throws -> [TrialRecord] {
+        let database = try StateDatabase(path: context.workspaceRoot + "/.labmake/state.db")
+        let settings = ExperimentSettings(name: name, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: options.concurrency,
+                                          maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
+                                          medianStop: options.medianStop, trialIdentity: identity)
+        let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner,
+                                    store: WorkspaceTrialStore(database: database))
+        experiment.isCancelled = context.isCancelled
+        experiment.onTrialEnd = { [context] trial, progress in context.output(progress.line(for: trial)) }
+        let trials = try experiment.run()
+        if context.isCancelled() { throw StageFailure("interrupted; finished trials are kept and the next run resumes the experiment") }
+        return trials
+    }
+
+    /// Writes `STAGE/trials.json` (every trial, with its label) and `STAGE/best.json` (the best
+    /// succeeded trial, its parameters completed by `fullParameters`); fails the stage when no trial succeeded.
+    func write(_ trials: [TrialRecord], labels: [Configuration: (label: String, parameter: String?)] = [:],
+               extra: [String: ConfigValue] = [:], fullParameters: (Configuration) -> Configuration = { $0 }) throws -> TrialRecord {
+        let folder = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
+        let lines = trials.map { t -> String in
+            var fields: [String: ConfigValue] = [
+                "number": .int(t.number), "key": .string(t.key), "status": .string(t.status.rawValue),
+                "parameters": TrialParameters.config(.nested(t.configuration.values)),
+                "intermediates": .array(t.intermediates.map(Self.number)), "reused": .bool(t.reused),
+                "metric": t.metric.map(Self.number) ?? .null, "seconds": t.seconds.map(Self.number) ?? .null,
+                "error": t.error.map(ConfigValue.string) ?? .null,
+            ]
+            if let label = labels[t.configuration] {
+                fields["label"] = .string(label.label)
+                fields["parameter"] = label.parameter.map(ConfigValue.string) ?? .null
+            }
+            return ConfigValue.object(fields).canonicalJSON
+        }
+        try context.fileSystem.writeText(folder + "/trials.json", "[\n" + lines.joined(separator: ",\n") + "\n]\n")
+        let succeeded = trials.filter { $0.status == .succeeded && $0.metric != nil }
+        guard let best = options.maximize ? succeeded.max(by: { $0.metric! < $1.metric! }) : succeeded.min(by: { $0.metric! < $1.metric! })
+        else {
+            let errors = Set(trials.compactMap(\.error)).sorted().prefix(3).joined(separator: "; ")
+            throw StageFailure("no trial succeeded (\(trials.count) trials)" + (errors.isEmpty ? "" : ": \(errors)"))
+        }
+        var summary: [String: ConfigValue] = [
+            "stage": .string(stage.name), "trial": .int(best.number), "metric": Self.number(best.metric!),
+            "direction": .string(options.maximize ? "maximize" : "minimize"),
+            "parameters": TrialParameters.config(.nested(fullParameters(best.configuration).values)),
+            "sampled_parameters": TrialParameters.config(.nested(best.configuration.values)),
+            "trials": .int(trials.count), "succeeded": .int(succeeded.count),
+            "trial_seconds": Self.number(trials.compactMap(\.seconds).reduce(0, +)),
+        ]
+        for (k, v) in extra { summary[k] = v }
+        try context.fileSystem.writeText(folder + "/best.json", ConfigValue.object(summary).canonicalJSON + "\n")
+        context.output(String(format: "%@: best %.6g (trial %d) of %d trials: %@", stage.name, best.metric!, best.number, trials.count,
+                              best.configuration.json))
+        return best
+    }
+
+    static func number(_ x: Double) -> ConfigValue { x.isFinite ? .double(x) : .string(String(x)) }
+}

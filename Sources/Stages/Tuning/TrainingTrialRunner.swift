@@ -1,0 +1,76 @@
+import Datasets
+import Foundation
+import Training
+import Tuner
+
+/// Runs a trial as a built-in training run on a lab dataset, reporting the evaluation accuracy after
+/// each epoch (so the assessor can stop it) and returning the last epoch's.
+///
+/// Each trial checkpoints every epoch into `workDirectory/KEY`, so a trial cut short by a killed
+/// experiment resumes at its last epoch; the folder is removed once the trial is over.
+struct TrainingTrialRunner: TrialRunner {
+    let dataset: LabDataset
+    /// The settings under every trial's parameters.
+    let baseline: Configuration
+    let workDirectory: String
+    var isCancelled: @Sendable () -> Bool = { false }
+
+    func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+        let config: TrainingConfig
+        do {
+            config = try TrialParameters.trainingConfig(baseline.merging(trial.configuration))
+        } catch {
+            throw TunerError("parameters \(trial.configuration.json): \(error)")
+        }
+        let directory = workDirectory + "/" + trial.key
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var trainer = Trainer(config: config, train: dataset.train, test: dataset.evaluation, classes: dataset.classNames.count,
+                              directory: directory)
+        let ending = Ending()
+        trainer.onEpoch = { [isCancelled] metrics in
+            if isCancelled() { ending.cancelled = true; return false }
+            if !report(metrics.testAccuracy) { ending.stopped = true; return false }
+            return true
+        }
+        let result: TrainingResult
+        do {
+            result = try trainer.run()
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        if ending.cancelled && result.status == .stopped { throw TrialCancelled() }
+        try? FileManager.default.removeItem(atPath: directory)
+        switch result.status {
+        case .completed: return result.finalAccuracy
+        case .stopped: throw TrialStopped()
+        case .diverged: throw TunerError("diverged: \(result.message ?? "the loss is not finite")")
+        }
+    }
+
+    /// Why the epoch callback said stop.
+    private final class Ending: @unchecked Sendable {
+        var cancelled = false
+        var stopped = false
+    }
+}
+
+/// Built-in training trials for `labmake tune --model`, outside a pipeline.
+public enum BuiltInTrials {
+    /// A runner that trains on `data` (a CIFAR-10 binary archive or its folder) with `baseline` under
+    /// each trial's parameters, evaluating on the test set (or on `validation` held-out images when the
+    /// baseline sets it); with the identity its trials are keyed on.
+    public static func runner(data: String, baseline: Configuration, workDirectory: String,
+                              log: (String) -> Void = { _ in }) throws -> (runner: any TrialRunner, identity: String) {
+        _ = try TrialParameters.trainingConfig(baseline)
+        let cifar = try CIFAR10.open(data, log: log)
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory)
+        let digest = isDirectory.boolValue ? "folder:" + URL(fileURLWithPath: data).standardizedFileURL.path
+            : try Checksum.sha256("").compute(data)
+        let dataset = LabDataset(classNames: cifar.classNames, train: cifar.train, evaluation: cifar.test, test: cifar.test,
+                                 evaluatesOnValidation: false, digest: digest)
+        return (TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: workDirectory),
+                "train:\(TrainingTrialIdentity.version):" + digest + ":" + baseline.json)
+    }
+}

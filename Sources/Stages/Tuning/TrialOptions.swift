@@ -1,0 +1,119 @@
+import Foundation
+import Pipeline
+import Tuner
+
+/// The options that `sweep` and `tune` stages share: what a trial runs and how trials are run.
+///
+/// - `data`: the output folder of a `cifar10` stage (default `data`); built-in training trials train on it.
+/// - `trial_command`: a command per trial instead of built-in training (NNI's `trialCommand`).
+/// - `concurrency` (default 1), `trial_timeout` (seconds), `direction` (`maximize`, the default, or
+///   `minimize`), `assessor` (`medianstop` or `none`), `seed` (default: the pipeline's).
+struct TrialOptions {
+    static let names = ["data", "trial_command", "concurrency", "trial_timeout", "direction", "assessor", "seed"]
+
+    var data: String?
+    var trialCommand: String?
+    var concurrency = 1
+    var trialTimeout: Double?
+    var maximize = true
+    var medianStop = false
+    var seed: Int?
+
+    /// Reads the options, adding a problem for each malformed one.
+    init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
+        var options = OptionReader(with)
+        trialCommand = options.string("trial_command", &problems)
+        data = options.string("data", &problems) ?? (trialCommand == nil ? "data" : nil)
+        concurrency = options.int("concurrency", minimum: 1, &problems) ?? 1
+        trialTimeout = options.number("trial_timeout", positive: true, &problems)
+        seed = options.int("seed", minimum: 0, &problems)
+        switch options.string("direction", &problems) ?? "maximize" {
+        case "maximize": maximize = true
+        case "minimize": maximize = false
+        case let other: problems.append(.init(option: "direction", message: "must be maximize or minimize, found '\(other)'"))
+        }
+        switch options.string("assessor", &problems) ?? "none" {
+        case "none": medianStop = false
+        case "medianstop": medianStop = true
+        case let other: problems.append(.init(option: "assessor", message: "must be medianstop or none, found '\(other)'"))
+        }
+    }
+
+    init(_ with: [String: ConfigValue]) {
+        var ignored: [StageOptionProblem] = []
+        self.init(with, problems: &ignored)
+    }
+
+    /// Why built-in training cannot run `baseline` or any of `configurations` on top of it: the first
+    /// problem of each, under `option` (the baseline's under `trial_command`, the way out).
+    static func trainingProblems(baseline: Configuration, option: String, _ configurations: [Configuration]) -> [StageOptionProblem] {
+        do {
+            _ = try TrialParameters.trainingConfig(baseline)
+        } catch {
+            return [.init(option: "trial_command", message: "the pipeline's params are the baseline of built-in training trials, "
+                          + "but \(error.message); give trial_command to run trials of your own")]
+        }
+        for configuration in configurations {
+            do {
+                _ = try TrialParameters.trainingConfig(baseline.merging(configuration))
+            } catch {
+                return [.init(option: option, message: error.message)]
+            }
+        }
+        return []
+    }
+
+    var dependencies: [StageOptionDependency] { data.map { [StageOptionDependency(option: "data", path: $0)] } ?? [] }
+
+    /// The trial runner, with what identifies its trials (part of every trial key): built-in training
+    /// on the `data` folder, with `baseline` under each trial's parameters, or the command, which gets
+    /// the trial's parameters alone (as NNI's trials do).
+    func runner(context: StageContext, baseline: Configuration) throws -> (runner: any TrialRunner, identity: String) {
+        if let trialCommand {
+            return (CommandTrialRunner(command: trialCommand, directory: context.workspaceRoot, timeout: trialTimeout),
+                    "command:" + trialCommand)
+        }
+        try ComputeDevices.activate(context.settings.device)
+        let folder = context.workspaceRoot + "/" + PathRules.normalized(data ?? "data")
+        let dataset = try LabDataset.open(folder: folder, log: context.output)
+        let runner = TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: context.workspaceRoot + "/.labmake/work/trials",
+                                         isCancelled: context.isCancelled)
+        return (runner, "train:\(TrainingTrialIdentity.version):" + dataset.digest + ":" + baseline.json)
+    }
+}
+
+/// The version of built-in training trials: bump it when training changes its results, so trials rerun.
+enum TrainingTrialIdentity {
+    static let version = "1"
+}
+
+/// Typed reads of a stage's `with:` options, each problem named by option.
+struct OptionReader {
+    let with: [String: ConfigValue]
+    init(_ with: [String: ConfigValue]) { self.with = with }
+
+    func string(_ key: String, _ problems: inout [StageOptionProblem]) -> String? {
+        guard let value = with[key] else { return nil }
+        if case .string(let s) = value, !s.isEmpty { return s }
+        problems.append(.init(option: key, message: "must be a non-empty string, found \(value.typeName) \(value)"))
+        return nil
+    }
+
+    func int(_ key: String, minimum: Int, _ problems: inout [StageOptionProblem]) -> Int? {
+        guard let value = with[key] else { return nil }
+        if case .int(let n) = value, n >= minimum { return n }
+        problems.append(.init(option: key, message: "must be a whole number ≥ \(minimum), found \(value)"))
+        return nil
+    }
+
+    func number(_ key: String, positive: Bool, _ problems: inout [StageOptionProblem]) -> Double? {
+        guard let value = with[key] else { return nil }
+        switch value {
+        case .int(let n) where !positive || n > 0: return Double(n)
+        case .double(let d) where d.isFinite && (!positive || d > 0): return d
+        default:
+            problems.append(.init(option: key, message: "must be a \(positive ? "positive " : "")number, found \(value)"))
+            return nil
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Pipeline
+import Randomness
+import Tuner
+
+/// The `tune` kind: automatic tuning over an NNI search space, trials run on top of the pipeline's
+/// parameters (the baseline).
+///
+/// Options (`with:`): `search_space` — a `search_space.json` file in NNI's format, or the same
+/// mapping inline; `tuner` (default `tpe`); `max_trials` (default 20); `max_duration` (seconds after
+/// which no trial starts); and the trial options of ``TrialOptions``. The experiment is stored in the
+/// workspace database: a killed run resumes it, and raising `max_trials` runs only the new trials.
+///
+/// Writes `STAGE/trials.json` (each trial's sampled parameters, status, metric per epoch, duration)
+/// and `STAGE/best.json` (the best trial's full parameters, baseline included).
+public struct TuneStage: StageKind {
+    public let name = "tune"
+    public let version = "1"
+    public var parameterUse: ParameterUse { .all }
+    public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration"] + TrialOptions.names }
+
+    public init() {}
+
+    public func defaultOutputs(stageName: String) -> [String] { [stageName] }
+
+    public func optionDependencies(_ stage: StageDefinition) -> [StageOptionDependency] {
+        var dependencies = TrialOptions(stage.with).dependencies
+        if case .string(let path)? = stage.with["search_space"] { dependencies.append(.init(option: "search_space", path: path)) }
+        return dependencies
+    }
+
+    public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
+        var problems: [StageOptionProblem] = []
+        let options = TrialOptions(stage.with, problems: &problems)
+        let reader = OptionReader(stage.with)
+        if let tuner = reader.string("tuner", &problems) {
+            do { _ = try Samplers.make(tuner) } catch { problems.append(.init(option: "tuner", message: "\(error)")) }
+        }
+        _ = reader.int("max_trials", minimum: 1, &problems)
+        _ = reader.number("max_duration", positive: true, &problems)
+        switch stage.with["search_space"] {
+        case nil:
+            problems.append(.init(option: "search_space", message: "is required: a search_space.json file (NNI's format) or the same mapping inline"))
+        case .object(let fields)?:
+            do {
+                let space = try SearchSpace.parse(fields.mapValues(TrialParameters.json), source: "search_space")
+                if options.trialCommand == nil { problems += Self.trainingProblems(space, stage: stage) }
+            } catch {
+                problems.append(.init(option: "search_space", message: "\(error)"))
+            }
+        case .string?:
+            break  // a file: read and checked when the stage runs (it may be written by an earlier stage)
+        case let other?:
+            problems.append(.init(option: "search_space", message: "must be a file name or a mapping, found \(other.typeName)"))
+        }
+        return problems
+    }
+
+    public func run(_ stage: StageDefinition, context: StageContext) throws {
+        var problems: [StageOptionProblem] = []
+        let options = TrialOptions(stage.with, problems: &problems)
+        let reader = OptionReader(stage.with)
+        let tunerName = reader.string("tuner", &problems) ?? "tpe"
+        let maxTrials = reader.int("max_trials", minimum: 1, &problems) ?? 20
+        let maxDuration = reader.number("max_duration", positive: true, &problems)
+        let space: SearchSpace, sampler: any Sampler, spaceText: String
+        do {
+            (space, spaceText) = try Self.space(stage, root: context.workspaceRoot)
+            sampler = try Samplers.make(tunerName)
+        } catch {
+            throw StageFailure("\(error)")
+        }
+        if options.trialCommand == nil { problems += Self.trainingProblems(space, stage: stage) }
+        guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
+
+        let baseline = TrialParameters.baseline(stage.params)
+        let experiment = try StageExperiment(stage: stage, context: context, options: options, baseline: baseline)
+        let seed = options.seed ?? context.settings.seed
+        let name = experiment.experimentName(defining: ["tune", spaceText, tunerName, String(seed), options.maximize ? "max" : "min",
+                                                        options.medianStop ? "medianstop" : ""])
+        context.output("\(stage.name): \(tunerName) over \(space.parameters.map(\.name).joined(separator: ", ")), \(maxTrials) trials (experiment \(name))")
+        let trials = try experiment.run(name: name, space: space, sampler: sampler, maxTrials: maxTrials, maxDuration: maxDuration)
+        // best.json's parameters are what a retraining needs: the baseline with the trial's on top.
+        _ = try experiment.write(trials, extra: ["tuner": .string(tunerName), "experiment": .string(name)],
+                                 fullParameters: { options.trialCommand == nil ? baseline.merging($0) : $0 })
+    }
+
+    /// The search space and its canonical text, from the file or the inline mapping.
+    static func space(_ stage: StageDefinition, root: String) throws -> (SearchSpace, String) {
+        switch stage.with["search_space"] {
+        case .string(let path)?:
+            let full = path.hasPrefix("/") ? path : root + "/" + PathRules.normalized(path)
+            guard let data = FileManager.default.contents(atPath: full) else { throw TunerError("cannot read the search space \(path)") }
+            return (try SearchSpace.parse(data, source: path), String(decoding: data, as: UTF8.self))
+        case .object(let fields)?:
+            return (try SearchSpace.parse(fields.mapValues(TrialParameters.json), source: "search_space"), ConfigValue.object(fields).canonicalJSON)
+        default:
+            throw TunerError("with.search_space: a search_space.json file or an inline mapping is required")
+        }
+    }
+
+    /// Parameters of the space that built-in training cannot take, checked on a draw from the space.
+    static func trainingProblems(_ space: SearchSpace, stage: StageDefinition) -> [StageOptionProblem] {
+        var random = SplitMix64(seed: 1)
+        let draws = (0..<8).map { _ in space.sample(using: &random) }
+        return TrialOptions.trainingProblems(baseline: TrialParameters.baseline(stage.params), option: "search_space", draws)
+    }
+}
