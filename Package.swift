@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: - The command line
@@ -37,9 +38,14 @@ let package = Package(
         /// Registers every stage kind (command stages, later datasets, training, tuning, report).
         .target(
             name: "Stages",
-            dependencies: ["Pipeline", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeCPU", "Randomness",
+            dependencies: ["Pipeline", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeCPU", "Randomness", "Report",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+
+        // MARK: - The report
+
+        /// The lab report: a Codable model rendered to Markdown through a Mustache template, and SVG charts.
+        .target(name: "Report", dependencies: [.product(name: "Mustache", package: "swift-mustache")], swiftSettings: strict),
 
         // MARK: - Compute
 
@@ -98,6 +104,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "Datasets", "LabmakeTesting"],
                     swiftSettings: strict),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness"], swiftSettings: strict),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["CLI", "LabmakeTesting", "CArchive"], swiftSettings: strict),
     ]

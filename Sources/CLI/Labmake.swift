@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import Stages
 
 /// `labmake`: runs ML experiment pipelines as a DAG, caching every stage by content hash.
 public struct Labmake: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = LabmakeVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "labmake",

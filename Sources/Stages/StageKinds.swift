@@ -4,6 +4,6 @@ import Pipeline
 public enum StageKinds {
     /// The registry the command line uses.
     public static var registry: StageKindRegistry {
-        StageKindRegistry([CommandStage(), CIFAR10Stage(), SweepStage(), TuneStage(), TrainStage()])
+        StageKindRegistry([CommandStage(), CIFAR10Stage(), SweepStage(), TuneStage(), TrainStage(), ReportStage()])
     }
 }

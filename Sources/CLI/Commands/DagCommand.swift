@@ -32,7 +32,7 @@ struct DagRenderer {
         switch format {
         case .text: text
         case .dot: dot
-        case .mermaid: mermaid
+        case .mermaid: graph.mermaid
         }
     }
 
@@ -54,15 +54,6 @@ struct DagRenderer {
             for u in graph.upstream[i] { out += "  \(quoted(graph.stages[u].name)) -> \(quoted(graph.stages[i].name));\n" }
         }
         return out + "}\n"
-    }
-
-    var mermaid: String {
-        var out = "flowchart LR\n"
-        for (i, stage) in graph.stages.enumerated() { out += "  s\(i)[\"\(stage.name.replacingOccurrences(of: "\"", with: "#quot;"))\"]\n" }
-        for i in graph.stages.indices {
-            for u in graph.upstream[i] { out += "  s\(u) --> s\(i)\n" }
-        }
-        return out
     }
 
     private func quoted(_ name: String) -> String {

@@ -104,7 +104,9 @@ extension Runner {
                 log.withLock { $0.append(line) }
                 observer.stageOutput(stage.name, line: line)
             },
-            isCancelled: { [interruptedFlag] in interruptedFlag.withLock { $0 } })
+            isCancelled: { [interruptedFlag] in interruptedFlag.withLock { $0 } },
+            pipeline: PipelineView(graph: graph, statuses: statusesSoFar.withLock { $0 },
+                                   records: (try? workspace.database.records()) ?? [:]))
         var failure: String?
         do {
             guard let kind = kinds[stage.kind] else { throw StageFailure("unknown stage kind '\(stage.kind)'") }

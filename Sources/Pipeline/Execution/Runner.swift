@@ -15,6 +15,8 @@ public final class Runner: @unchecked Sendable {
     let settings: PipelineSettings
     let observer: any RunObserver
     let interruptedFlag = Locked(false)
+    /// How each stage has ended so far in this run, for ``PipelineView``.
+    let statusesSoFar = Locked([String: StageStatus]())
     private let events = NSCondition()
     private var finished: [(Int, StageOutcome, ContentMap?)] = []  // guarded by `events`
 
@@ -61,6 +63,7 @@ public final class Runner: @unchecked Sendable {
 
         func finish(_ i: Int, _ outcome: StageOutcome, _ result: ContentMap?) {
             outcomes[i] = outcome
+            statusesSoFar.withLock { $0[outcome.name] = outcome.status }
             if let result { outputs[i] = result }
             observer.stageFinished(outcome)
             if outcome.status == .failed {

@@ -77,16 +77,35 @@ public struct StageContext: Sendable {
     public var output: @Sendable (String) -> Void
     /// Whether the run is being interrupted; long stages should check it and stop.
     public var isCancelled: @Sendable () -> Bool
+    /// The pipeline around the stage and how its stages ran, for stages that report on the run.
+    public var pipeline: PipelineView?
 
     public init(workspaceRoot: String, settings: PipelineSettings, launcher: any ProcessLauncher,
                 fileSystem: any FileSystem, output: @escaping @Sendable (String) -> Void,
-                isCancelled: @escaping @Sendable () -> Bool) {
+                isCancelled: @escaping @Sendable () -> Bool, pipeline: PipelineView? = nil) {
         self.workspaceRoot = workspaceRoot
         self.settings = settings
         self.launcher = launcher
         self.fileSystem = fileSystem
         self.output = output
         self.isCancelled = isCancelled
+        self.pipeline = pipeline
+    }
+}
+
+/// The pipeline as a running stage sees it: the graph, how each stage ended in this run so far, and
+/// each stage's record of its last successful run (when it started, how long it took).
+public struct PipelineView: Sendable {
+    public var graph: Graph
+    /// By stage name; stages that have not finished in this run are absent.
+    public var statuses: [String: StageStatus]
+    /// By stage name.
+    public var records: [String: StageRecord]
+
+    public init(graph: Graph, statuses: [String: StageStatus], records: [String: StageRecord]) {
+        self.graph = graph
+        self.statuses = statuses
+        self.records = records
     }
 }
 

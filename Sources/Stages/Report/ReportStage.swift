@@ -1,0 +1,89 @@
+import Foundation
+import Pipeline
+import Report
+import Tuner
+
+/// The `report` kind: the lab report in Markdown, with SVG charts beside it, from the outputs of the
+/// lab's stages.
+///
+/// Options (`with:`): `templates` — Mustache templates (the first renders to `REPORT.md`, a template
+/// named `NAME.LANG.md` to `REPORT.LANG.md`); `title`; `data`, `sweep`, `tune`, `retrain` — the
+/// output folders of those stages, each optional. Every one of them is a dependency, so editing a
+/// template reruns the report alone.
+public struct ReportStage: StageKind {
+    public let name = "report"
+    public let version = "1"
+    public var optionNames: [String]? { ["templates", "title", "data", "sweep", "tune", "retrain"] }
+
+    public init() {}
+
+    public func defaultOutputs(stageName: String) -> [String] { [stageName] }
+
+    public func optionDependencies(_ stage: StageDefinition) -> [StageOptionDependency] {
+        var problems: [StageOptionProblem] = []
+        let options = Options(stage.with, problems: &problems)
+        return options.templates.map { StageOptionDependency(option: "templates", path: $0) }
+            + options.inputs.map { StageOptionDependency(option: $0.key, path: $0.value) }.sorted { $0.option < $1.option }
+    }
+
+    public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
+        var problems: [StageOptionProblem] = []
+        let options = Options(stage.with, problems: &problems)
+        if options.templates.isEmpty && problems.isEmpty {
+            problems.append(.init(option: "templates", message: "is required: the Markdown templates to render, e.g. [../templates/lab-report.md]"))
+        }
+        return problems
+    }
+
+    public func run(_ stage: StageDefinition, context: StageContext) throws {
+        var problems: [StageOptionProblem] = []
+        let options = Options(stage.with, problems: &problems)
+        guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
+        try? ComputeDevices.activate(context.settings.device)
+        let model = try ReportInputs(root: context.workspaceRoot, folders: options.inputs)
+            .model(title: options.title, environment: MachineDescription.environment(device: context.settings.device,
+                                                                                     labmakeVersion: LabmakeVersion.current),
+                   pipeline: context.pipeline, reportStage: stage.name)
+        let report = LabReport(model)
+        let folder = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
+        try context.fileSystem.createDirectory(folder)
+        for (index, template) in options.templates.enumerated() {
+            let path = context.workspaceRoot + "/" + PathRules.normalized(template)
+            let text: String
+            do { text = try context.fileSystem.readText(path) } catch { throw StageFailure("cannot read the template \(template): \(error)") }
+            let markdown: String
+            do { markdown = try report.markdown(template: text) } catch { throw StageFailure("\(template): \(error)") }
+            let name = Self.reportName(template: template, first: index == 0)
+            try context.fileSystem.writeText(folder + "/" + name, markdown)
+            context.output("\(stage.name): wrote \(PathRules.normalized(stage.outs.first ?? stage.name))/\(name)")
+        }
+        for (name, svg) in report.charts.sorted(by: { $0.key < $1.key }) { try context.fileSystem.writeText(folder + "/" + name, svg) }
+    }
+
+    /// `REPORT.md` for the first template; `REPORT.zh.md` for `lab-report.zh.md`, `REPORT.NAME.md` otherwise.
+    static func reportName(template: String, first: Bool) -> String {
+        let file = URL(fileURLWithPath: template).lastPathComponent
+        let parts = file.split(separator: ".")
+        if parts.count >= 3 { return "REPORT.\(parts[parts.count - 2]).md" }
+        return first ? "REPORT.md" : "REPORT.\(parts.first ?? "other").md"
+    }
+
+    struct Options {
+        var templates: [String] = []
+        var title = "CIFAR-10 AutoML lab report"
+        var inputs: [String: String] = [:]
+
+        init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
+            let reader = OptionReader(with)
+            switch with["templates"] {
+            case nil: break
+            case .string(let s)?: templates = [s]
+            case .array(let items)? where !items.isEmpty && items.allSatisfy({ if case .string = $0 { true } else { false } }):
+                templates = items.map(\.interpolated)
+            case let other?: problems.append(.init(option: "templates", message: "must be a list of template files, found \(other)"))
+            }
+            title = reader.string("title", &problems) ?? title
+            for key in ["data", "sweep", "tune", "retrain"] { inputs[key] = reader.string(key, &problems) }
+        }
+    }
+}
