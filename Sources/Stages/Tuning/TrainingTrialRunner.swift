@@ -1,4 +1,3 @@
-import Datasets
 import Foundation
 import Training
 import Tuner
@@ -52,25 +51,5 @@ struct TrainingTrialRunner: TrialRunner {
     private final class Ending: @unchecked Sendable {
         var cancelled = false
         var stopped = false
-    }
-}
-
-/// Built-in training trials for `labmake tune --model`, outside a pipeline.
-public enum BuiltInTrials {
-    /// A runner that trains on `data` (a CIFAR-10 binary archive or its folder) with `baseline` under
-    /// each trial's parameters, evaluating on the test set (or on `validation` held-out images when the
-    /// baseline sets it); with the identity its trials are keyed on.
-    public static func runner(data: String, baseline: Configuration, workDirectory: String,
-                              log: (String) -> Void = { _ in }) throws -> (runner: any TrialRunner, identity: String) {
-        _ = try TrialParameters.trainingConfig(baseline)
-        let cifar = try CIFAR10.open(data, log: log)
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory)
-        let digest = isDirectory.boolValue ? "folder:" + URL(fileURLWithPath: data).standardizedFileURL.path
-            : try Checksum.sha256("").compute(data)
-        let dataset = LabDataset(classNames: cifar.classNames, train: cifar.train, evaluation: cifar.test, test: cifar.test,
-                                 evaluatesOnValidation: false, digest: digest)
-        return (TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: workDirectory),
-                "train:\(TrainingTrialIdentity.version):" + digest + ":" + baseline.json)
     }
 }

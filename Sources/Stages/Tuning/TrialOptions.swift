@@ -86,34 +86,3 @@ struct TrialOptions {
 enum TrainingTrialIdentity {
     static let version = "1"
 }
-
-/// Typed reads of a stage's `with:` options, each problem named by option.
-struct OptionReader {
-    let with: [String: ConfigValue]
-    init(_ with: [String: ConfigValue]) { self.with = with }
-
-    func string(_ key: String, _ problems: inout [StageOptionProblem]) -> String? {
-        guard let value = with[key] else { return nil }
-        if case .string(let s) = value, !s.isEmpty { return s }
-        problems.append(.init(option: key, message: "must be a non-empty string, found \(value.typeName) \(value)"))
-        return nil
-    }
-
-    func int(_ key: String, minimum: Int, _ problems: inout [StageOptionProblem]) -> Int? {
-        guard let value = with[key] else { return nil }
-        if case .int(let n) = value, n >= minimum { return n }
-        problems.append(.init(option: key, message: "must be a whole number ≥ \(minimum), found \(value)"))
-        return nil
-    }
-
-    func number(_ key: String, positive: Bool, _ problems: inout [StageOptionProblem]) -> Double? {
-        guard let value = with[key] else { return nil }
-        switch value {
-        case .int(let n) where !positive || n > 0: return Double(n)
-        case .double(let d) where d.isFinite && (!positive || d > 0): return d
-        default:
-            problems.append(.init(option: key, message: "must be a \(positive ? "positive " : "")number, found \(value)"))
-            return nil
-        }
-    }
-}
