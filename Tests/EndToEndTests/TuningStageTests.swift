@@ -140,6 +140,22 @@ struct TuningStageTests {
         #expect(try statuses(changed.stdout)["sweep"] == "executed")
     }
 
+    @Test("labmake tune --model trains a built-in model per trial, reporting the accuracy of every epoch")
+    func tuneBuiltInModel() throws {
+        let box = try Sandbox(["space.json": #"{"initial_lr": {"_type": "loguniform", "_value": [0.01, 0.3]}}"#])
+        let env = ["XDG_CACHE_HOME": box.root.path + "/cache"]
+        let missing = try box.labmake("tune", "--search-space", "space.json", "--model", "mlp", environment: env)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--model trains on --data"))
+        let run = try box.labmake("tune", "--search-space", "space.json", "--model", "mlp", "--data", TestArchives.digits, "--set", "epochs=2",
+                                  "--set", "train_subset=300", "--max-trials", "2", "--json", environment: env, timeout: 600)
+        #expect(run.status == 0, "\(run.stderr)")
+        let trials = try #require(try jsonObject(run.stdout)["trials"] as? [[String: Any]])
+        #expect(trials.map { $0["status"] as? String } == ["SUCCEEDED", "SUCCEEDED"])
+        for trial in trials { #expect((trial["intermediates"] as? [Double])?.count == 2) }
+        #expect(run.stderr.contains("2/2 done"))
+    }
+
     @Test("options a stage cannot use are reported with file:line:col before anything runs")
     func badOptions() throws {
         let pipeline = """
