@@ -123,9 +123,12 @@ public struct TrainStage: StageKind {
             }
             switch with["set"] {
             case nil: break
-            case let value? where value.typeName == "mapping":
-                if case .nested(let fields)? = TrialParameters.value(value) { overrides = Configuration(values: fields) }
-                else { problems.append(.init(option: "set", message: "must map settings to values, found \(value)")) }
+            case .object(let fields)?:
+                guard case .nested(let values)? = TrialParameters.value(.object(fields)) else {
+                    problems.append(.init(option: "set", message: "must map settings to single values, found \(ConfigValue.object(fields))"))
+                    break
+                }
+                overrides = Configuration(values: values)
             case let other?: problems.append(.init(option: "set", message: "must map settings to values, e.g. {epochs: 30}, found \(other.typeName)"))
             }
         }
