@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU", "NN", "Training", "Tuner",
+                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU", "ComputeDevices", "NN", "Training", "Tuner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -38,7 +38,7 @@ let package = Package(
         /// Registers every stage kind (command stages, later datasets, training, tuning, report).
         .target(
             name: "Stages",
-            dependencies: ["Pipeline", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeCPU", "Randomness", "Report",
+            dependencies: ["Pipeline", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeDevices", "Randomness", "Report",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
 
@@ -64,6 +64,18 @@ let package = Package(
         .target(name: "ComputeCPU", dependencies: ["Compute", "CDNNL"], swiftSettings: strict),
         /// oneDNN (Debian's libdnnl-dev, C API) and the OpenMP calls that set its thread count.
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        /// The Vulkan backend: every op as a GLSL compute shader (compiled to SPIR-V at build time), device
+        /// memory pooled, a training step recorded into one command buffer.
+        .target(name: "ComputeVulkan", dependencies: ["Compute", "CVulkan"], exclude: ["Shaders"], swiftSettings: strict,
+                plugins: ["CompileShaders"]),
+        /// libvulkan (Debian's libvulkan-dev) and C functions for the macros Swift does not import.
+        .systemLibrary(name: "CVulkan", pkgConfig: "vulkan", providers: [.apt(["libvulkan-dev"])]),
+        /// Compiles `Shaders/*.comp` with glslc and embeds the SPIR-V as Swift source.
+        .plugin(name: "CompileShaders", capability: .buildTool(), dependencies: ["ShaderCompiler"]),
+        /// The plugin's tool: glslc, then the SPIR-V as a base64 constant.
+        .executableTarget(name: "ShaderCompiler", swiftSettings: strict),
+        /// `device: auto | cpu | reference | vulkan[:N|:NAME]` → the backend to use, and the list of devices.
+        .target(name: "ComputeDevices", dependencies: ["Compute", "ComputeCPU", "ComputeVulkan"], swiftSettings: strict),
 
         // MARK: - Data
 
@@ -100,8 +112,8 @@ let package = Package(
                 swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "LabmakeTesting"], swiftSettings: strict),
-        .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU"], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "Datasets", "LabmakeTesting"],
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices"], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices", "Datasets", "LabmakeTesting"],
                     swiftSettings: strict),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),

@@ -75,6 +75,8 @@ public struct Trainer {
                     logits = out.logits.detached
                     return try out.logits.crossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
                 }, at: state.parameters)
+                // One round trip to the device (if any) for everything the host reads this step.
+                Tensor.prepareToRead([loss, logits] + gradientsRaw.values + buffers.values)
                 let value = loss.scalar
                 guard value.isFinite else {
                     status = .diverged

@@ -7,6 +7,15 @@ public protocol Backend: Sendable {
     var name: String { get }
     /// Computes `op` of `inputs`, whose result has shape `output`.
     func run(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> [Float]
+    /// Computes `op` of `inputs`, leaving the result where this backend keeps it. By default, ``run(_:_:output:)``
+    /// on the host; a GPU backend keeps it in device memory and reads it back when asked.
+    func compute(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> TensorData
+}
+
+extension Backend {
+    public func compute(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> TensorData {
+        .host(try run(op, inputs, output: output))
+    }
 }
 
 /// The backend new tensors are computed on, chosen by name.

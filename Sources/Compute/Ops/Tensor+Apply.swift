@@ -3,15 +3,15 @@ extension Tensor {
     /// is being differentiated.
     public static func apply(_ op: Op, _ inputs: [Tensor]) throws(ComputeError) -> Tensor {
         let shape = try op.outputShape(inputs.map(\.shape))
-        let values: [Float]
+        let data: TensorData
         do {
-            values = try Backends.current.run(op, inputs, output: shape)
+            data = try Backends.current.compute(op, inputs, output: shape)
         } catch let error as ComputeError {
             throw error
         } catch {
             throw ComputeError("\(op.name): \(error)")
         }
         let tracked = inputs.contains { $0.node != nil }
-        return Tensor(shape: shape, storage: Storage(values), node: tracked ? Node(.op(op, inputs)) : nil)
+        return Tensor(shape: shape, storage: Storage(data), node: tracked ? Node(.op(op, inputs)) : nil)
     }
 }

@@ -1,0 +1,70 @@
+import Compute
+import ComputeCPU
+import ComputeVulkan
+import Foundation
+
+/// Chooses the backend that `device:` (a pipeline's settings, a command's `--device`) names:
+/// - `auto`: a Vulkan GPU when there is one, else the CPU (never a CPU-type Vulkan device such as
+///   lavapipe, which is slower than the CPU backend);
+/// - `cpu` or `reference`: the CPU backends;
+/// - `vulkan`: the best Vulkan device, lavapipe included when it is the only one;
+/// - `vulkan:N` or `vulkan:NAME`: the device with that index (as `labmake devices` lists them) or
+///   whose name contains NAME.
+public enum ComputeDevices {
+    /// Activates the backend `device` names and says which it chose, e.g.
+    /// `vulkan: NVIDIA H100 (discrete GPU)` or `cpu: no Vulkan GPU (llvmpipe is a CPU device)`.
+    @discardableResult
+    public static func activate(_ device: String, threads: Int? = nil) throws(ComputeError) -> String {
+        let spec = device.lowercased()
+        switch spec {
+        case "cpu", "reference":
+            try CPUBackends.activate(spec, threads: threads)
+            return spec
+        case "auto":
+            try CPUBackends.activate("cpu", threads: threads)
+            let devices = (try? VulkanDevices.list()) ?? []
+            guard let gpu = VulkanDevices.best(among: devices, gpuOnly: true) else {
+                let others = devices.map(\.name).joined(separator: ", ")
+                return "cpu: no Vulkan GPU" + (others.isEmpty ? "" : " (\(others): CPU devices, slower than the CPU backend)")
+            }
+            return try useVulkan(gpu)
+        case "vulkan":
+            try CPUBackends.activate("cpu", threads: threads)
+            let devices = try vulkanDevices()
+            guard let best = VulkanDevices.best(among: devices, gpuOnly: false) else {
+                throw ComputeError("no Vulkan device is available (the driver lists none); use device cpu or auto")
+            }
+            return try useVulkan(best)
+        case _ where spec.hasPrefix("vulkan:"):
+            try CPUBackends.activate("cpu", threads: threads)
+            let devices = try vulkanDevices()
+            do {
+                return try useVulkan(try VulkanDevices.named(String(device.dropFirst("vulkan:".count)), among: devices))
+            } catch let error as VulkanError {
+                throw ComputeError(error.message)
+            } catch {
+                throw ComputeError("\(error)")
+            }
+        default:
+            throw ComputeError("unknown device '\(device)'; use auto, cpu, reference, vulkan, vulkan:N or vulkan:NAME")
+        }
+    }
+
+    private static func vulkanDevices() throws(ComputeError) -> [VulkanDeviceInfo] {
+        do {
+            return try VulkanDevices.list()
+        } catch {
+            throw ComputeError("no Vulkan device is available: \(error.message); use device cpu or auto")
+        }
+    }
+
+    private static func useVulkan(_ device: VulkanDeviceInfo) throws(ComputeError) -> String {
+        do {
+            Backends.register(try VulkanDevices.backend(device.index))
+        } catch {
+            throw ComputeError("could not open Vulkan device \(device.index) (\(device.name)): \(error.message)")
+        }
+        try Backends.use("vulkan")
+        return "vulkan: \(device.name) (\(device.kind.rawValue), device \(device.index))"
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// A compute shader's SPIR-V, embedded at build time by the CompileShaders plugin (one per
+/// `Shaders/*.comp`).
+struct Shader: Sendable {
+    let name: String
+    let base64: String
+
+    /// The SPIR-V words.
+    var code: [UInt32] {
+        let data = Data(base64Encoded: base64) ?? Data()
+        return data.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) }
+    }
+
+    /// Every shader, in the order the pipelines are created.
+    static let all: [Shader] = [.elementwise, .reduce, .gemm, .convolution, .pooling, .batchNorm, .crossEntropy]
+}

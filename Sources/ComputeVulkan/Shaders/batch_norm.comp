@@ -1,0 +1,97 @@
+// Batch normalisation over N, H and W of NCHW tensors: per-channel moments and affine gradients
+// (a workgroup per channel, reduced in shared memory), the forward pass and the input's gradient.
+#version 450
+layout(local_size_x = 256) in;
+
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer Moments { float moments[]; };
+layout(std430, binding = 2) readonly buffer Scale { float scale[]; };
+layout(std430, binding = 3) readonly buffer Shift { float shift[]; };
+layout(std430, binding = 4) readonly buffer Gradient { float gradient[]; };
+layout(std430, binding = 5) readonly buffer Affine { float affine[]; };
+layout(std430, binding = 6) writeonly buffer Y { float y[]; };
+
+layout(push_constant) uniform Parameters {
+    uint mode;  // 0: moments, 1: forward, 2: affine gradient, 3: input gradient
+    uint images, channels, plane;
+    float epsilon;
+} p;
+
+shared float first[256];
+shared float second[256];
+
+void reducePair(uint lane) {
+    barrier();
+    for (uint half_ = 128; half_ > 0; half_ >>= 1) {
+        if (lane < half_) {
+            first[lane] += first[lane + half_];
+            second[lane] += second[lane + half_];
+        }
+        barrier();
+    }
+}
+
+uint offset(uint channel, uint j) { return ((j / p.plane) * p.channels + channel) * p.plane + j % p.plane; }
+
+void main() {
+    uint lane = gl_LocalInvocationID.x;
+    uint perChannel = p.images * p.plane;
+    if (p.mode == 0 || p.mode == 2) {
+        for (uint channel = gl_WorkGroupID.x; channel < p.channels; channel += gl_NumWorkGroups.x) {
+            float mean;
+            if (p.mode == 0) {
+                float sum = 0.0;
+                for (uint j = lane; j < perChannel; j += 256) sum += x[offset(channel, j)];
+                first[lane] = sum;
+                second[lane] = 0.0;
+                reducePair(lane);
+                mean = first[0] / float(perChannel);
+                barrier();
+                float squares = 0.0;
+                for (uint j = lane; j < perChannel; j += 256) {
+                    float d = x[offset(channel, j)] - mean;
+                    squares += d * d;
+                }
+                first[lane] = squares;
+                second[lane] = 0.0;
+                reducePair(lane);
+                if (lane == 0) {
+                    y[channel] = mean;
+                    y[p.channels + channel] = first[0] / float(perChannel);
+                }
+            } else {
+                mean = moments[channel];
+                float inverse = inversesqrt(moments[p.channels + channel] + p.epsilon);
+                float scaleSum = 0.0, shiftSum = 0.0;
+                for (uint j = lane; j < perChannel; j += 256) {
+                    uint k = offset(channel, j);
+                    scaleSum += gradient[k] * (x[k] - mean) * inverse;
+                    shiftSum += gradient[k];
+                }
+                first[lane] = scaleSum;
+                second[lane] = shiftSum;
+                reducePair(lane);
+                if (lane == 0) {
+                    y[channel] = first[0];
+                    y[p.channels + channel] = second[0];
+                }
+            }
+            barrier();
+        }
+    } else {
+        uint count = perChannel * p.channels;
+        uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+        for (uint i = gl_GlobalInvocationID.x; i < count; i += step) {
+            uint channel = (i / p.plane) % p.channels;
+            float inverse = 1.0 / sqrt(moments[p.channels + channel] + p.epsilon);
+            float normalized = (x[i] - moments[channel]) * inverse;
+            if (p.mode == 1) {
+                y[i] = normalized * scale[channel] + shift[channel];
+            } else {
+                float n = float(perChannel);
+                float centred = gradient[i] - affine[p.channels + channel] / n - normalized * affine[channel] / n;
+                y[i] = scale[channel] * inverse * centred;
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import CVulkan
+import Compute
+import Foundation
+
+/// Runs every op of ``Op`` as a compute shader on one Vulkan device. Results stay in device memory
+/// until the host reads them; the ops of a training step are recorded into one command buffer and
+/// submitted when the loss and gradients are read.
+public final class VulkanBackend: Backend, @unchecked Sendable {
+    public let name = "vulkan"
+    /// The device it runs on.
+    public let info: VulkanDeviceInfo
+    let device: VulkanDevice
+    let pool: BufferPool
+    let library: PipelineLibrary
+    let stream: CommandStream
+    private let lock = NSRecursiveLock()
+
+    /// Opens device `index` of ``VulkanDevices/list()``.
+    public init(device index: Int) throws(VulkanError) {
+        let instance = try VulkanInstance.shared.get()
+        guard instance.devices.indices.contains(index) else {
+            throw VulkanError("there is no Vulkan device \(index) (\(instance.devices.count) found)")
+        }
+        device = try VulkanDevice(instance: instance, index: index)
+        info = device.info
+        pool = BufferPool(device: device)
+        library = try PipelineLibrary(device: device)
+        stream = try CommandStream(device: device, library: library)
+    }
+
+    /// Submissions to the device so far.
+    public var submissions: Int { locked { stream.submissions } }
+
+    /// Bytes of device memory held, in use or pooled.
+    public var allocatedBytes: Int { pool.allocatedBytes }
+
+    /// Waits for all recorded work.
+    public func synchronize() throws {
+        try locked { () throws(VulkanError) in try stream.submitAndWait() }
+    }
+
+    public func run(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> [Float] {
+        switch try compute(op, inputs, output: output) {
+        case .host(let values): return values
+        case .device(let storage): return try storage.read()
+        }
+    }
+
+    public func compute(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> TensorData {
+        if case .reshape = op {
+            // The same elements: share the buffer (or the host values).
+            if let storage = inputs[0].existingDeviceStorage(on: name) { return .device(storage) }
+            return .host(inputs[0].values)
+        }
+        return try locked { () throws -> TensorData in .device(try encode(op, inputs, output: output)) }
+    }
+
+    func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: - Buffers and dispatches, for the op encoders
+
+    /// A new buffer for `count` elements.
+    func allocate(_ count: Int) throws(VulkanError) -> VulkanBuffer {
+        VulkanBuffer(try pool.take(bytes: max(count, 1) * 4, staging: false), count: count, backend: self)
+    }
+
+    /// The buffer holding `tensor`'s elements: its own when computed here, else a copy uploaded once.
+    func buffer(_ tensor: Tensor) throws -> VulkanBuffer {
+        try tensor.deviceStorage(on: name) { values throws -> any DeviceStorage in try upload(values) } as! VulkanBuffer
+    }
+
+    private func upload(_ values: [Float]) throws(VulkanError) -> VulkanBuffer {
+        let buffer = try allocate(values.count)
+        guard !values.isEmpty else { return buffer }
+        let bytes = values.count * 4
+        if device.unified {
+            values.withUnsafeBytes { buffer.block.mapped!.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
+        } else {
+            let staging = try pool.take(bytes: bytes, staging: true)
+            values.withUnsafeBytes { staging.mapped!.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
+            try stream.copy(from: staging, to: buffer.block, bytes: bytes, keeping: [buffer]) { [pool] in pool.give(staging) }
+        }
+        return buffer
+    }
+
+    /// Records `shader` with `buffers` at their bindings (the result at binding 6).
+    func dispatch(_ shader: Shader, _ buffers: [Int: VulkanBuffer], _ constants: [UInt32], groups: (Int, Int, Int)) throws(VulkanError) {
+        try stream.dispatch(shader, buffers: buffers, constants: constants, groups: groups)
+    }
+
+    /// Workgroups for a grid-stride loop over `count` items, `size` per workgroup.
+    static func groups(_ count: Int, _ size: Int) -> (Int, Int, Int) { (max(1, min((count + size - 1) / size, 65535)), 1, 1) }
+}

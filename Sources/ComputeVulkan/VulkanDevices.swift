@@ -1,0 +1,49 @@
+import Foundation
+
+/// The Vulkan devices this machine has, and the backends opened on them (one per device, kept for
+/// the process).
+public enum VulkanDevices {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var opened: [Int: VulkanBackend] = [:]
+
+    /// Every device the Vulkan loader sees, CPU devices such as lavapipe included; an error when no
+    /// driver is installed.
+    public static func list() throws(VulkanError) -> [VulkanDeviceInfo] {
+        try VulkanInstance.shared.get().devices
+    }
+
+    /// The preferred device: a discrete GPU, then integrated, then virtual, then (unless `gpuOnly`) a
+    /// CPU device; the loader's order breaks ties.
+    public static func best(among devices: [VulkanDeviceInfo], gpuOnly: Bool) -> VulkanDeviceInfo? {
+        devices.filter { !gpuOnly || $0.isGPU }.min { ($0.kind.rank, $0.index) < ($1.kind.rank, $1.index) }
+    }
+
+    /// The device `selector` names: its index (`0`) or part of its name (`lavapipe`, `H100`), ignoring case.
+    public static func named(_ selector: String, among devices: [VulkanDeviceInfo]) throws(VulkanError) -> VulkanDeviceInfo {
+        let known = devices.map { "\($0.index): \($0.name)" }.joined(separator: "; ")
+        if let index = Int(selector) {
+            guard let device = devices.first(where: { $0.index == index }) else {
+                throw VulkanError("there is no Vulkan device \(index); the devices are: \(known.isEmpty ? "none" : known)")
+            }
+            return device
+        }
+        let matches = devices.filter { $0.name.lowercased().contains(selector.lowercased()) || $0.driver.lowercased().contains(selector.lowercased()) }
+        guard let device = matches.first else {
+            throw VulkanError("no Vulkan device matches '\(selector)'; the devices are: \(known.isEmpty ? "none" : known)")
+        }
+        guard matches.count == 1 else {
+            throw VulkanError("'\(selector)' matches several Vulkan devices (\(matches.map { "\($0.index): \($0.name)" }.joined(separator: "; "))); name one by its index")
+        }
+        return device
+    }
+
+    /// The backend on device `index`, opened on first use.
+    public static func backend(_ index: Int) throws(VulkanError) -> VulkanBackend {
+        lock.lock()
+        defer { lock.unlock() }
+        if let backend = opened[index] { return backend }
+        let backend = try VulkanBackend(device: index)
+        opened[index] = backend
+        return backend
+    }
+}

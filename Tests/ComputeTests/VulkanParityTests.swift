@@ -1,0 +1,93 @@
+import Compute
+import ComputeCPU
+import ComputeVulkan
+import Testing
+
+/// Ops the CPU parity cases leave out, and sizes that exercise the shaders' tiling and grid loops.
+let vulkanExtraCases: [ParityCase] = [
+    .init(name: "negate", op: .negate, inputs: [distinct([5, 3], seed: 70)]),
+    .init(name: "log", op: .log, inputs: [distinct([9], seed: 71, low: 0.1, high: 4)]),
+    .init(name: "sqrt", op: .sqrt, inputs: [distinct([9], seed: 72, low: 0.1, high: 4)]),
+    .init(name: "positive", op: .positive, inputs: [distinct([4, 4], seed: 73)]),
+    .init(name: "divide, broadcast", op: .divide, inputs: [distinct([3, 4], seed: 74), distinct([4], seed: 75, low: 0.5, high: 2)]),
+    .init(name: "reshape", op: .reshape([6, 2]), inputs: [distinct([3, 4], seed: 76)]),
+    .init(name: "softmax cross-entropy", op: .softmaxCrossEntropy(labelSmoothing: 0.1),
+          inputs: [distinct([5, 10], seed: 77, low: -4, high: 4), Tensor([0, 9, 3, 3, 7], shape: [5])]),
+    .init(name: "softmax cross-entropy gradient", op: .softmaxCrossEntropyGradient(labelSmoothing: 0),
+          inputs: [distinct([5, 10], seed: 78, low: -4, high: 4), Tensor([0, 9, 3, 3, 7], shape: [5]), distinct([5], seed: 79)]),
+    .init(name: "matmul across several 64 × 64 tiles, ragged edges", op: .matmul,
+          inputs: [distinct([130, 70], seed: 80), distinct([70, 129], seed: 81)]),
+    .init(name: "sum of a million elements", op: .sum(axes: [0, 1]), inputs: [distinct([1000, 1000], seed: 82, low: 0, high: 1)]),
+    .init(name: "max over the middle axis", op: .max(axes: [1]), inputs: [distinct([4, 50, 6], seed: 83)]),
+    .init(name: "transpose of rank 5", op: .transpose([4, 2, 0, 3, 1]), inputs: [distinct([2, 3, 4, 5, 2], seed: 84)]),
+    .init(name: "conv2d 1×1 (the input is its own patch matrix)", op: .conv2d(Conv2D()),
+          inputs: [distinct([3, 8, 5, 5], seed: 85), distinct([4, 8, 1, 1], seed: 86)]),
+    .init(name: "conv2d input gradient, 1×1", op: .conv2dInputGradient(Conv2D(), inputShape: [3, 8, 5, 5]),
+          inputs: [distinct([3, 4, 5, 5], seed: 87), distinct([4, 8, 1, 1], seed: 88)]),
+    .init(name: "conv2d weight gradient, strided and grouped", op: .conv2dWeightGradient(convStrided, weightShape: [6, 2, 3, 3]),
+          inputs: [distinct([2, 4, 9, 9], seed: 89), distinct([2, 6, 5, 5], seed: 90)]),
+    .init(name: "batch norm moments over many elements", op: .channelMoments, inputs: [distinct([8, 2, 30, 30], seed: 91, low: 2, high: 4)]),
+]
+
+@Suite("The Vulkan backend agrees with the CPU backend (validation layer on)",
+       .enabled(if: VulkanTestDevice.available, Comment(rawValue: VulkanTestDevice.skipReason)), .serialized)
+struct VulkanParityTests {
+    var vulkan: VulkanBackend { try! VulkanTestDevice.backend.get() }
+
+    @Test("every op, forward", arguments: parityCases + vulkanExtraCases)
+    func forward(_ c: ParityCase) throws {
+        let before = VulkanValidation.errorMessages.count
+        let shape = try c.op.outputShape(c.inputs.map(\.shape))
+        let expected = try CPUBackend(threads: 2).run(c.op, c.inputs, output: shape)
+        let got = try vulkan.run(c.op, c.inputs, output: shape)
+        #expect(got.count == expected.count)
+        var worst = 0 as Float
+        for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+        #expect(worst <= 1, "\(c.name): off by \(worst) times the tolerance")
+        #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
+    }
+
+    @Test("every op's gradient, through autodiff on the device", arguments: gradientCases)
+    func backward(_ c: GradientCase) throws {
+        let before = VulkanValidation.errorMessages.count
+        let output = try Backends.with(ReferenceBackend()) { try c.f(c.parameters) }
+        let weights = distinct(output.shape, seed: 99, low: -1.5, high: 1.5)
+        let loss: ([String: Tensor]) throws -> Tensor = { try (c.f($0) * weights).sum() }
+        let expected = try Backends.with(try CPUBackend(threads: 2)) { try valueAndGradient(of: loss, at: c.parameters) }
+        let got = try Backends.with(vulkan) { try valueAndGradient(of: loss, at: c.parameters) }
+        #expect(abs(got.value.scalar - expected.value.scalar) <= 1e-4 + 1e-4 * abs(expected.value.scalar))
+        for (name, gradient) in expected.gradients {
+            for (i, (g, e)) in zip(got.gradients[name]!.values, gradient.values).enumerated() {
+                #expect(abs(g - e) <= 2e-4 + 2e-4 * abs(e), "\(c.name): d/d\(name)[\(i)] is \(g), CPU \(e)")
+            }
+        }
+        #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
+    }
+
+    @Test("results stay on the device until read; a step is recorded and submitted once")
+    func oneSubmissionPerRead() throws {
+        let x = distinct([8, 3, 8, 8], seed: 95), w = distinct([4, 3, 3, 3], seed: 96), fc = distinct([4, 10], seed: 97)
+        let labels = Tensor((0..<8).map { Float($0) }, shape: [8])
+        let start = vulkan.submissions
+        let (loss, gradients) = try Backends.with(vulkan) {
+            try valueAndGradient(of: { p in
+                let h = try x.conv2d(p["w"]!, padding: 1).batchNorm(scale: .ones([4]), shift: .zeros([4])).output.relu()
+                return try h.globalAvgPool2d().matmul(p["fc"]!).crossEntropy(labels: labels)
+            }, at: ["w": w, "fc": fc])
+        }
+        #expect(vulkan.submissions == start, "nothing is submitted before a result is read")
+        Tensor.prepareToRead([loss] + gradients.values)
+        _ = loss.scalar
+        _ = gradients.values.map(\.values)
+        #expect(vulkan.submissions == start + 1)
+    }
+
+    @Test("a buffer freed by one op is reused by the next, not allocated again")
+    func pooledMemory() throws {
+        let x = distinct([64, 64], seed: 98)
+        _ = try Backends.with(vulkan) { try (x * x).exp().values }
+        let held = vulkan.allocatedBytes
+        for _ in 0..<20 { _ = try Backends.with(vulkan) { try (x * x).exp().values } }
+        #expect(vulkan.allocatedBytes == held)
+    }
+}

@@ -1,0 +1,66 @@
+import Compute
+import ComputeCPU
+import ComputeVulkan
+import Foundation
+import NN
+import Randomness
+import Testing
+import Training
+
+/// The best Vulkan device (lavapipe in CI) with the validation layer on, or why there is none.
+enum VulkanTrainingDevice {
+    static let backend: Result<VulkanBackend, VulkanError> = {
+        setenv("LABMAKE_VULKAN_VALIDATION", "1", 1)
+        return Result { () throws(VulkanError) -> VulkanBackend in
+            guard let device = VulkanDevices.best(among: try VulkanDevices.list(), gpuOnly: false) else {
+                throw VulkanError("the Vulkan loader lists no device")
+            }
+            return try VulkanDevices.backend(device.index)
+        }
+    }()
+    static var available: Bool { (try? backend.get()) != nil }
+}
+
+@Suite("Training on the Vulkan backend", .enabled(if: VulkanTrainingDevice.available, "needs a Vulkan device (lavapipe: mesa-vulkan-drivers)"))
+struct VulkanTrainingTests {
+    /// Losses of `steps` SGD steps of resnet20 on a fixed batch, on `backend`.
+    static func losses(on backend: any Backend, steps: Int) throws -> [Float] {
+        let model = try ModelZoo.make("resnet20")
+        var state = model.initialState(seed: 7)
+        var random = SplitMix64(seed: 3)
+        let images = Tensor((0..<(16 * 3 * 32 * 32)).map { _ in Float.random(in: -1...1, using: &random) }, shape: [16, 3, 32, 32])
+        let labels = Tensor((0..<16).map { Float($0 % 10) }, shape: [16])
+        var optimizer = SGD(momentum: 0.9, weightDecay: 5e-4)
+        var losses: [Float] = []
+        try Backends.with(backend) {
+            for _ in 0..<steps {
+                var buffers = state.buffers
+                let (loss, gradients) = try valueAndGradient(of: { p in
+                    let out = try model.logits(images, parameters: p, buffers: state.buffers, training: true, random: SplitMix64(seed: 1))
+                    buffers = out.buffers
+                    return try out.logits.crossEntropy(labels: labels)
+                }, at: state.parameters)
+                Tensor.prepareToRead([loss] + gradients.values + buffers.values)
+                losses.append(loss.scalar)
+                optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
+                state.buffers = buffers
+            }
+        }
+        return losses
+    }
+
+    @Test("a few steps of resnet20 follow the CPU backend's losses, one submission per step, no validation error")
+    func resnet20Steps() throws {
+        let vulkan = try VulkanTrainingDevice.backend.get()
+        let errors = VulkanValidation.errorMessages.count
+        let expected = try Self.losses(on: try CPUBackend(threads: 2), steps: 4)
+        let submissions = vulkan.submissions
+        let got = try Self.losses(on: vulkan, steps: 4)
+        #expect(vulkan.submissions - submissions == 4)
+        for (step, (g, e)) in zip(got, expected).enumerated() {
+            #expect(abs(g - e) <= 1e-3 * max(1, abs(e)), "step \(step + 1): loss \(g) on Vulkan, \(e) on the CPU")
+        }
+        #expect(expected.last! < expected.first!, "the loss goes down: \(expected)")
+        #expect(VulkanValidation.errorMessages.count == errors, "\(VulkanValidation.errorMessages.dropFirst(errors))")
+    }
+}
