@@ -50,6 +50,13 @@ public enum ComputeDevices {
         }
     }
 
+    /// The GPU the current backend runs on, as a report shows it (`NVIDIA H100 (discrete GPU, Vulkan 1.3.277)`);
+    /// nil on the CPU.
+    public static var currentGPU: String? {
+        guard let vulkan = Backends.current as? VulkanBackend else { return nil }
+        return "\(vulkan.info.name) (\(vulkan.info.kind.rawValue), Vulkan \(vulkan.info.apiVersion), \(vulkan.info.driver))"
+    }
+
     private static func vulkanDevices() throws(ComputeError) -> [VulkanDeviceInfo] {
         do {
             return try VulkanDevices.list()

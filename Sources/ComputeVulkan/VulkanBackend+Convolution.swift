@@ -52,31 +52,57 @@ extension VulkanBackend {
             self.conv = conv
         }
 
-        func constants(count: Int, mode: UInt32) -> [UInt32] {
+        func constants(count: Int, mode: UInt32, firstImage: Int) -> [UInt32] {
             [UInt32(count), mode] + [channels, height, width, kernelHeight, kernelWidth, outputHeight, outputWidth,
-                                     conv.stride.0, conv.stride.1, conv.padding.0, conv.padding.1].map { UInt32(bitPattern: Int32($0)) }
+                                     conv.stride.0, conv.stride.1, conv.padding.0, conv.padding.1, firstImage].map { UInt32(bitPattern: Int32($0)) }
         }
+
+        /// Elements of one image's patch matrices.
+        var patchElements: Int { groups * patchRows * positions }
     }
 
-    /// The patch matrices `[image][channel · kh · kw][oh · ow]` of `input`.
-    func patches(_ input: VulkanBuffer, _ g: ConvolutionGeometry) throws -> VulkanBuffer {
-        if g.isPointwise { return input }
-        let count = g.images * g.groups * g.patchRows * g.positions
-        let result = try allocate(count)
-        try dispatch(.convolution, [0: input, 6: result], g.constants(count: count, mode: 0), groups: Self.groups(count, 256))
+    /// The images per chunk, so that a chunk's patch matrices fit one storage buffer (and ``patchBytes``).
+    func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
+        let limit = min(Int(info.maxStorageBufferRange), patchBytes)
+        return max(1, min(g.images, limit / max(g.patchElements * 4, 1)))
+    }
+
+    /// The patch matrices `[image][channel · kh · kw][oh · ow]` of images `first..<first + count` of `input`.
+    func patches(_ input: VulkanBuffer, _ g: ConvolutionGeometry, first: Int, count: Int) throws -> VulkanBuffer {
+        let elements = count * g.patchElements
+        let result = try allocate(elements)
+        try dispatch(.convolution, [0: input, 6: result], g.constants(count: elements, mode: 0, firstImage: first), groups: Self.groups(elements, 256))
         return result
+    }
+
+    /// Calls `body(first, count, patches, patchOffset)` for each chunk of images, with the chunk's patch
+    /// matrices (the input itself for pointwise convolutions, then offset to the chunk's first image).
+    private func forEachChunk(_ input: VulkanBuffer, _ g: ConvolutionGeometry,
+                              _ body: (Int, Int, VulkanBuffer, Int) throws -> Void) throws {
+        let chunk = g.isPointwise ? g.images : imagesPerChunk(g)
+        for first in stride(from: 0, to: g.images, by: chunk) {
+            let count = min(chunk, g.images - first)
+            if g.isPointwise {
+                try body(first, count, input, first * g.patchElements)
+            } else {
+                try body(first, count, try patches(input, g, first: first, count: count), 0)
+            }
+        }
     }
 
     func convolution(_ x: Tensor, _ w: Tensor, _ conv: Conv2D, _ output: Shape) throws -> VulkanBuffer {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, conv: conv)
-        let cols = try patches(try buffer(x), g), weight = try buffer(w)
+        let weight = try buffer(w)
         let result = try allocate(output.count)
         let (rows, p) = (g.patchRows, g.positions)
-        for group in 0..<g.groups {
-            try gemm(m: g.outputsPerGroup, n: p, k: rows, batches: g.images,
-                     weight, MatrixLayout(offset: group * g.outputsPerGroup * rows, row: rows, column: 1),
-                     cols, MatrixLayout(offset: group * rows * p, batch: g.groups * rows * p, row: p, column: 1),
-                     into: result, MatrixLayout(offset: group * g.outputsPerGroup * p, batch: g.outputs * p, row: p, column: 1))
+        try forEachChunk(try buffer(x), g) { first, count, cols, colsOffset in
+            for group in 0..<g.groups {
+                try gemm(m: g.outputsPerGroup, n: p, k: rows, batches: count,
+                         weight, MatrixLayout(offset: group * g.outputsPerGroup * rows, row: rows, column: 1),
+                         cols, MatrixLayout(offset: colsOffset + group * rows * p, batch: g.patchElements, row: p, column: 1),
+                         into: result, MatrixLayout(offset: (first * g.outputs + group * g.outputsPerGroup) * p, batch: g.outputs * p,
+                                                    row: p, column: 1))
+            }
         }
         return result
     }
@@ -86,17 +112,25 @@ extension VulkanBackend {
         let (rows, p) = (g.patchRows, g.positions)
         let gradient = try buffer(dy), weight = try buffer(w)
         let result = try allocate(inputShape.count)
-        let columns = g.isPointwise ? result : try allocate(g.images * g.groups * rows * p)
-        for group in 0..<g.groups {
-            // Wᵀ × dy per image: the gradient of the patch matrix.
-            try gemm(m: rows, n: p, k: g.outputsPerGroup, batches: g.images,
-                     weight, MatrixLayout(offset: group * g.outputsPerGroup * rows, row: 1, column: rows),
-                     gradient, MatrixLayout(offset: group * g.outputsPerGroup * p, batch: g.outputs * p, row: p, column: 1),
-                     into: columns, MatrixLayout(offset: group * rows * p, batch: g.groups * rows * p, row: p, column: 1))
-        }
-        if !g.isPointwise {
-            let count = inputShape.count
-            try dispatch(.convolution, [0: columns, 6: result], g.constants(count: count, mode: 1), groups: Self.groups(count, 256))
+        let chunk = g.isPointwise ? g.images : imagesPerChunk(g)
+        for first in stride(from: 0, to: g.images, by: chunk) {
+            let count = min(chunk, g.images - first)
+            // Pointwise: the patch matrix is the input, so its gradient is the result itself.
+            let columns = g.isPointwise ? result : try allocate(count * g.patchElements)
+            let columnsOffset = g.isPointwise ? first * g.patchElements : 0
+            for group in 0..<g.groups {
+                // Wᵀ × dy per image: the gradient of the patch matrix.
+                try gemm(m: rows, n: p, k: g.outputsPerGroup, batches: count,
+                         weight, MatrixLayout(offset: group * g.outputsPerGroup * rows, row: 1, column: rows),
+                         gradient, MatrixLayout(offset: (first * g.outputs + group * g.outputsPerGroup) * p, batch: g.outputs * p,
+                                                row: p, column: 1),
+                         into: columns, MatrixLayout(offset: columnsOffset + group * rows * p, batch: g.patchElements, row: p, column: 1))
+            }
+            if !g.isPointwise {
+                let elements = count * g.channels * g.height * g.width
+                try dispatch(.convolution, [0: columns, 6: result], g.constants(count: elements, mode: 1, firstImage: first),
+                             groups: Self.groups(elements, 256))
+            }
         }
         return result
     }
@@ -104,18 +138,26 @@ extension VulkanBackend {
     func convolutionWeightGradient(_ x: Tensor, _ dy: Tensor, _ conv: Conv2D, weightShape: Shape) throws -> VulkanBuffer {
         let g = ConvolutionGeometry(input: x.shape, weight: weightShape, conv: conv)
         let (rows, p) = (g.patchRows, g.positions)
-        let cols = try patches(try buffer(x), g), gradient = try buffer(dy)
-        let result = try allocate(weightShape.count)
-        // dy × patchesᵀ per image, then the sum over images.
-        let perImage = g.images == 1 ? result : try allocate(g.images * weightShape.count)
-        for group in 0..<g.groups {
-            try gemm(m: g.outputsPerGroup, n: rows, k: p, batches: g.images,
-                     gradient, MatrixLayout(offset: group * g.outputsPerGroup * p, batch: g.outputs * p, row: p, column: 1),
-                     cols, MatrixLayout(offset: group * rows * p, batch: g.groups * rows * p, row: 1, column: p),
-                     into: perImage, MatrixLayout(offset: group * g.outputsPerGroup * rows, batch: weightShape.count, row: rows, column: 1))
-        }
-        if g.images > 1 {
-            try reduce(perImage, shape: [g.images, weightShape.count], reducedAxes: [0], maximum: false, into: result)
+        let gradient = try buffer(dy)
+        let weights = weightShape.count
+        let result = try allocate(weights)
+        var chunks = 0
+        try forEachChunk(try buffer(x), g) { first, count, cols, colsOffset in
+            // dy × patchesᵀ per image, then the sum over the chunk's images, added to the result.
+            let perImage = try allocate(count * weights)
+            for group in 0..<g.groups {
+                try gemm(m: g.outputsPerGroup, n: rows, k: p, batches: count,
+                         gradient, MatrixLayout(offset: (first * g.outputs + group * g.outputsPerGroup) * p, batch: g.outputs * p,
+                                                row: p, column: 1),
+                         cols, MatrixLayout(offset: colsOffset + group * rows * p, batch: g.patchElements, row: 1, column: p),
+                         into: perImage, MatrixLayout(offset: group * g.outputsPerGroup * rows, batch: weights, row: rows, column: 1))
+            }
+            let sum = chunks == 0 ? result : try allocate(weights)
+            try reduce(perImage, shape: [count, weights], reducedAxes: [0], maximum: false, into: sum)
+            if chunks > 0 {
+                try elementwise(.add, a: result, b: sum, into: result, dims: [weights], strides: [[1], [1], [1]])
+            }
+            chunks += 1
         }
         return result
     }

@@ -14,6 +14,14 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
     let library: PipelineLibrary
     let stream: CommandStream
     private let lock = NSRecursiveLock()
+    private var patchBytesLimit = 256 << 20
+
+    /// The most bytes of patch matrices (im2col) a convolution builds at once; larger batches are
+    /// done in chunks of images.
+    public var patchBytes: Int {
+        get { locked { patchBytesLimit } }
+        set { locked { patchBytesLimit = max(newValue, 4) } }
+    }
 
     /// Opens device `index` of ``VulkanDevices/list()``.
     public init(device index: Int) throws(VulkanError) {

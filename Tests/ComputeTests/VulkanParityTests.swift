@@ -64,6 +64,24 @@ struct VulkanParityTests {
         #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
     }
 
+    @Test("convolutions done a few images at a time give the same results", arguments: (parityCases + vulkanExtraCases).filter {
+        if case .conv2d = $0.op { return true }
+        if case .conv2dInputGradient = $0.op { return true }
+        if case .conv2dWeightGradient = $0.op { return true }
+        return false
+    })
+    func chunkedConvolution(_ c: ParityCase) throws {
+        let shape = try c.op.outputShape(c.inputs.map(\.shape))
+        let whole = try vulkan.run(c.op, c.inputs, output: shape)
+        let saved = vulkan.patchBytes
+        vulkan.patchBytes = 1  // one image per chunk
+        defer { vulkan.patchBytes = saved }
+        let chunked = try vulkan.run(c.op, c.inputs, output: shape)
+        for (i, (a, b)) in zip(chunked, whole).enumerated() {
+            #expect(abs(a - b) <= 1e-5 + 1e-5 * abs(b), "\(c.name)[\(i)]: \(a) in chunks, \(b) at once")
+        }
+    }
+
     @Test("results stay on the device until read; a step is recorded and submitted once")
     func oneSubmissionPerRead() throws {
         let x = distinct([8, 3, 8, 8], seed: 95), w = distinct([4, 3, 3, 3], seed: 96), fc = distinct([4, 10], seed: 97)

@@ -16,7 +16,7 @@ struct TrainCommandTests {
         #expect(setting.stderr.contains("initial_lr=fast: initial_lr expects a number > 0"))
         let device = try box.labmake("train", "--data", TestArchives.digits, "--device", "tpu", environment: cache)
         #expect(device.status == 2)
-        #expect(device.stderr.contains("no compute backend named 'tpu'"))
+        #expect(device.stderr.contains("unknown device 'tpu'; use auto, cpu, reference, vulkan, vulkan:N or vulkan:NAME"))
         let missing = try box.labmake("train", "--data", "nowhere.tar.gz", environment: cache)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("nowhere.tar.gz does not exist: give a CIFAR-10 binary archive"))

@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("A training setting.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
-    @Option(help: "Compute backend: auto, cpu or vulkan.")
+    @Option(help: "Compute backend: auto, cpu, reference, vulkan, vulkan:N or vulkan:NAME (see labmake devices).")
     var device = "auto"
 
     @Option(help: "CPU threads (default: every core).")
@@ -43,7 +43,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let config = try makeConfig()
-        try ComputeDevice.activate(device, threads: threads)
+        try ComputeDevice.activate(device, threads: threads, announce: true)
         let terminal = Terminal(stderr: true)
         let dataset: CIFAR10
         do {

@@ -10,9 +10,13 @@ public protocol Backend: Sendable {
     /// Computes `op` of `inputs`, leaving the result where this backend keeps it. By default, ``run(_:_:output:)``
     /// on the host; a GPU backend keeps it in device memory and reads it back when asked.
     func compute(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> TensorData
+    /// Waits until the work handed to the backend so far has finished (for timing).
+    func synchronize() throws
 }
 
 extension Backend {
+    public func synchronize() throws {}
+
     public func compute(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> TensorData {
         .host(try run(op, inputs, output: output))
     }

@@ -14,6 +14,7 @@ layout(push_constant) uniform Parameters {
     int kernelHeight, kernelWidth;
     int outputHeight, outputWidth;
     int strideY, strideX, paddingY, paddingX;
+    int firstImage;  // the images of a batch are done in chunks that fit a storage buffer
 } p;
 
 void main() {
@@ -26,7 +27,7 @@ void main() {
             int position = int(i % uint(positions));
             uint t = i / uint(positions);
             int row = int(t % uint(rows));
-            int image = int(t / uint(rows));
+            int image = int(t / uint(rows)) + p.firstImage;
             int channel = row / window, r = row % window;
             int iy = (position / p.outputWidth) * p.strideY - p.paddingY + r / p.kernelWidth;
             int ix = (position % p.outputWidth) * p.strideX - p.paddingX + r % p.kernelWidth;
@@ -38,7 +39,7 @@ void main() {
             int iy = int(t % uint(p.height));
             t /= uint(p.height);
             int channel = int(t % uint(p.channels));
-            int image = int(t / uint(p.channels));
+            int image = int(t / uint(p.channels));  // within the chunk
             float sum = 0.0;
             for (int ky = 0; ky < p.kernelHeight; ky++) {
                 int ty = iy + p.paddingY - ky;
@@ -54,7 +55,7 @@ void main() {
                     sum += source[(image * rows + row) * positions + oy * p.outputWidth + ox];
                 }
             }
-            destination[i] = sum;
+            destination[uint(p.firstImage * p.channels * p.height * p.width) + i] = sum;
         }
     }
 }

@@ -1,4 +1,5 @@
 import Compute
+import ComputeDevices
 import Foundation
 import Report
 
@@ -15,7 +16,7 @@ enum MachineDescription {
         let kilobytes = field(read("/proc/meminfo"), "MemTotal", separator: ":")?.split(separator: " ").first.flatMap { Int64($0) } ?? 0
         let os = field(read("/etc/os-release"), "PRETTY_NAME", separator: "=")?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) ?? "Linux"
         let backend = Backends.current.name
-        let gpu = Backends.names.contains("vulkan") ? "Vulkan backend available" : "none used (this build has no Vulkan backend)"
+        let gpu = ComputeDevices.currentGPU ?? "none used (training ran on the CPU)"
         return ReportModel.Environment(cpu: cpu, cores: ProcessInfo.processInfo.activeProcessorCount, memoryBytes: kilobytes * 1024, gpu: gpu,
                                        os: os, swift: swiftVersion, labmake: labmakeVersion, backend: "\(backend) (device: \(device))")
     }

@@ -39,7 +39,7 @@ public struct ReportStage: StageKind {
         var problems: [StageOptionProblem] = []
         let options = Options(stage.with, problems: &problems)
         guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
-        try? ComputeDevices.activate(context.settings.device)
+        try? StageDevice.activate(context.settings.device, log: { _ in })
         let model = try ReportInputs(root: context.workspaceRoot, folders: options.inputs)
             .model(title: options.title, environment: MachineDescription.environment(device: context.settings.device,
                                                                                      labmakeVersion: LabmakeVersion.current),

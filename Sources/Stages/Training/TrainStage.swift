@@ -51,7 +51,7 @@ public struct TrainStage: StageKind {
         let config: TrainingConfig
         do { config = try TrialParameters.trainingConfig(configuration) } catch { throw StageFailure("\(error)") }
 
-        try ComputeDevices.activate(context.settings.device)
+        try StageDevice.activate(context.settings.device, log: context.output)
         let dataset = try LabDataset.open(folder: context.workspaceRoot + "/" + PathRules.normalized(options.data), log: context.output)
         let work = context.workspaceRoot + "/.labmake/work/train/" + stage.name + "-"
             + TrialKey.of(configuration, identity: dataset.digest).prefix(16)

@@ -73,7 +73,7 @@ struct TrialOptions {
             return (CommandTrialRunner(command: trialCommand, directory: context.workspaceRoot, timeout: trialTimeout),
                     "command:" + trialCommand)
         }
-        try ComputeDevices.activate(context.settings.device)
+        try StageDevice.activate(context.settings.device, log: context.output)
         let folder = context.workspaceRoot + "/" + PathRules.normalized(data ?? "data")
         let dataset = try LabDataset.open(folder: folder, log: context.output)
         let runner = TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: context.workspaceRoot + "/.labmake/work/trials",

@@ -20,6 +20,9 @@ struct BenchOpsCommand: ParsableCommand {
     @Option(help: "Threads (default: every core).")
     var threads: Int?
 
+    @Option(help: "Compute backend: cpu, reference, vulkan, vulkan:N or vulkan:NAME (see labmake devices).")
+    var device = "cpu"
+
     @Option(help: "Only ops whose name contains this.")
     var filter: String?
 
@@ -27,7 +30,7 @@ struct BenchOpsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try ComputeDevice.activate("cpu", threads: threads)
+        try ComputeDevice.activate(device, threads: threads, announce: true)
         var rows: [ConfigValue] = []
         if !json { print("op".padding(toLength: 30, withPad: " ", startingAt: 0) + "   forward ms   backward ms") }
         for bench in try OpBenchmark.all(batch: batch) where filter.map({ bench.name.contains($0) }) ?? true {
@@ -42,17 +45,21 @@ struct BenchOpsCommand: ParsableCommand {
             }
         }
         if json {
-            print(ConfigValue.object(["batch": .int(batch), "threads": .int(threads ?? ProcessInfo.processInfo.activeProcessorCount),
+            print(ConfigValue.object(["device": .string(Backends.current.name), "batch": .int(batch), "threads": .int(threads ?? ProcessInfo.processInfo.activeProcessorCount),
                                       "ops": .array(rows)]).canonicalJSON)
         }
     }
 
     private func median(_ body: () throws -> Void) throws -> Double {
-        for _ in 0..<2 { try body() }
+        for _ in 0..<2 {
+            try body()
+            try Backends.current.synchronize()
+        }
         var times: [Double] = []
         for _ in 0..<reps {
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
+            try Backends.current.synchronize()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         times.sort()

@@ -23,7 +23,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Batch size.")
     var batch = 128
 
-    @Option(help: "Compute backend: auto, cpu or vulkan.")
+    @Option(help: "Compute backend: auto, cpu, reference, vulkan, vulkan:N or vulkan:NAME (see labmake devices).")
     var device = "auto"
 
     @Option(help: "CPU threads (default: every core).")
@@ -39,7 +39,7 @@ struct BenchTrainCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try ComputeDevice.activate(device, threads: threads)
+        try ComputeDevice.activate(device, threads: threads, announce: true)
         let network: Model
         do { network = try ModelZoo.make(model) } catch { throw LabmakeExit(ExitStatus.invalid, "error: \(error)") }
         var random = SplitMix64(seed: 1)
