@@ -12,6 +12,9 @@ public enum VulkanDevices {
         try VulkanInstance.shared.get().devices
     }
 
+    /// Whether the Khronos validation layer is on for this process (decided when Vulkan is first used).
+    public static var validationEnabled: Bool { (try? VulkanInstance.shared.get().validation) ?? false }
+
     /// The preferred device: a discrete GPU, then integrated, then virtual, then (unless `gpuOnly`) a
     /// CPU device; the loader's order breaks ties.
     public static func best(among devices: [VulkanDeviceInfo], gpuOnly: Bool) -> VulkanDeviceInfo? {

@@ -43,6 +43,7 @@ struct DeviceChoiceTests {
 
     @Test("auto chooses the CPU when the only Vulkan device is a CPU device, or none, and says so")
     func automatic() throws {
+        _ = VulkanTestDevice.available  // the first use of Vulkan in this process turns validation on
         let list = DeviceList.current()
         let said = try ComputeDevices.activate("auto", threads: 1)
         if list.vulkan.contains(where: \.isGPU) {
@@ -62,6 +63,7 @@ struct DeviceChoiceTests {
 
     @Test("vulkan uses lavapipe when it is the only device", .enabled(if: VulkanTestDevice.available))
     func explicitVulkan() throws {
+        _ = VulkanTestDevice.available
         let said = try ComputeDevices.activate("vulkan", threads: 1)
         #expect(said.hasPrefix("vulkan: "))
         #expect(Backends.current.name == "vulkan")

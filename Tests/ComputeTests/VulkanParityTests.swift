@@ -34,6 +34,11 @@ let vulkanExtraCases: [ParityCase] = [
 struct VulkanParityTests {
     var vulkan: VulkanBackend { try! VulkanTestDevice.backend.get() }
 
+    @Test("the validation layer is on")
+    func validationIsOn() {
+        #expect(VulkanDevices.validationEnabled)
+    }
+
     @Test("every op, forward", arguments: parityCases + vulkanExtraCases)
     func forward(_ c: ParityCase) throws {
         let before = VulkanValidation.errorMessages.count

@@ -61,6 +61,7 @@ struct VulkanTrainingTests {
             #expect(abs(g - e) <= 1e-3 * max(1, abs(e)), "step \(step + 1): loss \(g) on Vulkan, \(e) on the CPU")
         }
         #expect(expected.last! < expected.first!, "the loss goes down: \(expected)")
+        #expect(VulkanDevices.validationEnabled)
         #expect(VulkanValidation.errorMessages.count == errors, "\(VulkanValidation.errorMessages.dropFirst(errors))")
     }
 }
