@@ -36,6 +36,9 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
         stream = try CommandStream(device: device, library: library)
     }
 
+    /// Names the memory of this device (`vulkan:0`), so that a tensor's buffer is never used on another device.
+    var storageKey: String { "vulkan:\(info.index)" }
+
     /// Submissions to the device so far.
     public var submissions: Int { locked { stream.submissions } }
 
@@ -57,7 +60,7 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
     public func compute(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> TensorData {
         if case .reshape = op {
             // The same elements: share the buffer (or the host values).
-            if let storage = inputs[0].existingDeviceStorage(on: name) { return .device(storage) }
+            if let storage = inputs[0].existingDeviceStorage(on: storageKey) { return .device(storage) }
             return .host(inputs[0].values)
         }
         return try locked { () throws -> TensorData in .device(try encode(op, inputs, output: output)) }
@@ -78,7 +81,7 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
 
     /// The buffer holding `tensor`'s elements: its own when computed here, else a copy uploaded once.
     func buffer(_ tensor: Tensor) throws -> VulkanBuffer {
-        try tensor.deviceStorage(on: name) { values throws -> any DeviceStorage in try upload(values) } as! VulkanBuffer
+        try tensor.deviceStorage(on: storageKey) { values throws -> any DeviceStorage in try upload(values) } as! VulkanBuffer
     }
 
     private func upload(_ values: [Float]) throws(VulkanError) -> VulkanBuffer {

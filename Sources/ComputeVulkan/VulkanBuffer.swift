@@ -6,7 +6,8 @@ import Foundation
 final class VulkanBuffer: DeviceStorage, @unchecked Sendable {
     let block: BufferPool.Block
     let count: Int
-    private unowned let backend: VulkanBackend
+    /// Strong: the device and its memory outlive every buffer made on them.
+    private let backend: VulkanBackend
     /// A host-visible copy being made for a read-back (devices without unified memory).
     private var readback: BufferPool.Block?
 
@@ -21,7 +22,7 @@ final class VulkanBuffer: DeviceStorage, @unchecked Sendable {
         if let readback { backend.pool.give(readback) }
     }
 
-    var backendName: String { backend.name }
+    var backendName: String { backend.storageKey }
 
     func prepareRead() {
         backend.locked {

@@ -1,6 +1,6 @@
 /// A tensor's elements in a backend's own memory (a GPU buffer), copied to the host only when read.
 public protocol DeviceStorage: AnyObject, Sendable {
-    /// The name of the backend that owns the memory.
+    /// Names the memory's owner (a backend and device, such as `vulkan:0`).
     var backendName: String { get }
     /// Asks for the elements to be brought to the host with the next batch of work, so that reading
     /// many tensors costs one round trip (see ``Tensor/prepareToRead(_:)``).

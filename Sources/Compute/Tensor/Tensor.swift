@@ -37,8 +37,8 @@ public struct Tensor: Sendable, CustomStringConvertible {
         return storage.values[0]
     }
 
-    /// The elements in `backend`'s memory: the tensor's own when it was computed there, else a copy
-    /// that `upload` makes of its values once and the tensor keeps.
+    /// The elements in the memory `backend` names (a ``DeviceStorage/backendName``): the tensor's own
+    /// when it was computed there, else a copy that `upload` makes of its values once and the tensor keeps.
     public func deviceStorage(on backend: String, upload: ([Float]) throws -> any DeviceStorage) rethrows -> any DeviceStorage {
         try storage.copy(on: backend, upload)
     }
