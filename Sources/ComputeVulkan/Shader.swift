@@ -8,7 +8,7 @@ struct Shader: Sendable {
 
     /// The SPIR-V words.
     var code: [UInt32] {
-        let data = Data(base64Encoded: base64) ?? Data()
+        guard let data = Data(base64Encoded: base64) else { preconditionFailure("shader \(name): the embedded SPIR-V is not base64") }
         return data.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self)) }
     }
 
