@@ -7,7 +7,20 @@ public struct DeviceList: Sendable, Codable {
     public struct CPU: Sendable, Codable {
         public var name: String
         public var cores: Int
+        /// Bytes of main memory.
         public var memory: UInt64
+
+        /// This machine's processor (Linux's /proc/cpuinfo) and memory (/proc/meminfo).
+        public static func current() -> CPU {
+            func field(_ path: String, _ key: String) -> String? {
+                let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                return text.split(separator: "\n").first { $0.hasPrefix(key) }
+                    .flatMap { $0.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) }
+            }
+            let kilobytes = field("/proc/meminfo", "MemTotal")?.split(separator: " ").first.flatMap { UInt64($0) } ?? 0
+            return CPU(name: field("/proc/cpuinfo", "model name") ?? "unknown CPU", cores: ProcessInfo.processInfo.activeProcessorCount,
+                       memory: kilobytes * 1024)
+        }
     }
 
     public var cpu: CPU
@@ -19,14 +32,7 @@ public struct DeviceList: Sendable, Codable {
 
     /// Reads the devices of this machine.
     public static func current() -> DeviceList {
-        func field(_ path: String, _ key: String) -> String? {
-            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            return text.split(separator: "\n").first { $0.hasPrefix(key) }
-                .flatMap { $0.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) }
-        }
-        let kilobytes = field("/proc/meminfo", "MemTotal")?.split(separator: " ").first.flatMap { UInt64($0) } ?? 0
-        let cpu = CPU(name: field("/proc/cpuinfo", "model name") ?? "CPU", cores: ProcessInfo.processInfo.activeProcessorCount,
-                      memory: kilobytes * 1024)
+        let cpu = CPU.current()
         let devices: [VulkanDeviceInfo]
         var problem: String?
         do {

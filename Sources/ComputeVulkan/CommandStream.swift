@@ -103,11 +103,6 @@ final class CommandStream: @unchecked Sendable {
         if let then { afterCompletion.append(then) }
     }
 
-    /// Runs `body` once the work recorded so far has completed (at once when there is none).
-    func whenComplete(_ body: @escaping () -> Void) {
-        if isRecording { afterCompletion.append(body) } else { body() }
-    }
-
     /// Submits what was recorded and waits for it.
     func submitAndWait() throws(VulkanError) {
         guard isRecording else { return }

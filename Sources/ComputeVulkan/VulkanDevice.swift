@@ -32,7 +32,7 @@ final class VulkanDevice: @unchecked Sendable {
             throw VulkanError("Vulkan device \(info.index) (\(info.name)) has no compute queue")
         }
         queueFamily = UInt32(family)
-        let physical = self.physical, queueFamily = self.queueFamily
+        let physical = self.physical, queueFamily = self.queueFamily  // for the closures below, before self is whole
 
         var priority: Float = 1
         var device: VkDevice?

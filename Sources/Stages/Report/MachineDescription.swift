@@ -12,12 +12,11 @@ enum MachineDescription {
                 line.split(separator: separator, maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
             }
         }
-        let cpu = field(read("/proc/cpuinfo"), "model name", separator: ":") ?? "unknown CPU"
-        let kilobytes = field(read("/proc/meminfo"), "MemTotal", separator: ":")?.split(separator: " ").first.flatMap { Int64($0) } ?? 0
+        let cpu = DeviceList.CPU.current()
         let os = field(read("/etc/os-release"), "PRETTY_NAME", separator: "=")?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) ?? "Linux"
         let backend = Backends.current.name
         let gpu = ComputeDevices.currentGPU ?? "none used (training ran on the CPU)"
-        return ReportModel.Environment(cpu: cpu, cores: ProcessInfo.processInfo.activeProcessorCount, memoryBytes: kilobytes * 1024, gpu: gpu,
+        return ReportModel.Environment(cpu: cpu.name, cores: cpu.cores, memoryBytes: Int64(cpu.memory), gpu: gpu,
                                        os: os, swift: swiftVersion, labmake: labmakeVersion, backend: "\(backend) (device: \(device))")
     }
 
