@@ -9,6 +9,11 @@ import Randomness
 /// Multivariate (the default, as Optuna's): each kernel is a product over the parameters, so
 /// correlations survive. Nested choices are modelled per option, from the trials that chose it.
 /// Constant liar: running trials count as bad ones, so concurrent trials spread out.
+///
+/// One departure from Optuna: kernels may narrow as the whole history grows, not only as their own
+/// side does (see `Mixture.bandwidths`), and never below one step of an integer or quantized
+/// parameter. On the shared tuner benchmark this converges several times closer to the optimum at
+/// 50–100 trials while finding the global basin as often (benchmarks/tuner/README.md).
 public struct TPESampler: Sampler {
     public var startupTrials = 10
     public var candidates = 24
@@ -39,7 +44,7 @@ public struct TPESampler: Sampler {
         }
         let below = side(trials.indices.filter { goodSet.contains($0) })
         let above = side(trials.indices.filter { !goodSet.contains($0) })
-        return Configuration(values: propose(space, below: below, above: above, random: &random))
+        return Configuration(values: propose(space, below: below, above: above, evidence: Self.evidence(trials.count), random: &random))
     }
 
     struct Sample {
@@ -55,14 +60,21 @@ public struct TPESampler: Sampler {
             + Array(repeating: 1, count: 25)
     }
 
+    /// How many trials' worth of resolution the kernels may use after `trials` trials: phased in as
+    /// trials²/100, so the first few dozen trials keep wide kernels (finding basins) and from 100
+    /// trials on every trial counts (converging within one).
+    static func evidence(_ trials: Int) -> Int {
+        Swift.min(trials, trials * trials / 100)
+    }
+
     /// Values for every parameter of `space` (and of the nested options chosen).
-    func propose(_ space: SearchSpace, below: [Sample], above: [Sample], random: inout SplitMix64) -> [String: ParameterValue] {
+    func propose(_ space: SearchSpace, below: [Sample], above: [Sample], evidence: Int, random: inout SplitMix64) -> [String: ParameterValue] {
         var result: [String: ParameterValue] = [:]
         let groups: [[Parameter]] = multivariate ? [space.parameters] : space.parameters.map { [$0] }
         for group in groups {
             let dimensions = group.map { Dimension($0) }
-            let l = Mixture(dimensions, below, priorWeight: priorWeight)
-            let g = Mixture(dimensions, above, priorWeight: priorWeight)
+            let l = Mixture(dimensions, below, priorWeight: priorWeight, evidence: evidence)
+            let g = Mixture(dimensions, above, priorWeight: priorWeight, evidence: evidence)
             var best: [Double] = [], bestScore = -Double.infinity
             for _ in 0..<Swift.max(candidates, 1) {
                 let x = l.sample(using: &random)
@@ -83,7 +95,7 @@ public struct TPESampler: Sampler {
                     return Sample(values: fields, weight: s.weight)
                 }
             }
-            var fields = propose(nested, below: inner(below), above: inner(above), random: &random)
+            var fields = propose(nested, below: inner(below), above: inner(above), evidence: evidence, random: &random)
             fields["_name"] = option.value
             result[p.name] = .nested(fields)
         }
@@ -135,7 +147,8 @@ struct Mixture {
     var sigmas: [[Double]] = []
     var categorical: [[[Double]]] = []
 
-    init(_ dimensions: [Dimension], _ samples: [Sample], priorWeight: Double) {
+    /// `evidence`: the trial count that may narrow the kernels beyond what `samples` alone allow.
+    init(_ dimensions: [Dimension], _ samples: [Sample], priorWeight: Double, evidence: Int = 0) {
         self.dimensions = dimensions
         let n = samples.count
         weights = [priorWeight] + samples.map(\.weight)
@@ -151,7 +164,8 @@ struct Mixture {
                 means[0].append(prior.mu)
                 sigmas[0].append(prior.sigma)
                 let mus = samples.map { s in Swift.min(Swift.max(d.coordinate(s.values[d.parameter.name]) ?? prior.mu, domain.low), domain.high) }
-                let bandwidths = Self.bandwidths(mus, low: domain.low, high: domain.high)
+                let bandwidths = Self.bandwidths(mus, low: domain.low, high: domain.high, step: domain.internalStep,
+                                                 evidence: evidence)
                 for i in 0..<n {
                     means[i + 1].append(mus[i])
                     sigmas[i + 1].append(bandwidths[i])
@@ -172,9 +186,15 @@ struct Mixture {
     }
 
     /// Each kernel's width: the larger gap to its neighbours among the sorted observations (the outermost
-    /// ones use their inner gap), clipped to [range / min(100, n + 2), range] — Optuna 5's rule, which
-    /// narrows kernels where good trials cluster.
-    static func bandwidths(_ mus: [Double], low: Double, high: Double) -> [Double] {
+    /// ones use their inner gap), which narrows kernels where good trials cluster, clipped to
+    /// [max(range / min(100, max(n, evidence) + 2), step), range].
+    ///
+    /// With `evidence` 0 and no step this is Optuna 5's rule. Optuna's floor counts only the mixture's
+    /// own kernels, and the good side holds a tenth of the trials, so its kernels stay at least a
+    /// twelfth of the range wide after 100 trials however tightly the good trials cluster; counting
+    /// the whole history lets them narrow to what the gaps say. The step floor keeps integer and
+    /// quantized parameters moving to neighbouring values.
+    static func bandwidths(_ mus: [Double], low: Double, high: Double, step: Double = 0, evidence: Int = 0) -> [Double] {
         let n = mus.count, range = high - low
         guard n > 0 else { return [] }
         let order = mus.indices.sorted { mus[$0] < mus[$1] }
@@ -187,7 +207,7 @@ struct Mixture {
             sorted[0] = points[2] - points[1]
             sorted[n - 1] = points[n] - points[n - 1]
         }
-        let minimum = range / Swift.min(100, Double(n) + 2)
+        let minimum = Swift.max(range / Swift.min(100, Double(Swift.max(n, evidence)) + 2), step)
         var result = Array(repeating: 0.0, count: n)
         for (rank, index) in order.enumerated() { result[index] = Swift.min(Swift.max(sorted[rank], minimum), range) }
         return result

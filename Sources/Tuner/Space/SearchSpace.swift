@@ -240,6 +240,14 @@ struct NumericDomain: Equatable {
         return .double(v)
     }
 
+    /// The distance between neighbouring values in the internal space: 1 for integers, q for linear
+    /// quantized types, 0 where values are continuous or unevenly spaced (quantized log types).
+    var internalStep: Double {
+        if integer { return 1 }
+        if let q, !log { return q }
+        return 0
+    }
+
     /// The internal point of a value.
     func internalPoint(_ value: ParameterValue) -> Double? {
         guard let v = value.number else { return nil }
