@@ -95,7 +95,9 @@ public struct TPESampler: Sampler {
                     return Sample(values: fields, weight: s.weight)
                 }
             }
-            var fields = propose(nested, below: inner(below), above: inner(above), evidence: evidence, random: &random)
+            let (nestedBelow, nestedAbove) = (inner(below), inner(above))
+            var fields = propose(nested, below: nestedBelow, above: nestedAbove,
+                                 evidence: Self.evidence(nestedBelow.count + nestedAbove.count), random: &random)
             fields["_name"] = option.value
             result[p.name] = .nested(fields)
         }
