@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "Manifest", "Pipeline", "Datasets", "Compute", "ComputeCPU", "ComputeDevices", "NN", "Training", "Tuner",
+                "Stages", "Manifest", "Pipeline", "SystemIO", "Executors", "Datasets", "Compute", "ComputeCPU", "ComputeDevices", "NN", "Training", "Tuner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -38,7 +38,7 @@ let package = Package(
         /// Registers every stage kind (command stages, later datasets, training, tuning, report).
         .target(
             name: "Stages",
-            dependencies: ["Pipeline", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeDevices", "Randomness", "Report",
+            dependencies: ["Pipeline", "SystemIO", "Executors", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeDevices", "Randomness", "Report",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
 
@@ -57,7 +57,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["NN", "Compute", "Datasets", "Randomness"], swiftSettings: strict),
         /// Search spaces (NNI's format), samplers (grid, random, TPE, anneal, evolution, batch), sweeps,
         /// assessors and experiments; storage through a small protocol. No executor, no tensors.
-        .target(name: "Tuner", dependencies: ["Randomness"], swiftSettings: strict),
+        .target(name: "Tuner", dependencies: ["Randomness", "SystemIO", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         /// A seedable generator whose whole state is one number (datasets, models, training, tuning).
         .target(name: "Randomness", swiftSettings: strict),
         /// CPU backends: the reference implementation of every op, and fast kernels on oneDNN.
@@ -94,24 +95,36 @@ let package = Package(
         /// Pipeline file → validated pipeline, with file:line:col errors.
         .target(
             name: "Manifest",
-            dependencies: ["Pipeline", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Pipeline", "SystemIO", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         /// DAG, staleness, artifact store, run records, executor.
         .target(
             name: "Pipeline",
             dependencies: [
+                "SystemIO",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
 
+        // MARK: - The machine underneath
+
+        /// The one seam for I/O: file system, clock and process launcher (each with a fake in
+        /// LabmakeTesting), the bounded output reader, and "did you mean" suggestions.
+        .target(name: "SystemIO", swiftSettings: strict),
+        /// Where trials and stages run, behind one narrow protocol (submit, watch, cancel, attach):
+        /// processes on this machine today.
+        .target(name: "Executors", dependencies: ["SystemIO"], swiftSettings: strict),
+
         // MARK: - Tests
 
         /// Fakes and fixtures shared by the test targets: in-memory file system, fake clock and launcher, HTTP server, archives.
-        .target(name: "LabmakeTesting", dependencies: ["Pipeline", "CArchive"], path: "Tests/LabmakeTesting",
+        .target(name: "LabmakeTesting", dependencies: ["Pipeline", "SystemIO", "CArchive"], path: "Tests/LabmakeTesting",
                 swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Stages", "LabmakeTesting"], swiftSettings: strict),
-        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Stages", "LabmakeTesting"], swiftSettings: strict),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"], swiftSettings: strict),
+        .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "SystemIO"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SystemIO", "Stages", "LabmakeTesting"], swiftSettings: strict),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "SystemIO", "Stages", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices"], swiftSettings: strict),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices", "Datasets", "LabmakeTesting"],
                     swiftSettings: strict),

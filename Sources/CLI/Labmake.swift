@@ -20,6 +20,8 @@ public struct Labmake: ParsableCommand {
     /// Parses the command line, runs the command and exits with labmake's exit codes.
     public static func runAndExit(_ arguments: [String]? = nil) -> Never {
         PhaseTimer.shared.lap("start")
+        // A command or trial server that closes its end of a pipe must not kill labmake: writes fail instead.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(arguments.map(expandAttachedJobs) ?? expandAttachedJobs(Array(CommandLine.arguments.dropFirst())))
             PhaseTimer.shared.lap("arguments")

@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 import Yams
 
 /// Reads a pipeline file into a validated ``PipelineDefinition``, or says everything that is wrong

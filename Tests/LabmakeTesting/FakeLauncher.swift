@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 
 /// Runs "commands" as Swift closures against a ``MemoryFileSystem``: the command text names a
 /// script registered with ``on(_:run:)``. Records what ran, in order.
@@ -20,7 +21,7 @@ public final class FakeLauncher: ProcessLauncher, @unchecked Sendable {
         scripts.withLock { $0[command] = script }
     }
 
-    public func run(_ request: ProcessRequest, output: @escaping @Sendable (String) -> Void) -> ProcessOutcome {
+    public func run(_ request: ProcessRequest, control: ProcessControl?, output: @escaping @Sendable (String) -> Void) -> ProcessOutcome {
         ran.withLock { $0.append(request.command) }
         if let script = scripts.withLock({ $0[request.command] }) { return .exited(script(output)) }
         if let status = interpreter?(request.command, output) { return .exited(status) }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 import Pipeline
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: serves files from memory with Range support,

@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 
 /// A file system in memory, for fast executor tests without temporary directories (as ninja's
 /// `VirtualFileSystem`). Every write gets a new inode and the fake clock's time as its mtime.

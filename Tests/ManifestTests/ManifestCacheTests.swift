@@ -1,4 +1,5 @@
 import Manifest
+import SystemIO
 import Pipeline
 import LabmakeTesting
 import Stages

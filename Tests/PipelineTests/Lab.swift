@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 import LabmakeTesting
 import Stages
 

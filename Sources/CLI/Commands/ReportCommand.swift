@@ -48,7 +48,9 @@ struct ReportCommand: ParsableCommand {
         let context = StageContext(
             workspaceRoot: workspace.root, settings: pipeline.settings, launcher: workspace.launcher, fileSystem: workspace.fileSystem,
             output: { terminal.print($0) }, isCancelled: { false },
-            pipeline: PipelineView(graph: pipeline.graph, statuses: records.mapValues { _ in .cached }, records: records))
+            pipeline: PipelineView(graph: pipeline.graph, statuses: records.mapValues { _ in .cached }, records: records),
+            scratchDirectory: workspace.scratchDirectory(for: chosen.name), database: workspace.database,
+            inputDigest: records[chosen.name].map { StageFingerprint(definition: "", deps: $0.deps, inputs: $0.inputs).inputDigest } ?? "")
         do {
             try ReportStage().run(chosen, context: context)
         } catch {

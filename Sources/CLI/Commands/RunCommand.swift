@@ -1,4 +1,5 @@
 import ArgumentParser
+import SystemIO
 import Foundation
 import Pipeline
 import Stages

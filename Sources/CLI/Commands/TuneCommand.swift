@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Pipeline
 import Stages
+import SystemIO
+import Executors
 import Training
 import Tuner
 
@@ -12,7 +14,7 @@ struct TuneCommand: ParsableCommand {
         abstract: "Tune hyperparameters over an NNI search space: a command per trial, or a built-in model trained per trial.",
         discussion: """
             Each trial's parameters are written as JSON to a file whose path is appended to the command and
-            set in LABMAKE_TRIAL_PARAMETERS (and NNI_PARAMETERS_FILE). The command prints metrics as lines of
+            set in LABMAKE_TRIAL_PARAMETERS. The command prints metrics as lines of
             JSON, {"default": 0.93}, or bare numbers; the last is final. Trials are stored in .labmake/state.db
             of the current directory: running the same experiment again resumes it (finished trials kept,
             unfinished ones rerun), and a raised --max-trials runs only the new trials.
@@ -97,8 +99,16 @@ struct TuneCommand: ParsableCommand {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
         let directory = FileManager.default.currentDirectoryPath
+        let workspace: Workspace
+        do {
+            workspace = try Workspace(root: directory)
+        } catch {
+            throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(directory)/.labmake: \(error)")
+        }
         let terminal = Terminal(stderr: true)
+        let cancelled = Locked(false)
         let runner: any TrialRunner, identity: String
+        let scratch = workspace.scratchDirectory(for: "tune")
         if let model, let data {
             try ComputeDevice.activate("auto", threads: nil)
             var baseline = Configuration(values: ["model": .string(model)])
@@ -107,7 +117,7 @@ struct TuneCommand: ParsableCommand {
                 baseline.values[String(setting[..<equals])] = .string(String(setting[setting.index(after: equals)...]))
             }
             do {
-                (runner, identity) = try BuiltInTrials.runner(data: data, baseline: baseline, workDirectory: directory + "/.labmake/work/trials",
+                (runner, identity) = try BuiltInTrials.runner(data: data, baseline: baseline, workDirectory: scratch + "/trials",
                                                               log: { terminal.print($0) })
             } catch let error as TrainingError {
                 throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
@@ -115,21 +125,33 @@ struct TuneCommand: ParsableCommand {
                 throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
             }
         } else if let trialServer {
-            (runner, identity) = (try ServerTrialRunner(command: trialServer, directory: directory), "server:" + trialServer)
+            (runner, identity) = (try ServerTrialRunner(command: trialServer, directory: directory, timeout: trialTimeout),
+                                  "server:" + trialServer)
         } else {
-            (runner, identity) = (CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout), "command:" + trialCommand!)
+            identity = "command:" + trialCommand!
+            runner = CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout,
+                                        executor: LocalJobExecutor(launcher: workspace.launcher), fileSystem: workspace.fileSystem,
+                                        scratchDirectory: scratch, isCancelled: { cancelled.withLock { $0 } })
         }
         let experimentName = name ?? "tune-" + TrialKey.of(Configuration(values: [:]),
                                                            identity: [String(decoding: text, as: UTF8.self), identity, tuner, String(seed), direction]
                                                                .joined(separator: "\u{1}")).prefix(12)
-        try FileManager.default.createDirectory(atPath: directory + "/.labmake", withIntermediateDirectories: true)
-        let store = WorkspaceTrialStore(database: try StateDatabase(path: directory + "/.labmake/state.db"))
+        let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction == "maximize", seed: seed, medianStop: assessor == "medianstop",
                                           trialIdentity: identity)
         let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner, store: store)
         experiment.onTrialEnd = { trial, progress in terminal.print(progress.line(for: trial)) }
+        experiment.isCancelled = { cancelled.withLock { $0 } }
+        // Ctrl-C: no new trial starts, and the running ones are stopped (their whole process groups).
+        let interrupts = InterruptHandler { [launcher = workspace.launcher] in
+            cancelled.withLock { $0 = true }
+            terminal.print("interrupted: stopping the running trials; finished trials are kept and a rerun resumes the experiment")
+            launcher.terminateAll()
+        }
         let trials = try experiment.run()
+        withExtendedLifetime(interrupts) {}
+        if cancelled.withLock({ $0 }) { throw LabmakeExit(ExitStatus.interrupted, "") }
         if let log { try TrialOutput.writeLog(trials, to: log) }
         if json { print(TrialOutput.json(trials, experiment: experimentName)) } else {
             terminal.print("experiment \(experimentName): \(trials.count) trials")

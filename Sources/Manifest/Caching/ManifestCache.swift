@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 
 /// Remembers the last validated pipeline, so that rerunning an unchanged pipeline file skips parsing
 /// and validation (the part of a no-op run that grows with the pipeline).

@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 import Yams
 
 /// Reads a composed YAML tree, checking shapes and types, and collects a ``Diagnostic`` for every

@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 import Yams
 
 /// The checks that need the whole pipeline: kinds and their options, stage names, `needs`, outputs

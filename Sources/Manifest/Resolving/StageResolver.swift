@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 import Yams
 
 /// A resolved stage and the nodes it came from, so that checks can point at the file.

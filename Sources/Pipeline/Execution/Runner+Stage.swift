@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 
 /// What the runner's thread keeps while judging stages.
 struct ScanState {
@@ -78,7 +79,7 @@ extension Runner {
             }
             // Nothing to restore (or a damaged artifact, which the store dropped): run the stage.
             for out in stage.outs { try workspace.fileSystem.removeItem(workspace.absolute(out)) }
-            if let failure = execute(stage) { return (outcome(.failed, error: failure), nil) }
+            if let failure = execute(stage, inputDigest: fingerprint.inputDigest) { return (outcome(.failed, error: failure), nil) }
 
             let written = try currentOutputs(i, hasher: hasher)
             if let missing = written.entries.first(where: { $0.id == nil }) {
@@ -95,8 +96,8 @@ extension Runner {
     }
 
     /// Runs the stage's kind, streaming its output and keeping it in the stage's log; the failure, if any.
-    private func execute(_ stage: StageDefinition) -> String? {
-        let log = Locked([String]())
+    private func execute(_ stage: StageDefinition, inputDigest: String) -> String? {
+        let log = Locked(StageLog())
         let context = StageContext(
             workspaceRoot: workspace.root, settings: settings, launcher: workspace.launcher,
             fileSystem: workspace.fileSystem,
@@ -106,7 +107,9 @@ extension Runner {
             },
             isCancelled: { [interruptedFlag] in interruptedFlag.withLock { $0 } },
             pipeline: PipelineView(graph: graph, statuses: statusesSoFar.withLock { $0 },
-                                   records: (try? workspace.database.records()) ?? [:]))
+                                   records: (try? workspace.database.records()) ?? [:]),
+            scratchDirectory: workspace.scratchDirectory(for: stage.name), database: workspace.database,
+            inputDigest: inputDigest)
         var failure: String?
         do {
             guard let kind = kinds[stage.kind] else { throw StageFailure("unknown stage kind '\(stage.kind)'") }
@@ -114,8 +117,8 @@ extension Runner {
         } catch {
             failure = "\(error)"
         }
-        let lines = log.withLock { $0 }
-        try? workspace.fileSystem.writeText(workspace.logPath(stage: stage.name), lines.map { $0 + "\n" }.joined())
+        let text = log.withLock { $0.text }
+        try? workspace.fileSystem.writeText(workspace.logPath(stage: stage.name), text)
         return failure
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 
 /// Brings a pipeline's stages up to date, in dependency order, up to `jobs` at a time.
 ///

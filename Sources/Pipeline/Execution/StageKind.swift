@@ -1,3 +1,5 @@
+import SystemIO
+
 /// A kind of stage the executor can run: plain commands, and the built-in kinds (`uses:`) that the
 /// Stages target registers. The executor knows nothing of what a kind does.
 ///
@@ -79,10 +81,19 @@ public struct StageContext: Sendable {
     public var isCancelled: @Sendable () -> Bool
     /// The pipeline around the stage and how its stages ran, for stages that report on the run.
     public var pipeline: PipelineView?
+    /// A folder of the stage's own for work that is not an output (checkpoints, trial folders); kept
+    /// between runs, so that a killed stage can resume from it.
+    public var scratchDirectory: String
+    /// The workspace's state database, for records a stage keeps of its own (an experiment's trials).
+    public var database: StateDatabase
+    /// SHA-256 of the content of everything the stage reads: its dependencies and upstream inputs. Part
+    /// of the stage's key; work a stage caches itself (a trial) must be keyed on it too.
+    public var inputDigest: String
 
     public init(workspaceRoot: String, settings: PipelineSettings, launcher: any ProcessLauncher,
                 fileSystem: any FileSystem, output: @escaping @Sendable (String) -> Void,
-                isCancelled: @escaping @Sendable () -> Bool, pipeline: PipelineView? = nil) {
+                isCancelled: @escaping @Sendable () -> Bool, pipeline: PipelineView? = nil,
+                scratchDirectory: String, database: StateDatabase, inputDigest: String) {
         self.workspaceRoot = workspaceRoot
         self.settings = settings
         self.launcher = launcher
@@ -90,6 +101,9 @@ public struct StageContext: Sendable {
         self.output = output
         self.isCancelled = isCancelled
         self.pipeline = pipeline
+        self.scratchDirectory = scratchDirectory
+        self.database = database
+        self.inputDigest = inputDigest
     }
 }
 

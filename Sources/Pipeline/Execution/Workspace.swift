@@ -1,3 +1,5 @@
+import SystemIO
+
 /// A directory with a pipeline in it, and the state labmake keeps there under `.labmake/`:
 /// the database (records, run cache, file hashes), the artifact store, the logs and the lock.
 public final class Workspace: Sendable {
@@ -41,6 +43,11 @@ public final class Workspace: Sendable {
         path.hasPrefix("/") ? PathRules.normalized(path) : root + "/" + PathRules.normalized(path)
     }
 
+    /// The scratch folder of a stage, or of a stand-alone experiment: `.labmake/work/NAME`.
+    public func scratchDirectory(for name: String) -> String {
+        stateDirectory + "/work/" + PathRules.safeFileName(name)
+    }
+
     /// Where a stage's last output is kept.
-    public func logPath(stage: String) -> String { stateDirectory + "/logs/" + stage + ".log" }
+    public func logPath(stage: String) -> String { stateDirectory + "/logs/" + PathRules.safeFileName(stage) + ".log" }
 }

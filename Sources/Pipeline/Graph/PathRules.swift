@@ -47,3 +47,22 @@ extension PathRules {
         a == b || a.hasPrefix(b + "/") || b.hasPrefix(a + "/")
     }
 }
+
+extension PathRules {
+    /// `name` as one file name that stays in its folder: `/` and NUL escaped as `%2F` and `%00`, `%` as
+    /// `%25`, and a leading `.` as `%2E` (so `..` and hidden names cannot occur).
+    public static func safeFileName(_ name: String) -> String {
+        var out = ""
+        out.reserveCapacity(name.utf8.count)
+        for (i, ch) in name.enumerated() {
+            switch ch {
+            case "/": out += "%2F"
+            case "\0": out += "%00"
+            case "%": out += "%25"
+            case "." where i == 0: out += "%2E"
+            default: out.append(ch)
+            }
+        }
+        return out.isEmpty ? "%" : out
+    }
+}

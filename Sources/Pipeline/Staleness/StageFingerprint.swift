@@ -27,6 +27,16 @@ public struct StageFingerprint: Sendable, Hashable {
         return SHA256Hex.hex(hasher.finalize())
     }
 
+    /// SHA-256 of what the stage reads (dependencies and upstream inputs), without its definition.
+    public var inputDigest: String {
+        var hasher = SHA256()
+        for part in ["labmake-inputs-v1\n", deps.encoded, "\n", inputs.encoded] {
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        return SHA256Hex.hex(hasher.finalize())
+    }
+
     /// The canonical definition of a stage whose kind has implementation version `version`: fields in
     /// sorted order (`command`, `deps`, `kind`, `outs`, `param:…`, `version`, `with:…`).
     public static func definition(of stage: StageDefinition, version: String) -> String {

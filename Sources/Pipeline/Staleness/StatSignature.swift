@@ -1,4 +1,5 @@
 import Crypto
+import SystemIO
 
 /// A digest of a stage's canonical definition and the status — device, inode, size, mtime — of every
 /// file it reads and writes: the fast proof that nothing changed since its record was written, so a

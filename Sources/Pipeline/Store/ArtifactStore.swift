@@ -1,4 +1,5 @@
 import Crypto
+import SystemIO
 
 /// The content-addressed store under `.labmake/store/`: every output labmake has recorded, by hash.
 ///

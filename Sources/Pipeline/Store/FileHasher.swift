@@ -1,4 +1,5 @@
 import Crypto
+import SystemIO
 
 /// Hashes files and directory trees, remembering each file's hash by (device, inode, size, mtime)
 /// so that an unchanged file is never read twice.

@@ -1,3 +1,5 @@
+import SystemIO
+
 /// What labmake remembers of a stage's last successful run: the record DVC keeps in `dvc.lock`.
 public struct StageRecord: Sendable, Hashable {
     /// The stage's name.

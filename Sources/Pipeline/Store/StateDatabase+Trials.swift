@@ -4,12 +4,12 @@ import GRDB
 /// Experiment trials (the tuner's), stored as opaque records next to the stage records so that one
 /// database holds a workspace's whole history. The engine does not read them.
 extension StateDatabase {
-    /// Inserts or replaces trial `number` of `experiment`.
-    public func saveTrial(experiment: String, number: Int, key: String, status: String, record: String) throws {
+    /// Inserts or replaces trial `number` of `experiment`, saved at `time` (seconds since the epoch).
+    public func saveTrial(experiment: String, number: Int, key: String, status: String, record: String, time: Double) throws {
         try writer.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO trial (experiment, number, key, status, record, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [experiment, number, key, status, record, Date().timeIntervalSince1970])
+                """, arguments: [experiment, number, key, status, record, time])
         }
     }
 

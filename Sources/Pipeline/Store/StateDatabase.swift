@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 import GRDB
 
 /// The workspace's SQLite database: stage records, the run cache and the file-hash cache.

@@ -53,7 +53,7 @@ public struct TrainStage: StageKind {
 
         try StageDevice.activate(context.settings.device, log: context.output)
         let dataset = try LabDataset.open(folder: context.workspaceRoot + "/" + PathRules.normalized(options.data), log: context.output)
-        let work = context.workspaceRoot + "/.labmake/work/train/" + stage.name + "-"
+        let work = context.scratchDirectory + "/"
             + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         var trainer = Trainer(config: config, train: dataset.train, test: dataset.test, classes: dataset.classNames.count, directory: work)

@@ -30,12 +30,11 @@ struct StageExperiment {
 
     /// Runs trials from `sampler` until `maxTrials` are over and returns every trial of the experiment.
     func run(name: String, space: SearchSpace, sampler: any Sampler, maxTrials: Int, maxDuration: Double? = nil) throws -> [TrialRecord] {
-        let database = try StateDatabase(path: context.workspaceRoot + "/.labmake/state.db")
         let settings = ExperimentSettings(name: name, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: options.concurrency,
                                           maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
                                           medianStop: options.medianStop, trialIdentity: identity)
         let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner,
-                                    store: WorkspaceTrialStore(database: database))
+                                    store: WorkspaceTrialStore(database: context.database))
         experiment.isCancelled = context.isCancelled
         experiment.onTrialEnd = { [context] trial, progress in context.output(progress.line(for: trial)) }
         let trials = try experiment.run()

@@ -1,3 +1,4 @@
+import Executors
 import Foundation
 import Pipeline
 import Tuner
@@ -67,16 +68,20 @@ struct TrialOptions {
 
     /// The trial runner, with what identifies its trials (part of every trial key): built-in training
     /// on the `data` folder, with `baseline` under each trial's parameters, or the command, which gets
-    /// the trial's parameters alone (as NNI's trials do).
+    /// the trial's parameters alone (as NNI's trials do) and is keyed on the content of everything the
+    /// stage reads (its code and data), so that editing the trial's script runs its trials again.
     func runner(context: StageContext, baseline: Configuration) throws -> (runner: any TrialRunner, identity: String) {
         if let trialCommand {
-            return (CommandTrialRunner(command: trialCommand, directory: context.workspaceRoot, timeout: trialTimeout),
-                    "command:" + trialCommand)
+            let runner = CommandTrialRunner(
+                command: trialCommand, directory: context.workspaceRoot, timeout: trialTimeout,
+                executor: LocalJobExecutor(launcher: context.launcher), fileSystem: context.fileSystem,
+                scratchDirectory: context.scratchDirectory + "/trials", isCancelled: context.isCancelled)
+            return (runner, "command:" + trialCommand + "\ninputs:" + context.inputDigest)
         }
         try StageDevice.activate(context.settings.device, log: context.output)
         let folder = context.workspaceRoot + "/" + PathRules.normalized(data ?? "data")
         let dataset = try LabDataset.open(folder: folder, log: context.output)
-        let runner = TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: context.workspaceRoot + "/.labmake/work/trials",
+        let runner = TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: context.scratchDirectory + "/trials",
                                          isCancelled: context.isCancelled)
         return (runner, "train:\(TrainingTrialIdentity.version):" + dataset.digest + ":" + baseline.json)
     }

@@ -1,12 +1,17 @@
 import Foundation
 import Pipeline
+import SystemIO
 import Tuner
 
 /// The tuner's trials in the workspace's state database.
 public struct WorkspaceTrialStore: TrialStore {
     public let database: StateDatabase
+    private let clock: any Clock
 
-    public init(database: StateDatabase) { self.database = database }
+    public init(database: StateDatabase, clock: any Clock = SystemClock()) {
+        self.database = database
+        self.clock = clock
+    }
 
     public func trials(experiment: String) throws -> [TrialRecord] {
         try database.trialRecords(experiment: experiment).map { try Self.decoder.decode(TrialRecord.self, from: Data($0.utf8)) }
@@ -14,7 +19,8 @@ public struct WorkspaceTrialStore: TrialStore {
 
     public func save(_ trial: TrialRecord, experiment: String) throws {
         let record = String(decoding: try Self.encoder.encode(trial), as: UTF8.self)
-        try database.saveTrial(experiment: experiment, number: trial.number, key: trial.key, status: trial.status.rawValue, record: record)
+        try database.saveTrial(experiment: experiment, number: trial.number, key: trial.key, status: trial.status.rawValue, record: record,
+                              time: clock.now())
     }
 
     public func finishedTrial(key: String) throws -> TrialRecord? {

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import Randomness
+import SystemIO
 
 /// What an experiment is: its budget, its direction and what its trials run.
 public struct ExperimentSettings: Sendable {
@@ -38,6 +40,7 @@ public final class Experiment: @unchecked Sendable {
     private var sampler: any Sampler
     private let runner: any TrialRunner
     private let store: any TrialStore
+    private let clock: any Clock
     /// Called after each trial ends, with the best trial so far and the experiment's progress.
     public var onTrialEnd: (TrialRecord, ExperimentProgress) -> Void = { _, _ in }
     /// Polled between trials: when true, no new trial starts and the running ones are waited for.
@@ -46,17 +49,23 @@ public final class Experiment: @unchecked Sendable {
     private let condition = NSCondition()
     private var trials: [TrialRecord] = []
     private var running = 0
-    private var started = Date()
+    private var started = 0.0
     /// Trials that ran in this process, and their seconds: the basis of the time-left estimate.
     private var ranHere: [Double] = []
+    /// The first failure to store a trial: no new trial starts after it, and ``run()`` throws it.
+    private var storeFailure: (any Error)?
 
-    public init(settings: ExperimentSettings, space: SearchSpace, sampler: any Sampler, runner: any TrialRunner, store: any TrialStore) {
+    public init(settings: ExperimentSettings, space: SearchSpace, sampler: any Sampler, runner: any TrialRunner, store: any TrialStore,
+                clock: any Clock = SystemClock()) {
         self.settings = settings
         self.space = space
         self.sampler = sampler
         self.runner = runner
         self.store = store
+        self.clock = clock
     }
+
+    private var now: Date { Date(timeIntervalSince1970: clock.now()) }
 
     /// Runs the experiment to its budget and returns every trial, in order.
     public func run() throws -> [TrialRecord] {
@@ -66,14 +75,15 @@ public final class Experiment: @unchecked Sendable {
             trials[i].startedAt = nil
             trials[i].intermediates = []
         }
-        started = Date()
+        started = clock.now()
         ranHere = []
+        storeFailure = nil
         condition.lock()
         defer { condition.unlock() }
         var proposing = true
         while true {
-            let outOfTime = settings.maxDuration.map { Date().timeIntervalSince(started) >= $0 } ?? false
-            if running < Swift.max(settings.concurrency, 1) && !outOfTime && !isCancelled() {
+            let outOfTime = settings.maxDuration.map { clock.now() - started >= $0 } ?? false
+            if running < Swift.max(settings.concurrency, 1) && !outOfTime && storeFailure == nil && !isCancelled() {
                 if let index = trials.firstIndex(where: { $0.status == .waiting }) {
                     launch(index)
                     continue
@@ -91,6 +101,7 @@ public final class Experiment: @unchecked Sendable {
             if running == 0 { break }
             condition.wait()
         }
+        if let storeFailure { throw TunerError("could not store a trial of experiment \(settings.name): \(storeFailure)") }
         return trials
     }
 
@@ -109,7 +120,7 @@ public final class Experiment: @unchecked Sendable {
             let mean = ranHere.reduce(0, +) / Double(ranHere.count)
             left = mean * Double(remaining) / Double(Swift.max(settings.concurrency, 1))
         }
-        let elapsed = Date().timeIntervalSince(started)
+        let elapsed = clock.now() - started
         if let limit = settings.maxDuration { left = Swift.min(left ?? .infinity, Swift.max(limit - elapsed, 0)) }
         return ExperimentProgress(finished: finished, maxTrials: settings.maxTrials, best: best, elapsed: elapsed,
                                   secondsLeft: remaining == 0 ? 0 : left)
@@ -131,9 +142,9 @@ public final class Experiment: @unchecked Sendable {
             case .failed, .userCancelled: return Observation(configuration: t.configuration, loss: nil, state: .failed)
             }
         }
-        let clock = DispatchTime.now().uptimeNanoseconds
+        let asked = clock.now()
         guard let configuration = sampler.suggest(space, history: history, random: &random) else { return nil }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
+        let seconds = Swift.max(clock.now() - asked, 0)
         let key = TrialKey.of(configuration, identity: settings.trialIdentity)
         var trial = TrialRecord(number: number, configuration: configuration, key: key, suggestSeconds: seconds)
         let stored = try store.finishedTrial(key: key)
@@ -141,7 +152,7 @@ public final class Experiment: @unchecked Sendable {
             trial.status = .succeeded
             trial.metric = earlier.metric
             trial.intermediates = earlier.intermediates
-            trial.startedAt = Date()
+            trial.startedAt = now
             trial.endedAt = trial.startedAt
             trial.reused = true
         }
@@ -152,9 +163,9 @@ public final class Experiment: @unchecked Sendable {
     private func launch(_ index: Int) {
         running += 1
         trials[index].status = .running
-        trials[index].startedAt = Date()
+        trials[index].startedAt = now
         let trial = trials[index]
-        try? store.save(trial, experiment: settings.name)
+        keep(trial)
         Thread.detachNewThread { [self] in
             var result = trial
             do {
@@ -172,10 +183,10 @@ public final class Experiment: @unchecked Sendable {
             condition.lock()
             if let i = trials.firstIndex(where: { $0.number == trial.number }) {
                 result.intermediates = trials[i].intermediates
-                result.endedAt = Date()
+                result.endedAt = now
                 trials[i] = result
             }
-            try? store.save(result, experiment: settings.name)
+            keep(result)
             running -= 1
             if result.status.isFinal, let seconds = result.seconds { ranHere.append(seconds) }
             let progress = self.progress
@@ -187,28 +198,38 @@ public final class Experiment: @unchecked Sendable {
         }
     }
 
+    /// Stores a trial; a failure is kept for ``run()`` to throw, and stops new trials (the lock is held).
+    private func keep(_ trial: TrialRecord) {
+        do {
+            try store.save(trial, experiment: settings.name)
+        } catch {
+            if storeFailure == nil { storeFailure = error }
+        }
+    }
+
     /// Records an intermediate result; false when the assessor stops the trial.
     private func report(_ number: Int, _ value: Double) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard let i = trials.firstIndex(where: { $0.number == number }) else { return true }
         trials[i].intermediates.append(value)
-        try? store.save(trials[i], experiment: settings.name)
+        keep(trials[i])
         guard settings.medianStop else { return true }
         let completed = trials.filter { $0.status == .succeeded }.map(\.intermediates)
         return MedianStop(maximize: settings.maximize).shouldContinue(trials[i].intermediates, completed: completed)
     }
 }
 
-/// A trial's key: what it runs and its parameters, hashed (FNV-1a, 128 bits in two lanes).
+/// A trial's key: SHA-256 of what it runs (its identity) and its parameters, like a stage's key.
 public enum TrialKey {
     public static func of(_ configuration: Configuration, identity: String) -> String {
-        let text = identity + "\n" + configuration.json
-        var (a, b): (UInt64, UInt64) = (0xCBF2_9CE4_8422_2325, 0x6C62_272E_07BB_0142)
-        for byte in text.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x100_0000_01B3
-            b = (b ^ UInt64(byte)) &* 0x100_0000_01B3 ^ (b >> 29)
+        var hasher = SHA256()
+        for part in ["labmake-trial-v2\n", identity, "\n", configuration.json] {
+            hasher.update(data: Array(part.utf8))
         }
-        return String(a, radix: 16) + String(b, radix: 16)
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
     }
 }

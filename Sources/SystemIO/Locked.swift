@@ -1,6 +1,6 @@
 import Foundation
 
-/// A value guarded by a lock, for state shared between the runner's threads.
+/// A value guarded by a lock, for state shared between threads.
 public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value

@@ -1,7 +1,7 @@
 /// Finds the valid name a mistyped one was probably meant to be.
-enum NearestName {
+public enum NearestName {
     /// The candidate closest to `name` by edit distance, if close enough to be a plausible typo.
-    static func suggest(_ name: String, among candidates: [String]) -> String? {
+    public static func suggest(_ name: String, among candidates: [String]) -> String? {
         let lowered = name.lowercased()
         var best: (String, Int)?
         for candidate in candidates {
@@ -15,12 +15,12 @@ enum NearestName {
     }
 
     /// "did you mean 'x'?", or nil.
-    static func hint(_ name: String, among candidates: [String]) -> String? {
+    public static func hint(_ name: String, among candidates: [String]) -> String? {
         suggest(name, among: candidates).map { "did you mean '\($0)'?" }
     }
 
     /// Levenshtein distance.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         var previous = Array(0...b.count)

@@ -1,0 +1,97 @@
+import Foundation
+import SystemIO
+import Tuner
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs trials through one long-lived process: each trial writes its parameters as one JSON line to
+/// the process's standard input and reads one metric line back (`{"default": v}`). For cheap
+/// objectives whose start-up would dominate (the bench's `objective_cmd.py --serve`). Trials through
+/// one server run one at a time.
+///
+/// A server that exits, closes its input or output, or does not answer within `timeout` seconds fails
+/// the trial with a message; the server is then stopped, and so is every later trial through it.
+public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
+    private let lock = NSLock()
+    private let process = Process()
+    private let input: FileHandle
+    private let output: FileHandle
+    private var lines = OutputLines()
+    private var pending: [String] = []
+    private var broken: String?
+    private let timeout: Double?
+
+    /// - Parameter timeout: seconds to wait for each answer; nil waits as long as the server lives.
+    public init(command: String, directory: String, timeout: Double? = nil) throws {
+        self.timeout = timeout
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        input = stdin.fileHandleForWriting
+        output = stdout.fileHandleForReading
+        try process.run()
+    }
+
+    deinit {
+        try? input.close()
+        if process.isRunning { process.terminate() }
+    }
+
+    public func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        if let broken { throw TunerError(broken) }
+        do {
+            return try exchange(trial)
+        } catch let error as TunerError {
+            broken = "the trial server is stopped: \(error.message)"
+            if process.isRunning { process.terminate() }
+            throw error
+        }
+    }
+
+    private func exchange(_ trial: TrialRecord) throws -> Double {
+        guard process.isRunning else { throw TunerError("the trial server exited with status \(process.terminationStatus)") }
+        // labmake ignores SIGPIPE: a server that closed its input makes this write fail, not labmake die.
+        let line = Array((trial.configuration.json + "\n").utf8)
+        let written = line.withUnsafeBytes { bytes -> Int in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(input.fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return -1 }
+                offset += n
+            }
+            return offset
+        }
+        guard written == line.count else { throw TunerError("the trial server closed its input") }
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            while !pending.isEmpty {
+                let text = pending.removeFirst()
+                guard let metric = CommandTrialRunner.metric(text) else { continue }
+                guard metric.isFinite else { throw TunerError("the trial reported \(metric)") }
+                return metric
+            }
+            let wait = deadline.map { Int32(max(0, min(1000, $0.timeIntervalSinceNow * 1000))) } ?? 1000
+            var polled = [pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&polled, 1, wait)
+            if ready == 0 {
+                if let deadline, Date() >= deadline {
+                    throw TunerError("the trial server did not answer within \(timeout ?? 0) s")
+                }
+                continue
+            }
+            let n = buffer.withUnsafeMutableBytes { read(output.fileDescriptor, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw TunerError("the trial server closed its output") }
+            buffer.withUnsafeBytes { bytes in
+                lines.feed(UnsafeRawBufferPointer(rebasing: bytes[0..<n])) { pending.append($0) }
+            }
+        }
+    }
+}
