@@ -63,22 +63,16 @@ public struct CIFAR10Stage: StageKind {
         let split = DatasetSplit.split(labels: data.train.labels, trainSubset: subset, validation: validation, seed: UInt64(bitPattern: Int64(seed)))
 
         let classes = data.classNames.count
-        func summary(_ labels: [UInt8]) -> ConfigValue {
-            let counts = LabeledImages(labels: labels).countsPerClass(classes: classes)
-            return .object(["count": .int(labels.count), "per_class": .array(counts.map { .int($0) })])
+        func summary(_ labels: [UInt8]) -> DatasetSummary.Split {
+            DatasetSummary.Split(count: labels.count, perClass: LabeledImages(labels: labels).countsPerClass(classes: classes))
         }
-        let manifest = ConfigValue.object([
-            "dataset": .string("cifar10"),
-            "checksum": .string(source.checksum.description),
-            "source": .string(source.location),
-            "classes": .array(data.classNames.map { .string($0) }),
-            "seed": .int(seed),
-            "train": summary(split.train.map { data.train.labels[$0] }),
-            "validation": summary(split.validation.map { data.train.labels[$0] }),
-            "test": summary(data.test.labels),
-        ])
+        let manifest = DatasetSummary(
+            dataset: "cifar10", checksum: source.checksum.description, source: source.location, classes: data.classNames, seed: seed,
+            train: summary(split.train.map { data.train.labels[$0] }),
+            validation: summary(split.validation.map { data.train.labels[$0] }),
+            test: summary(data.test.labels))
         let out = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
-        try context.fileSystem.writeText(out + "/dataset.json", manifest.canonicalJSON + "\n")
+        try manifest.write(to: out, fileSystem: context.fileSystem)
         try context.fileSystem.writeText(out + "/train.indices", split.train.map { "\($0)\n" }.joined())
         try context.fileSystem.writeText(out + "/validation.indices", split.validation.map { "\($0)\n" }.joined())
         context.output("cifar10: \(classes) classes; \(split.train.count) training, \(split.validation.count) validation, \(data.test.count) test images")

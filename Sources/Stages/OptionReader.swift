@@ -1,4 +1,5 @@
 import Pipeline
+import SystemIO
 
 /// Typed reads of a stage's `with:` options, each problem named by option.
 struct OptionReader {
@@ -28,5 +29,18 @@ struct OptionReader {
             problems.append(.init(option: key, message: "must be a \(positive ? "positive " : "")number, found \(value)"))
             return nil
         }
+    }
+}
+
+extension OptionReader {
+    /// One of a closed vocabulary (`direction: minimize`); a problem lists the choices and suggests the nearest.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, _ problems: inout [StageOptionProblem]) -> Choice?
+    where Choice.RawValue == String {
+        guard let text = string(key, &problems) else { return nil }
+        if let choice = Choice(rawValue: text) { return choice }
+        let names = Choice.allCases.map(\.rawValue)
+        let hint = NearestName.hint(text, among: names).map { "; \($0)" } ?? ""
+        problems.append(.init(option: key, message: "must be \(names.joined(separator: " or ")), found '\(text)'\(hint)"))
+        return nil
     }
 }

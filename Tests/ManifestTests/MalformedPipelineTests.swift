@@ -2,7 +2,6 @@ import Manifest
 import SystemIO
 import Pipeline
 import LabmakeTesting
-import Stages
 import Testing
 
 /// One malformed pipeline: the text, the message it must produce and where.
@@ -38,8 +37,7 @@ func loader() -> ManifestLoader {
     let fs = MemoryFileSystem()
     fs.write("/ws/data/raw.csv", "a,b\n")
     fs.write("/ws/prep.py", "print(1)\n")
-    var kinds = StageKinds.registry
-    kinds.register(EchoKind())
+    let kinds = StageKindRegistry([CommandStage(), EchoKind()])
     return ManifestLoader(kinds: kinds, fileSystem: fs)
 }
 
@@ -95,7 +93,7 @@ let malformedCases: [MalformedCase] = [
     MalformedCase(name: "needs itself", yaml: "stages:\n  a:\n    cmd: x\n    needs: [a]\n",
                   message: "stage 'a' needs itself", line: 4, column: 13),
     MalformedCase(name: "uses names no kind", yaml: "stages:\n  a:\n    uses: ecko\n",
-                  message: "stage 'a' uses 'ecko', which is not a stage kind; known kinds: cifar10, echo", line: 3, column: 11, hint: "did you mean 'echo'?"),
+                  message: "stage 'a' uses 'ecko', which is not a stage kind; known kinds: echo", line: 3, column: 11, hint: "did you mean 'echo'?"),
     MalformedCase(name: "with on a command stage", yaml: "stages:\n  a:\n    cmd: x\n    with: {lr: 1}\n",
                   message: "stage 'a' is a command stage; 'with:' is for built-in kinds", line: 4, column: 5),
     MalformedCase(name: "unknown option of a kind", yaml: "stages:\n  a:\n    uses: echo\n    with: {txt: hi}\n",

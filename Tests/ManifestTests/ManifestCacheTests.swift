@@ -2,7 +2,6 @@ import Manifest
 import SystemIO
 import Pipeline
 import LabmakeTesting
-import Stages
 import Testing
 
 @Suite("The manifest cache")
@@ -39,7 +38,7 @@ struct ManifestCacheTests {
 
     @Test("the key changes with the text, the overrides, the kinds and the binary")
     func key() throws {
-        let kinds = StageKinds.registry
+        let kinds = StageKindRegistry([CommandStage()])
         let base = ManifestCache.key(text: yaml, overrides: [], kinds: kinds, toolIdentity: "v1")
         #expect(ManifestCache.key(text: yaml + " ", overrides: [], kinds: kinds, toolIdentity: "v1") != base)
         #expect(ManifestCache.key(text: yaml, overrides: [try Override(parsing: "lr=1")], kinds: kinds, toolIdentity: "v1") != base)

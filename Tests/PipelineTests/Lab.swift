@@ -1,7 +1,6 @@
 import Pipeline
 import SystemIO
 import LabmakeTesting
-import Stages
 
 /// A workspace in memory with a tiny shell: `cat IN… > OUT` concatenates files and appends the
 /// stage's name, `write OUT TEXT…` writes text, `fail` exits 1, `mkdir-write DIR/NAME TEXT` writes
@@ -49,7 +48,7 @@ final class Lab: @unchecked Sendable {
     }
 
     func summary(_ options: RunOptions = RunOptions(jobs: 2)) throws -> RunSummary {
-        let runner = Runner(graph: try Graph(stages), workspace: workspace, kinds: StageKinds.registry,
+        let runner = Runner(graph: try Graph(stages), workspace: workspace, kinds: StageKindRegistry([CommandStage()]),
                             settings: PipelineSettings(), observer: NullObserver())
         return try runner.run(options)
     }

@@ -59,11 +59,11 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Seed of the tuner.")
     var seed: UInt64 = 0
 
-    @Option(help: "maximize or minimize the metric.")
-    var direction = "maximize"
+    @Option(help: "Whether a larger or a smaller metric is better.")
+    var direction = Direction.maximize
 
-    @Option(help: "Assessor: medianstop or none.")
-    var assessor = "none"
+    @Option(help: "What judges trials from their intermediate results.")
+    var assessor = Assessor.none
 
     @Option(help: "The experiment's name (default: derived from the space, command, tuner, seed and direction).")
     var name: String?
@@ -75,12 +75,6 @@ struct TuneCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard direction == "maximize" || direction == "minimize" else {
-            throw LabmakeExit(ExitStatus.invalid, "error: --direction must be maximize or minimize, not '\(direction)'")
-        }
-        guard assessor == "none" || assessor == "medianstop" else {
-            throw LabmakeExit(ExitStatus.invalid, "error: --assessor must be medianstop or none, not '\(assessor)'")
-        }
         guard [trialCommand != nil, trialServer != nil, model != nil].filter({ $0 }).count == 1 else {
             throw LabmakeExit(ExitStatus.invalid, "error: give one of --trial-command, --trial-server and --model")
         }
@@ -134,11 +128,11 @@ struct TuneCommand: ParsableCommand {
                                         scratchDirectory: scratch, isCancelled: { cancelled.withLock { $0 } })
         }
         let experimentName = name ?? "tune-" + TrialKey.of(Configuration(values: [:]),
-                                                           identity: [String(decoding: text, as: UTF8.self), identity, tuner, String(seed), direction]
+                                                           identity: [String(decoding: text, as: UTF8.self), identity, tuner, String(seed), direction.rawValue]
                                                                .joined(separator: "\u{1}")).prefix(12)
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
-                                          maximize: direction == "maximize", seed: seed, medianStop: assessor == "medianstop",
+                                          maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,
                                           trialIdentity: identity)
         let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner, store: store)
         experiment.onTrialEnd = { trial, progress in terminal.print(progress.line(for: trial)) }

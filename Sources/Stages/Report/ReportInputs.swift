@@ -1,5 +1,7 @@
 import Foundation
 import Pipeline
+import SystemIO
+import Training
 import Report
 import Tuner
 
@@ -7,6 +9,7 @@ import Tuner
 /// `config.json`) into the report's model.
 struct ReportInputs {
     let root: String
+    let fileSystem: any FileSystem
     /// Output folders by role: `data`, `sweep`, `tune`, `retrain`.
     let folders: [String: String]
 
@@ -19,74 +22,55 @@ struct ReportInputs {
                            pipeline: pipelineSection(pipeline, reportStage: reportStage))
     }
 
-    private func object(_ folder: String, _ file: String) throws -> [String: Any] {
-        let path = root + "/" + PathRules.normalized(folder) + "/" + file
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw StageFailure("cannot read \(PathRules.normalized(folder))/\(file): is '\(folder)' the right stage's output?")
-        }
-        return object
-    }
-
-    private func array(_ folder: String, _ file: String) throws -> [[String: Any]] {
-        let path = root + "/" + PathRules.normalized(folder) + "/" + file
-        guard let data = FileManager.default.contents(atPath: path),
-              let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw StageFailure("cannot read \(PathRules.normalized(folder))/\(file): is '\(folder)' the right stage's output?")
-        }
-        return array
+    private func read<File: StageFile>(_ type: File.Type, _ folder: String) throws -> File {
+        try File.read(folder, root: root, fileSystem: fileSystem)
     }
 
     /// Parameter values as text, the way the trials received them.
-    private func parameters(_ value: Any?) -> [String: String] {
-        guard let value, let data = try? JSONSerialization.data(withJSONObject: value),
-              let configuration = try? Configuration.parse(json: String(decoding: data, as: UTF8.self)) else { return [:] }
-        return configuration.values.mapValues(\.description)
-    }
-
-    private func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
+    private func text(_ parameters: [String: ParameterValue]) -> [String: String] { parameters.mapValues(\.description) }
 
     private func readDataset(_ folder: String) throws -> ReportModel.Dataset {
-        let json = try object(folder, "dataset.json")
-        func count(_ key: String) -> Int { (json[key] as? [String: Any])?["count"] as? Int ?? 0 }
-        return ReportModel.Dataset(name: json["dataset"] as? String ?? "dataset", classes: json["classes"] as? [String] ?? [],
-                                   train: count("train"), validation: count("validation"), test: count("test"))
+        let summary = try read(DatasetSummary.self, folder)
+        return ReportModel.Dataset(name: summary.dataset, classes: summary.classes, train: summary.train.count,
+                                   validation: summary.validation.count, test: summary.test.count)
     }
 
     private func trials(_ folder: String) throws -> [ReportModel.Trial] {
-        try array(folder, "trials.json").map { t in
-            ReportModel.Trial(number: t["number"] as? Int ?? 0, label: t["label"] as? String, parameter: t["parameter"] as? String,
-                              parameters: parameters(t["parameters"]), status: t["status"] as? String ?? "UNKNOWN", metric: number(t["metric"]),
-                              intermediates: (t["intermediates"] as? [Any] ?? []).compactMap(number), seconds: number(t["seconds"]),
-                              reused: t["reused"] as? Bool ?? false)
+        try read(TrialsFile.self, folder).trials.map { t in
+            ReportModel.Trial(number: t.number, label: t.label, parameter: t.parameter, parameters: text(t.parameters),
+                              status: t.status.rawValue, metric: t.metric, intermediates: t.intermediates, seconds: t.seconds,
+                              reused: t.reused)
         }
     }
 
     private func readSweep(_ folder: String) throws -> ReportModel.Sweep {
-        let best = try object(folder, "best.json")
-        return ReportModel.Sweep(strategy: best["strategy"] as? String ?? "one-at-a-time", baseline: parameters(best["baseline"]),
-                                 varied: ((best["vary"] as? [String: Any]) ?? [:]).keys.sorted(), trials: try trials(folder),
-                                 bestTrial: best["trial"] as? Int ?? 0)
+        let best = try read(BestTrial.self, folder)
+        guard let strategy = best.strategy, let baseline = best.baseline, let vary = best.vary else {
+            throw StageFailure("\(PathRules.normalized(folder))/best.json is a tuning's, not a sweep's: is '\(folder)' the sweep stage's output?")
+        }
+        return ReportModel.Sweep(strategy: strategy, baseline: text(baseline), varied: vary.keys.sorted(), trials: try trials(folder),
+                                 bestTrial: best.trial)
     }
 
     private func readTuning(_ folder: String) throws -> ReportModel.Tuning {
-        let best = try object(folder, "best.json")
-        return ReportModel.Tuning(tuner: best["tuner"] as? String ?? "tpe", trials: try trials(folder), bestTrial: best["trial"] as? Int ?? 0,
-                                  bestParameters: parameters(best["parameters"]))
+        let best = try read(BestTrial.self, folder)
+        guard let tuner = best.tuner else {
+            throw StageFailure("\(PathRules.normalized(folder))/best.json is a sweep's, not a tuning's: is '\(folder)' the tune stage's output?")
+        }
+        return ReportModel.Tuning(tuner: tuner, trials: try trials(folder), bestTrial: best.trial, bestParameters: text(best.parameters))
     }
 
     private func readRetraining(_ folder: String) throws -> ReportModel.Retraining {
-        let metrics = try object(folder, "metrics.json"), config = try object(folder, "config.json")
-        let from = config["from"] as? [String: Any]
-        let epochs = (metrics["epochs"] as? [[String: Any]] ?? []).map { e in
-            ReportModel.Epoch(epoch: e["epoch"] as? Int ?? 0, trainLoss: number(e["train_loss"]) ?? .nan,
-                              trainAccuracy: number(e["train_accuracy"]) ?? .nan, testLoss: number(e["test_loss"]) ?? .nan,
-                              testAccuracy: number(e["test_accuracy"]) ?? .nan, learningRate: number(e["learning_rate"]) ?? .nan,
-                              seconds: number(e["seconds"]) ?? .nan)
+        let config = try read(RetrainConfig.self, folder)
+        let metrics = try read(TrainingMetricsFile.self, folder).result
+        let epochs = metrics.epochs.map { e in
+            ReportModel.Epoch(epoch: e.epoch, trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy, testLoss: e.testLoss,
+                              testAccuracy: e.testAccuracy, learningRate: e.learningRate, seconds: e.seconds)
         }
-        return ReportModel.Retraining(fromStage: from?["stage"] as? String, fromTrial: from?["trial"] as? Int,
-                                      parameters: parameters(config["parameters"]), epochs: epochs,
-                                      finalAccuracy: number(metrics["final_accuracy"]) ?? .nan, seconds: number(metrics["seconds"]) ?? .nan)
+        var fromStage: String?, fromTrial: Int?
+        if case .trial(let stage, let trial, _) = config.from { (fromStage, fromTrial) = (stage, trial) }
+        return ReportModel.Retraining(fromStage: fromStage, fromTrial: fromTrial, parameters: text(config.parameters), epochs: epochs,
+                                      finalAccuracy: metrics.finalAccuracy, seconds: metrics.seconds)
     }
 
     private func pipelineSection(_ view: PipelineView?, reportStage: String) -> ReportModel.Pipeline {

@@ -40,7 +40,7 @@ public struct ReportStage: StageKind {
         let options = Options(stage.with, problems: &problems)
         guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
         try? StageDevice.activate(context.settings.device, log: { _ in })
-        let model = try ReportInputs(root: context.workspaceRoot, folders: options.inputs)
+        let model = try ReportInputs(root: context.workspaceRoot, fileSystem: context.fileSystem, folders: options.inputs)
             .model(title: options.title, environment: MachineDescription.environment(device: context.settings.device,
                                                                                      labmakeVersion: LabmakeVersion.current),
                    pipeline: context.pipeline, reportStage: stage.name)

@@ -27,10 +27,13 @@ struct LabDataset: Sendable {
         }
         let description = try read("dataset.json")
         let trainList = try read("train.indices"), validationList = try read("validation.indices")
-        guard let json = try? JSONSerialization.jsonObject(with: description) as? [String: Any],
-              let checksumText = json["checksum"] as? String, let location = json["source"] as? String else {
-            throw StageFailure("\(folder)/dataset.json has no source or checksum; rerun its cifar10 stage")
+        let summary: DatasetSummary
+        do {
+            summary = try StageFileCoding.decoder.decode(DatasetSummary.self, from: description)
+        } catch let error as DecodingError {
+            throw StageFailure("\(folder)/dataset.json is not what a cifar10 stage writes: \(StageFileCoding.describe(error)); rerun that stage")
         }
+        let checksumText = summary.checksum, location = summary.source
         let parts = checksumText.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { throw StageFailure("\(folder)/dataset.json: malformed checksum '\(checksumText)'") }
         let checksum = parts[0] == "md5" ? Checksum.md5(parts[1]) : Checksum.sha256(parts[1])

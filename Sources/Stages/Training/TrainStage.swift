@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import SystemIO
 import Training
 import Tuner
 
@@ -41,10 +42,10 @@ public struct TrainStage: StageKind {
         let options = Options(stage.with, problems: &problems)
         guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
         var configuration = TrialParameters.baseline(stage.params)
-        var origin: ConfigValue = .string("params")
-        if let best = try Self.best(of: options.from, root: context.workspaceRoot) {
-            configuration = configuration.merging(best.parameters)
-            origin = .object(["stage": .string(best.stage), "trial": .int(best.trial), "metric": .double(best.metric)])
+        var origin = RetrainConfig.Origin.params
+        if let best = try Self.best(of: options.from, root: context.workspaceRoot, fileSystem: context.fileSystem) {
+            configuration = configuration.merging(Configuration(values: best.parameters))
+            origin = .trial(stage: best.stage, trial: best.trial, metric: best.metric)
             context.output("\(stage.name): the best configuration is \(best.stage)'s trial \(best.trial) (\(String(format: "%.6g", best.metric)))")
         }
         configuration = configuration.merging(options.overrides)
@@ -55,7 +56,7 @@ public struct TrainStage: StageKind {
         let dataset = try LabDataset.open(folder: context.workspaceRoot + "/" + PathRules.normalized(options.data), log: context.output)
         let work = context.scratchDirectory + "/"
             + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try context.fileSystem.createDirectory(work)
         var trainer = Trainer(config: config, train: dataset.train, test: dataset.test, classes: dataset.classNames.count, directory: work)
         let cancelled = context.isCancelled
         trainer.onEpoch = { [context] m in
@@ -76,34 +77,20 @@ public struct TrainStage: StageKind {
         for file in ["model.safetensors", "metrics.json"] {
             try context.fileSystem.copyFile(from: work + "/" + file, to: folder + "/" + file, executable: false)
         }
-        try context.fileSystem.writeText(folder + "/config.json", ConfigValue.object([
-            "parameters": TrialParameters.config(.nested(configuration.values)), "from": origin,
-            "evaluated_on": .string("test"),
-        ]).canonicalJSON + "\n")
-        try? FileManager.default.removeItem(atPath: work)
+        try RetrainConfig(parameters: configuration.values, from: origin, evaluatedOn: "test")
+            .write(to: folder, fileSystem: context.fileSystem)
+        try context.fileSystem.removeItem(work)
         context.output(String(format: "%@: test accuracy %.2f%% after %d epochs", stage.name, result.finalAccuracy * 100, result.epochs.count))
     }
 
-    /// The best of the `best.json` files in `folders`, by their direction.
-    static func best(of folders: [String], root: String) throws -> (stage: String, trial: Int, metric: Double, parameters: Configuration)? {
-        var candidates: [(stage: String, trial: Int, metric: Double, parameters: Configuration, maximize: Bool)] = []
-        for folder in folders {
-            let path = root + "/" + PathRules.normalized(folder) + "/best.json"
-            guard let data = FileManager.default.contents(atPath: path),
-                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let metric = (json["metric"] as? NSNumber)?.doubleValue, let trial = json["trial"] as? Int,
-                  let parametersObject = json["parameters"] else {
-                throw StageFailure("cannot read \(folder)/best.json: is '\(folder)' the output of a sweep or tune stage?")
-            }
-            let parameters = try Configuration.parse(json: String(decoding: try JSONSerialization.data(withJSONObject: parametersObject), as: UTF8.self))
-            candidates.append((json["stage"] as? String ?? folder, trial, metric, parameters, (json["direction"] as? String) != "minimize"))
-        }
-        let maximize = candidates.first?.maximize ?? true
-        let best = candidates.reduce(nil) { (best: (stage: String, trial: Int, metric: Double, parameters: Configuration, maximize: Bool)?, c) in
+    /// The best of the `best.json` files in `folders`, by the first one's direction.
+    static func best(of folders: [String], root: String, fileSystem: any FileSystem) throws -> BestTrial? {
+        let candidates = try folders.map { try BestTrial.read($0, root: root, fileSystem: fileSystem) }
+        let maximize = candidates.first?.direction.maximizes ?? true
+        return candidates.reduce(nil) { (best: BestTrial?, c) in
             guard let b = best else { return c }
             return (maximize ? c.metric > b.metric : c.metric < b.metric) ? c : b
         }
-        return best.map { ($0.stage, $0.trial, $0.metric, $0.parameters) }
     }
 
     /// The options, read.

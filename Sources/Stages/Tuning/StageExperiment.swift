@@ -43,45 +43,33 @@ struct StageExperiment {
     }
 
     /// Writes `STAGE/trials.json` (every trial, with its label) and `STAGE/best.json` (the best
-    /// succeeded trial, its parameters completed by `fullParameters`); fails the stage when no trial succeeded.
+    /// succeeded trial, its parameters completed by `fullParameters`, with what `describe` adds of the
+    /// experiment); fails the stage when no trial succeeded.
     func write(_ trials: [TrialRecord], labels: [Configuration: (label: String, parameter: String?)] = [:],
-               extra: [String: ConfigValue] = [:], fullParameters: (Configuration) -> Configuration = { $0 }) throws -> TrialRecord {
+               describe: (inout BestTrial) -> Void = { _ in },
+               fullParameters: (Configuration) -> Configuration = { $0 }) throws -> TrialRecord {
         let folder = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
-        let lines = trials.map { t -> String in
-            var fields: [String: ConfigValue] = [
-                "number": .int(t.number), "key": .string(t.key), "status": .string(t.status.rawValue),
-                "parameters": TrialParameters.config(.nested(t.configuration.values)),
-                "intermediates": .array(t.intermediates.map(Self.number)), "reused": .bool(t.reused),
-                "metric": t.metric.map(Self.number) ?? .null, "seconds": t.seconds.map(Self.number) ?? .null,
-                "error": t.error.map(ConfigValue.string) ?? .null,
-            ]
-            if let label = labels[t.configuration] {
-                fields["label"] = .string(label.label)
-                fields["parameter"] = label.parameter.map(ConfigValue.string) ?? .null
-            }
-            return ConfigValue.object(fields).canonicalJSON
+        let entries = trials.map { t in
+            TrialsFile.Entry(number: t.number, key: t.key, status: t.status, parameters: t.configuration.values,
+                             intermediates: t.intermediates, reused: t.reused, metric: t.metric, seconds: t.seconds, error: t.error,
+                             label: labels[t.configuration]?.label, parameter: labels[t.configuration]?.parameter)
         }
-        try context.fileSystem.writeText(folder + "/trials.json", "[\n" + lines.joined(separator: ",\n") + "\n]\n")
+        try TrialsFile(trials: entries).write(to: folder, fileSystem: context.fileSystem)
         let succeeded = trials.filter { $0.status == .succeeded && $0.metric != nil }
-        guard let best = options.maximize ? succeeded.max(by: { $0.metric! < $1.metric! }) : succeeded.min(by: { $0.metric! < $1.metric! })
+        guard let best = options.maximize ? succeeded.max(by: { $0.metric! < $1.metric! }) : succeeded.min(by: { $0.metric! < $1.metric! }),
+              let metric = best.metric
         else {
             let errors = Set(trials.compactMap(\.error)).sorted().prefix(3).joined(separator: "; ")
             throw StageFailure("no trial succeeded (\(trials.count) trials)" + (errors.isEmpty ? "" : ": \(errors)"))
         }
-        var summary: [String: ConfigValue] = [
-            "stage": .string(stage.name), "trial": .int(best.number), "metric": Self.number(best.metric!),
-            "direction": .string(options.maximize ? "maximize" : "minimize"),
-            "parameters": TrialParameters.config(.nested(fullParameters(best.configuration).values)),
-            "sampled_parameters": TrialParameters.config(.nested(best.configuration.values)),
-            "trials": .int(trials.count), "succeeded": .int(succeeded.count),
-            "trial_seconds": Self.number(trials.compactMap(\.seconds).reduce(0, +)),
-        ]
-        for (k, v) in extra { summary[k] = v }
-        try context.fileSystem.writeText(folder + "/best.json", ConfigValue.object(summary).canonicalJSON + "\n")
-        context.output(String(format: "%@: best %.6g (trial %d) of %d trials: %@", stage.name, best.metric!, best.number, trials.count,
+        var summary = BestTrial(
+            stage: stage.name, trial: best.number, metric: metric, direction: Direction(maximize: options.maximize),
+            parameters: fullParameters(best.configuration).values, sampledParameters: best.configuration.values,
+            trials: trials.count, succeeded: succeeded.count, trialSeconds: trials.compactMap(\.seconds).reduce(0, +))
+        describe(&summary)
+        try summary.write(to: folder, fileSystem: context.fileSystem)
+        context.output(String(format: "%@: best %.6g (trial %d) of %d trials: %@", stage.name, metric, best.number, trials.count,
                               best.configuration.json))
         return best
     }
-
-    static func number(_ x: Double) -> ConfigValue { x.isFinite ? .double(x) : .string(String(x)) }
 }

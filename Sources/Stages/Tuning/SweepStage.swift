@@ -64,12 +64,12 @@ public struct SweepStage: StageKind {
         var labels: [Configuration: (label: String, parameter: String?)] = [:]
         for point in (first + second).reversed() { labels[point.configuration] = (point.label, point.parameter) }
         let bestValues = sweep.bestValues(metrics, maximize: options.maximize)
-        _ = try experiment.write(trials, labels: labels, extra: [
-            "strategy": .string(sweep.strategy.rawValue),
-            "baseline": TrialParameters.config(.nested(sweep.baseline.values)),
-            "vary": .object(Dictionary(uniqueKeysWithValues: sweep.vary.map { ($0.name, .array($0.values.map(TrialParameters.config))) })),
-            "best_values": .object(Dictionary(uniqueKeysWithValues: bestValues.map { ($0.name, TrialParameters.config($0.value)) })),
-        ])
+        _ = try experiment.write(trials, labels: labels) { best in
+            best.strategy = sweep.strategy.rawValue
+            best.baseline = sweep.baseline.values
+            best.vary = Dictionary(uniqueKeysWithValues: sweep.vary.map { ($0.name, $0.values) })
+            best.bestValues = Dictionary(uniqueKeysWithValues: bestValues.map { ($0.name, $0.value) })
+        }
     }
 
     /// The sweep the options describe, or nil with problems.

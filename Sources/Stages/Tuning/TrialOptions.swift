@@ -16,9 +16,12 @@ struct TrialOptions {
     var trialCommand: String?
     var concurrency = 1
     var trialTimeout: Double?
-    var maximize = true
-    var medianStop = false
+    var direction = Direction.maximize
+    var assessor = Assessor.none
     var seed: Int?
+
+    var maximize: Bool { direction.maximizes }
+    var medianStop: Bool { assessor == .medianstop }
 
     /// Reads the options, adding a problem for each malformed one.
     init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
@@ -28,16 +31,8 @@ struct TrialOptions {
         concurrency = options.int("concurrency", minimum: 1, &problems) ?? 1
         trialTimeout = options.number("trial_timeout", positive: true, &problems)
         seed = options.int("seed", minimum: 0, &problems)
-        switch options.string("direction", &problems) ?? "maximize" {
-        case "maximize": maximize = true
-        case "minimize": maximize = false
-        case let other: problems.append(.init(option: "direction", message: "must be maximize or minimize, found '\(other)'"))
-        }
-        switch options.string("assessor", &problems) ?? "none" {
-        case "none": medianStop = false
-        case "medianstop": medianStop = true
-        case let other: problems.append(.init(option: "assessor", message: "must be medianstop or none, found '\(other)'"))
-        }
+        direction = options.choice("direction", &problems) ?? .maximize
+        assessor = options.choice("assessor", &problems) ?? .none
     }
 
     init(_ with: [String: ConfigValue]) {

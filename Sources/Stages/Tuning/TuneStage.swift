@@ -81,8 +81,10 @@ public struct TuneStage: StageKind {
         context.output("\(stage.name): \(tunerName) over \(space.parameters.map(\.name).joined(separator: ", ")), \(maxTrials) trials (experiment \(name))")
         let trials = try experiment.run(name: name, space: space, sampler: sampler, maxTrials: maxTrials, maxDuration: maxDuration)
         // best.json's parameters are what a retraining needs: the baseline with the trial's on top.
-        _ = try experiment.write(trials, extra: ["tuner": .string(tunerName), "experiment": .string(name)],
-                                 fullParameters: { options.trialCommand == nil ? baseline.merging($0) : $0 })
+        _ = try experiment.write(trials, describe: { best in
+            best.tuner = tunerName
+            best.experiment = name
+        }, fullParameters: { options.trialCommand == nil ? baseline.merging($0) : $0 })
     }
 
     /// The search space and its canonical text, from the file or the inline mapping.

@@ -1,4 +1,3 @@
-import Pipeline
 import SystemIO
 
 /// The `cmd` kind: a shell command, run with `/bin/sh -c` in the workspace root, like a make rule.

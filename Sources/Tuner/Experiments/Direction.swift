@@ -1,0 +1,15 @@
+/// Whether a larger or a smaller metric is better.
+public enum Direction: String, Codable, Sendable, CaseIterable {
+    case maximize, minimize
+
+    /// Whether larger is better.
+    public var maximizes: Bool { self == .maximize }
+
+    public init(maximize: Bool) { self = maximize ? .maximize : .minimize }
+}
+
+/// What judges a running trial's intermediate results: nothing, or NNI's median stopping rule.
+public enum Assessor: String, Codable, Sendable, CaseIterable {
+    case none
+    case medianstop
+}
