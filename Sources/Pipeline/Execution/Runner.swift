@@ -18,8 +18,6 @@ public final class Runner: @unchecked Sendable {
     let interruptedFlag = Locked(false)
     /// How each stage has ended so far in this run, for ``PipelineView``.
     let statusesSoFar = Locked([String: StageStatus]())
-    private let events = NSCondition()
-    private var finished: [(Int, StageOutcome, ContentMap?)] = []  // guarded by `events`
 
     public init(graph: Graph, workspace: Workspace, kinds: StageKindRegistry, settings: PipelineSettings,
                 observer: any RunObserver) {
@@ -34,65 +32,55 @@ public final class Runner: @unchecked Sendable {
     public func interrupt() {
         interruptedFlag.withLock { $0 = true }
         workspace.launcher.terminateAll()
-        events.lock()
-        events.signal()
-        events.unlock()
+        pool.withLock { $0 }?.wake()
     }
 
     var isInterrupted: Bool { interruptedFlag.withLock { $0 } }
 
+    /// The pool of the run in progress, for ``interrupt()``.
+    private let pool = Locked<WorkerPool<(Int, StageOutcome, ContentMap?)>?>(nil)
+
     /// Runs the pipeline. Throws, before anything runs, for an unknown target or a dependency that is
     /// neither a file nor another stage's output; and for a database that cannot be read.
+    ///
+    /// The runner's thread judges each stage the ``Plan`` hands out; stale stages go to a
+    /// ``WorkerPool`` of `jobs` threads, and their outcomes come back to this thread, which tells the plan.
     public func run(_ options: RunOptions) throws -> RunSummary {
         var targets: [Int] = []
         for name in options.targets {
             guard let i = graph.index(of: name) else { throw RunnerError.unknownTarget(name) }
             targets.append(i)
         }
-        let selected = Set(targets.isEmpty ? Array(graph.stages.indices) : graph.closure(of: targets))
+        var plan = Plan(graph: graph, targets: targets, keepGoing: options.keepGoing)
         var scan = ScanState(hasher: workspace.makeHasher(), summaries: try workspace.database.summaries(),
-                             stable: try statSources(of: selected))
+                             stable: try statSources(of: plan.selected))
+        let workers = WorkerPool<(Int, StageOutcome, ContentMap?)>(width: options.jobs)
+        pool.withLock { $0 = workers }
+        defer { pool.withLock { $0 = nil } }
 
         var outcomes: [Int: StageOutcome] = [:]
         var outputs: [Int: ContentMap] = [:]
-        var waiting = Array(repeating: 0, count: graph.stages.count)
-        for i in selected { waiting[i] = graph.upstream[i].filter(selected.contains).count }
-        var ready = Heap(selected.filter { waiting[$0] == 0 })
         var queued: [(Int, StageFingerprint, [StaleReason])] = []
-        var running = 0
-        var stopping = false
 
-        func finish(_ i: Int, _ outcome: StageOutcome, _ result: ContentMap?) {
+        func record(_ i: Int, _ outcome: StageOutcome) {
             outcomes[i] = outcome
             statusesSoFar.withLock { $0[outcome.name] = outcome.status }
-            if let result { outputs[i] = result }
             observer.stageFinished(outcome)
-            if outcome.status == .failed {
-                if !options.keepGoing { stopping = true }
-                for d in graph.allDownstream(of: i).sorted() where selected.contains(d) && outcomes[d] == nil {
-                    outcomes[d] = StageOutcome(name: graph.stages[d].name, status: .skipped,
-                                               reasons: ["upstream stage \(graph.stages[i].name) failed"])
-                    observer.stageFinished(outcomes[d]!)
-                }
-                return
-            }
-            for d in graph.downstream[i] where selected.contains(d) {
-                waiting[d] -= 1
-                if waiting[d] == 0 && outcomes[d] == nil { ready.insert(d) }
+        }
+        func skip(_ stages: [(stage: Int, reason: Plan.SkipReason)]) {
+            for (i, reason) in stages {
+                record(i, StageOutcome(name: graph.stages[i].name, status: .skipped, reasons: [reason.description]))
             }
         }
-        func skip(_ i: Int) {
-            finish(i, StageOutcome(name: graph.stages[i].name, status: .skipped,
-                                   reasons: [isInterrupted ? "interrupted" : "the run stopped after a failure"]), nil)
+        func finish(_ i: Int, _ outcome: StageOutcome, _ result: ContentMap?) {
+            if let result { outputs[i] = result }
+            record(i, outcome)
+            skip(plan.finished(i, ok: outcome.status != .failed))
         }
 
         while true {
-            while let i = ready.popMin() {
-                if outcomes[i] != nil { continue }
-                if stopping || isInterrupted {
-                    skip(i)
-                    continue
-                }
+            if isInterrupted && !plan.isStopping { skip(plan.stop(because: .interrupted)) }
+            while let i = plan.nextReady() {
                 let name = graph.stages[i].name
                 do {
                     switch try judge(i, outputs: outputs, force: options.force, dryRun: options.dryRun, scan: &scan) {
@@ -109,46 +97,36 @@ public final class Runner: @unchecked Sendable {
                     finish(i, StageOutcome(name: name, status: .failed, error: "\(error)"), nil)
                 }
             }
-            while running < options.jobs, !queued.isEmpty, !stopping, !isInterrupted {
-                let (i, fingerprint, reasons) = queued.removeFirst()
-                running += 1
-                let (force, hasher) = (options.force, scan.hasher)
-                Thread.detachNewThread { [self] in
-                    let (outcome, result) = bringUpToDate(i, fingerprint, reasons, force: force, hasher: hasher)
-                    events.lock()
-                    finished.append((i, outcome, result))
-                    events.signal()
-                    events.unlock()
+            if plan.isStopping {
+                let reason: Plan.SkipReason = isInterrupted ? .interrupted : .stoppedAfterFailure
+                for (i, _, _) in queued {
+                    plan.skip(i)
+                    skip([(i, reason)])
                 }
-            }
-            if stopping || isInterrupted {
-                for (i, _, _) in queued { skip(i) }
                 queued.removeAll()
             }
-            if running == 0 && ready.isEmpty && queued.isEmpty { break }
-            if !ready.isEmpty { continue }  // a failure made more stages ready to be skipped
-
-            events.lock()
-            while finished.isEmpty { events.wait() }
-            let done = finished
-            finished.removeAll()
-            events.unlock()
-            for (i, outcome, result) in done {
-                running -= 1
-                finish(i, outcome, result)
+            while workers.hasRoom, !queued.isEmpty {
+                let (i, fingerprint, reasons) = queued.removeFirst()
+                let (force, hasher) = (options.force, scan.hasher)
+                workers.start { [self] in
+                    let (outcome, result) = bringUpToDate(i, fingerprint, reasons, force: force, hasher: hasher)
+                    return (i, outcome, result)
+                }
             }
+            if workers.running == 0 && queued.isEmpty { break }
+            for (i, outcome, result) in workers.waitForResults() { finish(i, outcome, result) }
         }
         try workspace.database.update(signatures: scan.refreshedSignatures, fileHashes: scan.hasher.takeFreshEntries())
         if outcomes.values.contains(where: { $0.status == .executed || $0.status == .restored }) || !scan.refreshedSignatures.isEmpty {
             try? workspace.database.checkpoint()
         }
-        return RunSummary(outcomes: selected.sorted().compactMap { outcomes[$0] }, interrupted: isInterrupted)
+        return RunSummary(outcomes: plan.selected.compactMap { outcomes[$0] }, interrupted: isInterrupted)
     }
 
     /// Stats every dependency that no stage writes, once: they must exist before anything runs.
-    private func statSources(of selected: Set<Int>) throws -> [String: FileStat] {
+    private func statSources(of selected: [Int]) throws -> [String: FileStat] {
         var stats: [String: FileStat] = [:]
-        for i in selected.sorted() {
+        for i in selected {
             for d in graph.reads[i].sources {
                 let dep = graph.stages[i].deps[d]
                 let path = workspace.absolute(dep)
