@@ -46,9 +46,9 @@ public final class Experiment: @unchecked Sendable {
     /// Polled between trials: when true, no new trial starts and the running ones are waited for.
     public var isCancelled: () -> Bool = { false }
 
-    private let condition = NSCondition()
+    /// Guards the trials and the counters below: the driving thread and the trials' reports take it.
+    private let lock = NSLock()
     private var trials: [TrialRecord] = []
-    private var running = 0
     private var started = 0.0
     /// Trials that ran in this process, and their seconds: the basis of the time-left estimate.
     private var ranHere: [Double] = []
@@ -68,50 +68,82 @@ public final class Experiment: @unchecked Sendable {
     private var now: Date { Date(timeIntervalSince1970: clock.now()) }
 
     /// Runs the experiment to its budget and returns every trial, in order.
+    ///
+    /// This thread proposes trials and records how they end; each trial runs on a ``WorkerPool`` of
+    /// `concurrency` threads, whose intermediate reports take the lock on the trials.
     public func run() throws -> [TrialRecord] {
-        trials = try store.trials(experiment: settings.name)
-        for i in trials.indices where !trials[i].status.isFinal {
-            trials[i].status = .waiting
-            trials[i].startedAt = nil
-            trials[i].intermediates = []
+        try locked {
+            trials = try store.trials(experiment: settings.name)
+            for i in trials.indices where !trials[i].status.isFinal {
+                trials[i].status = .waiting
+                trials[i].startedAt = nil
+                trials[i].intermediates = []
+            }
+            started = clock.now()
+            ranHere = []
+            storeFailure = nil
         }
-        started = clock.now()
-        ranHere = []
-        storeFailure = nil
-        condition.lock()
-        defer { condition.unlock() }
+        let pool = WorkerPool<TrialRecord>(width: settings.concurrency)
         var proposing = true
         while true {
+            for (trial, progress) in try startTrials(on: pool, proposing: &proposing) { onTrialEnd(trial, progress) }
+            if pool.running == 0 { break }
+            for result in pool.waitForResults() {
+                let progress = locked { () -> ExperimentProgress in
+                    if let i = trials.firstIndex(where: { $0.number == result.number }) { trials[i] = result }
+                    keep(result)
+                    if result.status.isFinal, let seconds = result.seconds { ranHere.append(seconds) }
+                    return self.progress
+                }
+                onTrialEnd(result, progress)
+            }
+        }
+        if let storeFailure = locked({ storeFailure }) {
+            throw TunerError("could not store a trial of experiment \(settings.name): \(storeFailure)")
+        }
+        return locked { trials }
+    }
+
+    /// Starts waiting trials and proposes new ones while the pool has room and the budget lasts;
+    /// returns the proposed trials that ended at once (reused from an earlier trial with their key).
+    private func startTrials(on pool: WorkerPool<TrialRecord>, proposing: inout Bool) throws -> [(TrialRecord, ExperimentProgress)] {
+        try locked {
+            var ended: [(TrialRecord, ExperimentProgress)] = []
             let outOfTime = settings.maxDuration.map { clock.now() - started >= $0 } ?? false
-            if running < Swift.max(settings.concurrency, 1) && !outOfTime && storeFailure == nil && !isCancelled() {
+            while pool.hasRoom && !outOfTime && storeFailure == nil && !isCancelled() {
                 if let index = trials.firstIndex(where: { $0.status == .waiting }) {
-                    launch(index)
+                    launch(index, on: pool)
                     continue
                 }
-                if proposing && trials.count < settings.maxTrials {
-                    if let trial = try propose() {
-                        trials.append(trial)
-                        try store.save(trial, experiment: settings.name)
-                        if trial.status == .waiting { launch(trials.count - 1) } else { onTrialEnd(trial, progress) }
-                        continue
-                    }
+                guard proposing && trials.count < settings.maxTrials else { break }
+                guard let trial = try propose() else {
                     proposing = false
+                    break
                 }
+                trials.append(trial)
+                try store.save(trial, experiment: settings.name)
+                if trial.status == .waiting { launch(trials.count - 1, on: pool) } else { ended.append((trial, progress)) }
             }
-            if running == 0 { break }
-            condition.wait()
+            return ended
         }
-        if let storeFailure { throw TunerError("could not store a trial of experiment \(settings.name): \(storeFailure)") }
-        return trials
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
     }
 
     /// The best succeeded trial so far.
-    public var best: TrialRecord? {
+    public var best: TrialRecord? { locked { bestSoFar } }
+
+    /// The best succeeded trial so far (the lock is held).
+    private var bestSoFar: TrialRecord? {
         let done = trials.filter { $0.status == .succeeded && $0.metric != nil }
         return settings.maximize ? done.max { $0.metric! < $1.metric! } : done.min { $0.metric! < $1.metric! }
     }
 
-    /// Where the experiment stands (the condition's lock is held).
+    /// Where the experiment stands (the lock is held).
     private var progress: ExperimentProgress {
         let finished = trials.filter { $0.status.isFinal }.count
         let remaining = Swift.max(settings.maxTrials - finished, 0)
@@ -122,7 +154,7 @@ public final class Experiment: @unchecked Sendable {
         }
         let elapsed = clock.now() - started
         if let limit = settings.maxDuration { left = Swift.min(left ?? .infinity, Swift.max(limit - elapsed, 0)) }
-        return ExperimentProgress(finished: finished, maxTrials: settings.maxTrials, best: best, elapsed: elapsed,
+        return ExperimentProgress(finished: finished, maxTrials: settings.maxTrials, best: bestSoFar, elapsed: elapsed,
                                   secondsLeft: remaining == 0 ? 0 : left)
     }
 
@@ -159,14 +191,13 @@ public final class Experiment: @unchecked Sendable {
         return trial
     }
 
-    /// Starts trial `index` on its own thread (the condition's lock is held).
-    private func launch(_ index: Int) {
-        running += 1
+    /// Starts trial `index` on the pool (the lock is held); the pool hands back how it ended.
+    private func launch(_ index: Int, on pool: WorkerPool<TrialRecord>) {
         trials[index].status = .running
         trials[index].startedAt = now
         let trial = trials[index]
         keep(trial)
-        Thread.detachNewThread { [self] in
+        pool.start { [self] in
             var result = trial
             do {
                 let metric = try runner.run(trial) { [self] value in report(trial.number, value) }
@@ -180,21 +211,9 @@ public final class Experiment: @unchecked Sendable {
                 result.status = .failed
                 result.error = "\(error)"
             }
-            condition.lock()
-            if let i = trials.firstIndex(where: { $0.number == trial.number }) {
-                result.intermediates = trials[i].intermediates
-                result.endedAt = now
-                trials[i] = result
-            }
-            keep(result)
-            running -= 1
-            if result.status.isFinal, let seconds = result.seconds { ranHere.append(seconds) }
-            let progress = self.progress
-            condition.unlock()
-            onTrialEnd(result, progress)
-            condition.lock()
-            condition.broadcast()
-            condition.unlock()
+            result.endedAt = now
+            result.intermediates = locked { trials.first(where: { $0.number == trial.number })?.intermediates ?? [] }
+            return result
         }
     }
 
@@ -209,8 +228,8 @@ public final class Experiment: @unchecked Sendable {
 
     /// Records an intermediate result; false when the assessor stops the trial.
     private func report(_ number: Int, _ value: Double) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard let i = trials.firstIndex(where: { $0.number == number }) else { return true }
         trials[i].intermediates.append(value)
         keep(trials[i])
