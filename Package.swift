@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
     name: "labmake",
@@ -19,26 +19,28 @@ let package = Package(
     targets: [
         // MARK: - The command line
 
-        /// `labmake`: the command-line interface over Stages and Manifest.
+        /// `labmake`: the executable; everything it does is in CLI.
         .executableTarget(
             name: "labmake",
             dependencies: ["CLI"],
             swiftSettings: strict),
-        /// The subcommands, as a library so that tests can drive them in-process.
+        /// The subcommands: parse, call Stages, Manifest and Pipeline, print.
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "Manifest", "Pipeline", "SystemIO", "Executors", "Datasets", "Compute", "ComputeCPU", "ComputeDevices", "NN", "Training", "Tuner",
+                "Stages", "Manifest", "Pipeline", "SystemIO", "Executors", "Datasets", "Compute", "ComputeCPU", "ComputeVulkan",
+                "ComputeDevices", "NN", "Training", "Tuner", "Randomness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
 
         // MARK: - Where the executor meets the stage kinds
 
-        /// Registers every stage kind (command stages, later datasets, training, tuning, report).
+        /// The built-in stage kinds (cifar10, sweep, tune, train, report) and their typed output files;
+        /// command trials on an executor. The only place where the engine and the ML targets meet.
         .target(
             name: "Stages",
-            dependencies: ["Pipeline", "SystemIO", "Executors", "Datasets", "Tuner", "Training", "NN", "Compute", "ComputeDevices", "Randomness", "Report",
+            dependencies: ["Pipeline", "SystemIO", "Executors", "Datasets", "Tuner", "Training", "Compute", "ComputeDevices", "Randomness", "Report",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
 
@@ -127,11 +129,11 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SystemIO", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Pipeline", "SystemIO", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices"], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices", "Datasets", "LabmakeTesting"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "ComputeVulkan", "Datasets", "Randomness", "LabmakeTesting"],
                     swiftSettings: strict),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CArchive", "LabmakeTesting"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["CLI", "LabmakeTesting", "CArchive"], swiftSettings: strict),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "LabmakeTesting"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["labmake", "LabmakeTesting"], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Pipeline
+import SystemIO
 
 /// The `cifar10` kind: fetches CIFAR-10 (binary version) into the per-user dataset cache, verifies
 /// and reads it, and writes `STAGE/dataset.json` — source, checksum, class names, counts per class — with the

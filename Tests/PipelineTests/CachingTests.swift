@@ -1,6 +1,7 @@
 import Pipeline
 import LabmakeTesting
 import Testing
+import SystemIO
 
 /// The chain a → b → c → d, each reading its own input file and the previous output.
 func chainLab() throws -> Lab {

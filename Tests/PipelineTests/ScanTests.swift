@@ -66,7 +66,34 @@ struct ScanTests {
         #expect(back["x"]?.kind == .executable)
         #expect(!back.isComplete)
     }
+
+    @Test("the verdict: a matching stat signature reads nothing; force, upstream staleness and content each make a stage stale")
+    func verdict() throws {
+        let f = fingerprint(lr: 0.1, dep: id, input: id)
+        let outputs = ContentMap([("model.bin", id)])
+        let previous = record(f, outputs: outputs)
+        var measured = 0
+        func verdict(force: Bool = false, upstream: [String] = [], matches: Bool, current: StageFingerprint = f) -> Verdict {
+            Scan.verdict(force: force, upstreamStale: upstream, signatureMatches: matches, recordedOutputs: outputs,
+                         measure: { measured += 1; return (current, outputs) }, previous: { previous })
+        }
+        guard case .upToDate = verdict(matches: true) else { Issue.record("a matching signature is up to date"); return }
+        #expect(measured == 0, "no content is read when the stat signature vouches for the stage")
+        guard case .upToDate = verdict(matches: false) else { Issue.record("same content is up to date"); return }
+        #expect(measured == 1)
+        guard case .stale(_, let forced, _) = verdict(force: true, matches: true) else { Issue.record("forced"); return }
+        #expect(forced == [.forced])
+        guard case .stale(_, let upstream, _) = verdict(upstream: ["prep"], matches: true) else { Issue.record("upstream"); return }
+        #expect(upstream == [.upstreamStale(stage: "prep")])
+        guard case .stale(_, let changed, _) = verdict(matches: false, current: fingerprint(lr: 0.1, dep: other, input: id)) else {
+            Issue.record("a changed dependency makes it stale"); return
+        }
+        #expect(changed == [.dependencyChanged(path: "data/x.csv", missing: false)])
+        #expect(changed[0].code == "dependency_changed")
+        #expect(changed[0].details == ["path": "data/x.csv"])
+    }
 }
+
 
 @Suite("Stat signatures and file hashes")
 struct SignatureTests {

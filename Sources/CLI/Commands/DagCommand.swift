@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Foundation
 
 /// `labmake dag`: the pipeline as a picture.
 struct DagCommand: ParsableCommand {

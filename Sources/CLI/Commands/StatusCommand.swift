@@ -37,6 +37,7 @@ struct StatusCommand: ParsableCommand {
                     "name": .string(outcome.name),
                     "status": .string(outcome.status == .cached ? "up-to-date" : outcome.status == .stale ? "stale" : outcome.status.rawValue),
                     "reasons": .array(outcome.reasons.map { .string($0) }),
+                    "why": JSONOutput.why(outcome),
                 ]
                 if let error = outcome.error { fields["error"] = .string(error) }
                 return .object(fields)

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// The expected digest of a file: MD5 (what CIFAR-10 publishes) or SHA-256.
 public struct Checksum: Sendable, Hashable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Pipeline
 import SystemIO
 import Yams
+import Foundation
 
 /// A resolved stage and the nodes it came from, so that checks can point at the file.
 struct ResolvedStage {

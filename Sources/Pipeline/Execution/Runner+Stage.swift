@@ -11,26 +11,38 @@ struct ScanState {
     var stable: [String: FileStat]
     /// Stages found up to date by content whose signature can now be remembered.
     var refreshedSignatures: [(stage: String, signature: String)] = []
-    /// Stages a dry run found stale, so that their dependents say so.
-    var staleInDryRun = Set<Int>()
 }
 
-/// The judgement of one stage before anything is done to it.
-enum Verdict {
-    case upToDate(ContentMap)
-    case stale(StageFingerprint, [StaleReason], current: ContentMap)
+/// What the runner does with a stage it found stale: bring it up to date, or, in a dry run, only say
+/// that it would (ninja's `DryRunCommandRunner`).
+protocol StaleStageExecutor: Sendable {
+    /// Whether it does nothing that takes time, so that the runner's thread calls it directly.
+    var isImmediate: Bool { get }
+    /// The stage's outcome and, unless it failed, its outputs.
+    func bringUpToDate(_ i: Int, _ fingerprint: StageFingerprint, _ reasons: [StaleReason], current: ContentMap,
+                       force: Bool, hasher: FileHasher) -> (StageOutcome, ContentMap?)
+}
+
+/// A dry run: every stale stage would run; its outputs stay as they are.
+struct DryRunExecutor: StaleStageExecutor {
+    let graph: Graph
+    var isImmediate: Bool { true }
+
+    func bringUpToDate(_ i: Int, _ fingerprint: StageFingerprint, _ reasons: [StaleReason], current: ContentMap,
+                       force: Bool, hasher: FileHasher) -> (StageOutcome, ContentMap?) {
+        (StageOutcome(name: graph.stages[i].name, status: .stale, staleReasons: reasons), current)
+    }
 }
 
 extension Runner {
-    /// Decides whether stage `i` is up to date, given its upstream stages' outputs; runs on the runner's thread.
-    func judge(_ i: Int, outputs: [Int: ContentMap], force: Bool, dryRun: Bool, scan: inout ScanState) throws -> Verdict {
+    /// Decides whether stage `i` is up to date, given its upstream stages' outputs and which of them
+    /// are stale (in a dry run); runs on the runner's thread. See ``Scan/verdict(force:upstreamStale:signatureMatches:recordedOutputs:measure:previous:)``.
+    func judge(_ i: Int, outputs: [Int: ContentMap], force: Bool, upstreamStale: [String], scan: inout ScanState) throws -> Verdict {
         let stage = graph.stages[i]
         guard let kind = kinds[stage.kind] else { throw StageFailure("unknown stage kind '\(stage.kind)'") }
         let definition = StageFingerprint.definition(of: stage, version: kind.version)
-        let upstreamStale = dryRun ? graph.upstream[i].filter(scan.staleInDryRun.contains) : []
         let stable = scan.stable
         var taken: [(String, FileStat)] = []
-        let outs = stage.outs.map(workspace.absolute)
         let signature = StatSignature.compute(
             definition: definition, paths: signedPaths(i), now: workspace.clock.now(),
             stat: { path in
@@ -40,33 +52,32 @@ extension Runner {
                 return stat
             })
         let summary = scan.summaries[stage.name]
-        if !force, upstreamStale.isEmpty, let signature, let summary, summary.signature == signature {
-            for (path, stat) in taken where outs.contains(path) { scan.stable[path] = stat }
-            return .upToDate(summary.outputs)
+        let signatureMatches = signature != nil && summary?.signature == signature
+        let hasher = scan.hasher
+        let verdict = try Scan.verdict(
+            force: force, upstreamStale: upstreamStale, signatureMatches: signatureMatches, recordedOutputs: summary?.outputs,
+            measure: { (try fingerprint(i, definition: definition, outputs: outputs, hasher: hasher), try currentOutputs(i, hasher: hasher)) },
+            previous: { summary == nil ? nil : try workspace.database.record(stage: stage.name) })
+        if case .upToDate = verdict {
+            if signatureMatches && !force && upstreamStale.isEmpty {
+                let outs = stage.outs.map(workspace.absolute)
+                for (path, stat) in taken where outs.contains(path) { scan.stable[path] = stat }
+            } else if let signature, summary?.signature != signature {
+                scan.refreshedSignatures.append((stage.name, signature))
+            }
         }
-
-        let fingerprint = try self.fingerprint(i, definition: definition, outputs: outputs, hasher: scan.hasher)
-        let current = try currentOutputs(i, hasher: scan.hasher)
-        let previous = summary == nil ? nil : try workspace.database.record(stage: stage.name)
-        var reasons = force ? [.forced] : Scan.reasons(current: fingerprint, outputs: current, previous: previous)
-        reasons += upstreamStale.map { .upstreamStale(stage: graph.stages[$0].name) }
-        guard !reasons.isEmpty else {
-            if let signature, summary?.signature != signature { scan.refreshedSignatures.append((stage.name, signature)) }
-            return .upToDate(current)
-        }
-        if dryRun { scan.staleInDryRun.insert(i) }
-        return .stale(fingerprint, reasons, current: current)
+        return verdict
     }
 
     /// Restores or runs a stale stage and records the result. Runs on a worker thread.
-    func bringUpToDate(_ i: Int, _ fingerprint: StageFingerprint, _ reasons: [StaleReason],
+    func bringUpToDate(_ i: Int, _ fingerprint: StageFingerprint, _ reasons: [StaleReason], current: ContentMap,
                        force: Bool, hasher: FileHasher) -> (StageOutcome, ContentMap?) {
         let stage = graph.stages[i]
         let start = workspace.clock.now()
         observer.stageStarted(stage.name, reasons: reasons)
         func outcome(_ status: StageStatus, error: String? = nil) -> StageOutcome {
             StageOutcome(name: stage.name, status: status, seconds: workspace.clock.now() - start,
-                         reasons: reasons.map(\.description), error: error)
+                         staleReasons: reasons, error: error)
         }
         do {
             if !force, let cached = try workspace.database.cachedOutputs(key: fingerprint.key),

@@ -9,7 +9,7 @@ import SystemIO
 /// a worker, which restores its outputs from the store when a run with the same key is recorded, and
 /// otherwise runs it, stores its outputs and writes its record. A stage keys on its upstream outputs'
 /// content, so when a rerun writes identical bytes its dependents are found up to date (early cutoff).
-public final class Runner: @unchecked Sendable {
+public final class Runner: StaleStageExecutor, @unchecked Sendable {
     let graph: Graph
     let workspace: Workspace
     let kinds: StageKindRegistry
@@ -60,7 +60,8 @@ public final class Runner: @unchecked Sendable {
 
         var outcomes: [Int: StageOutcome] = [:]
         var outputs: [Int: ContentMap] = [:]
-        var queued: [(Int, StageFingerprint, [StaleReason])] = []
+        var queued: [(Int, StageFingerprint, [StaleReason], ContentMap)] = []
+        let executor: any StaleStageExecutor = options.dryRun ? DryRunExecutor(graph: graph) : self
 
         func record(_ i: Int, _ outcome: StageOutcome) {
             outcomes[i] = outcome
@@ -69,7 +70,7 @@ public final class Runner: @unchecked Sendable {
         }
         func skip(_ stages: [(stage: Int, reason: Plan.SkipReason)]) {
             for (i, reason) in stages {
-                record(i, StageOutcome(name: graph.stages[i].name, status: .skipped, reasons: [reason.description]))
+                record(i, StageOutcome(name: graph.stages[i].name, status: .skipped, skipReason: reason))
             }
         }
         func finish(_ i: Int, _ outcome: StageOutcome, _ result: ContentMap?) {
@@ -83,15 +84,16 @@ public final class Runner: @unchecked Sendable {
             while let i = plan.nextReady() {
                 let name = graph.stages[i].name
                 do {
-                    switch try judge(i, outputs: outputs, force: options.force, dryRun: options.dryRun, scan: &scan) {
+                    let upstreamStale = graph.upstream[i].filter { outcomes[$0]?.status == .stale }.map { graph.stages[$0].name }
+                    switch try judge(i, outputs: outputs, force: options.force, upstreamStale: upstreamStale, scan: &scan) {
                     case .upToDate(let current):
                         finish(i, StageOutcome(name: name, status: .cached), current)
+                    case .stale(let fingerprint, let reasons, let current) where executor.isImmediate:
+                        let (outcome, result) = executor.bringUpToDate(i, fingerprint, reasons, current: current, force: options.force,
+                                                                       hasher: scan.hasher)
+                        finish(i, outcome, result)
                     case .stale(let fingerprint, let reasons, let current):
-                        if options.dryRun {
-                            finish(i, StageOutcome(name: name, status: .stale, reasons: reasons.map(\.description)), current)
-                        } else {
-                            queued.append((i, fingerprint, reasons))
-                        }
+                        queued.append((i, fingerprint, reasons, current))
                     }
                 } catch {
                     finish(i, StageOutcome(name: name, status: .failed, error: "\(error)"), nil)
@@ -99,17 +101,17 @@ public final class Runner: @unchecked Sendable {
             }
             if plan.isStopping {
                 let reason: Plan.SkipReason = isInterrupted ? .interrupted : .stoppedAfterFailure
-                for (i, _, _) in queued {
+                for (i, _, _, _) in queued {
                     plan.skip(i)
                     skip([(i, reason)])
                 }
                 queued.removeAll()
             }
             while workers.hasRoom, !queued.isEmpty {
-                let (i, fingerprint, reasons) = queued.removeFirst()
+                let (i, fingerprint, reasons, current) = queued.removeFirst()
                 let (force, hasher) = (options.force, scan.hasher)
-                workers.start { [self] in
-                    let (outcome, result) = bringUpToDate(i, fingerprint, reasons, force: force, hasher: hasher)
+                workers.start {
+                    let (outcome, result) = executor.bringUpToDate(i, fingerprint, reasons, current: current, force: force, hasher: hasher)
                     return (i, outcome, result)
                 }
             }
@@ -152,4 +154,9 @@ public enum RunnerError: Error, Sendable, Equatable, CustomStringConvertible {
             "dependency '\(path)' of stage '\(stage)' is neither an existing file nor an output of any stage"
         }
     }
+}
+
+extension Runner {
+    /// A run brings stages up to date for real; see ``DryRunExecutor`` for the other kind.
+    var isImmediate: Bool { false }
 }

@@ -19,18 +19,25 @@ public struct StageOutcome: Sendable {
     public var name: String
     public var status: StageStatus
     public var seconds: Double
-    /// Why it ran, was restored or would run; why it was skipped.
-    public var reasons: [String]
+    /// Why it ran, was restored or would run.
+    public var staleReasons: [StaleReason]
+    /// Why it was skipped.
+    public var skipReason: Plan.SkipReason?
     /// What went wrong, for failed stages.
     public var error: String?
 
-    public init(name: String, status: StageStatus, seconds: Double = 0, reasons: [String] = [], error: String? = nil) {
+    public init(name: String, status: StageStatus, seconds: Double = 0, staleReasons: [StaleReason] = [],
+                skipReason: Plan.SkipReason? = nil, error: String? = nil) {
         self.name = name
         self.status = status
         self.seconds = seconds
-        self.reasons = reasons
+        self.staleReasons = staleReasons
+        self.skipReason = skipReason
         self.error = error
     }
+
+    /// The reasons in words: why it ran, was restored or would run, or why it was skipped.
+    public var reasons: [String] { skipReason.map { [$0.description] } ?? staleReasons.map(\.description) }
 }
 
 /// Receives the progress of a run as it happens; called from the runner's threads, one call at a time.

@@ -1,3 +1,4 @@
+import Foundation
 extension Graph {
     /// The graph as a Mermaid flowchart, left to right, one node per stage in run order.
     public var mermaid: String {

@@ -44,6 +44,32 @@ public enum StaleReason: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A stable name for programs (`--json`): `never_run`, `forced`, `definition_changed`, …
+    public var code: String {
+        switch self {
+        case .neverRun: "never_run"
+        case .forced: "forced"
+        case .definitionChanged: "definition_changed"
+        case .dependencyChanged(_, let missing): missing ? "dependency_missing" : "dependency_changed"
+        case .inputChanged: "input_changed"
+        case .upstreamStale: "upstream_stale"
+        case .outputMissing: "output_missing"
+        case .outputModified: "output_modified"
+        }
+    }
+
+    /// The reason's facts by name, for programs: `path`, `stage`, `field`, `old`, `new`.
+    public var details: [String: String] {
+        switch self {
+        case .neverRun, .forced: [:]
+        case .definitionChanged(let field, let old, let new):
+            ["field": field].merging([("old", old), ("new", new)].compactMap { k, v in v.map { (k, $0) } }) { a, _ in a }
+        case .dependencyChanged(let path, _), .outputMissing(let path), .outputModified(let path): ["path": path]
+        case .inputChanged(let path, let stage): ["path": path, "stage": stage]
+        case .upstreamStale(let stage): ["stage": stage]
+        }
+    }
+
     private static func describe(_ field: String) -> (String, String) {
         if field.hasPrefix("param:") { return ("param", String(field.dropFirst(6))) }
         if field.hasPrefix("with:") { return ("option", String(field.dropFirst(5))) }

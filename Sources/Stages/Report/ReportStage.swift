@@ -2,6 +2,7 @@ import Foundation
 import Pipeline
 import Report
 import Tuner
+import SystemIO
 
 /// The `report` kind: the lab report in Markdown, with SVG charts beside it, from the outputs of the
 /// lab's stages.

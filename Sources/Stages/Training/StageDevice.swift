@@ -1,5 +1,6 @@
 import ComputeDevices
 import Pipeline
+import Compute
 
 /// Chooses the compute backend for a stage from the pipeline's `settings.device`, and says which.
 enum StageDevice {

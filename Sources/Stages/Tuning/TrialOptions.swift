@@ -2,6 +2,7 @@ import Executors
 import Foundation
 import Pipeline
 import Tuner
+import Training
 
 /// The options that `sweep` and `tune` stages share: what a trial runs and how trials are run.
 ///
