@@ -54,9 +54,9 @@ let package = Package(
         /// Tensors, the closed op set, reverse-mode autodiff, the backend protocol and registry.
         .target(name: "Compute", swiftSettings: strict),
         /// Layers with named parameters, PyTorch's initialisations, and the lab's models.
-        .target(name: "NN", dependencies: ["Compute", "Randomness"], swiftSettings: strict),
+        .target(name: "NN", dependencies: ["Compute", "Randomness", "SystemIO"], swiftSettings: strict),
         /// Optimizers, schedules, data loading and augmentation, the training loop, checkpoints.
-        .target(name: "Training", dependencies: ["NN", "Compute", "Datasets", "Randomness"], swiftSettings: strict),
+        .target(name: "Training", dependencies: ["NN", "Compute", "Datasets", "Randomness", "SystemIO"], swiftSettings: strict),
         /// Search spaces (NNI's format), samplers (grid, random, TPE, anneal, evolution, batch), sweeps,
         /// assessors and experiments; storage through a small protocol. No executor, no tensors.
         .target(name: "Tuner", dependencies: ["Randomness", "SystemIO", .product(name: "Crypto", package: "swift-crypto")],

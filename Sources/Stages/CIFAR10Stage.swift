@@ -102,14 +102,19 @@ public struct CIFAR10Stage: StageKind {
 /// Download progress as output lines: at most one a second, and the last.
 final class ProgressLines: @unchecked Sendable {
     private let output: @Sendable (String) -> Void
-    private var last = Date.distantPast
+    private let clock: any Clock
+    private var last = -Double.infinity
 
-    init(output: @escaping @Sendable (String) -> Void) { self.output = output }
+    init(output: @escaping @Sendable (String) -> Void, clock: any Clock = SystemClock()) {
+        self.output = output
+        self.clock = clock
+    }
 
     func report(_ p: DownloadProgress) {
         let done = p.total.map { p.received >= $0 } ?? false
-        guard done || Date().timeIntervalSince(last) >= 1 else { return }
-        last = Date()
+        let now = clock.now()
+        guard done || now - last >= 1 else { return }
+        last = now
         output(DownloadProgressText.describe(p))
     }
 }

@@ -18,12 +18,12 @@ public struct LearningRateSchedule: Sendable {
         let initial = Double(config.initialLR)
         var rate: Double
         switch config.schedule {
-        case "cosine":
+        case .cosine:
             let end = Double(config.endingLR)
             rate = end + (initial - end) * (1 + cos(Double.pi * Double(Swift.min(t, total)) / Double(total))) / 2
-        case "step":
+        case .step:
             rate = initial * pow(Double(config.gamma), Double(t / Swift.max(1, stepsPerEpoch) / Swift.max(1, config.stepSize)))
-        default:
+        case .constant:
             rate = initial
         }
         let warmup = Int((Double(config.warmupEpochs) * Double(stepsPerEpoch)).rounded())

@@ -14,11 +14,10 @@ public enum Optimizers {
     /// and AdamW's β₁ (β₂ stays 0.999).
     public static func make(_ config: TrainingConfig) throws(TrainingError) -> any Optimizer {
         switch config.optimizer {
-        case "sgd": return SGD(momentum: config.momentum, nesterov: config.nesterov, weightDecay: config.weightDecay)
-        case "adam": return Adam(beta1: config.momentum, weightDecay: config.weightDecay, decoupled: false)
-        case "adamw": return Adam(beta1: config.momentum, weightDecay: config.weightDecay, decoupled: true)
-        case "rmsprop": return RMSprop(momentum: config.momentum, weightDecay: config.weightDecay)
-        default: throw TrainingError("unknown optimizer '\(config.optimizer)' (sgd, adam, adamw, rmsprop)")
+        case .sgd: return SGD(momentum: config.momentum, nesterov: config.nesterov, weightDecay: config.weightDecay)
+        case .adam: return Adam(beta1: config.momentum, weightDecay: config.weightDecay, decoupled: false)
+        case .adamw: return Adam(beta1: config.momentum, weightDecay: config.weightDecay, decoupled: true)
+        case .rmsprop: return RMSprop(momentum: config.momentum, weightDecay: config.weightDecay)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Compute
+import SystemIO
 
 /// The lab's models by name, for 3×32×32 inputs.
 public enum ModelZoo {
@@ -20,25 +21,9 @@ public enum ModelZoo {
         case "mobilenet_v2": network = MobileNetV2.cifar(classes)
         case "densenet": network = DenseNet.cifarBC(depth: 40, growth: 12, classes)
         default:
-            let hint = names.min { editDistance($0, name) < editDistance($1, name) }.map { "; did you mean '\($0)'?" } ?? ""
+            let hint = NearestName.hint(name, among: names).map { "; \($0)" } ?? ""
             throw ComputeError("unknown model '\(name)'\(hint) (models: \(names.joined(separator: ", ")))")
         }
         return Model(name: name, classes: classes, network: network)
-    }
-
-    /// Levenshtein distance, for "did you mean" hints.
-    public static func editDistance(_ a: String, _ b: String) -> Int {
-        let (x, y) = (Array(a), Array(b))
-        guard !x.isEmpty else { return y.count }
-        guard !y.isEmpty else { return x.count }
-        var previous = Array(0...y.count)
-        for i in 1...x.count {
-            var current = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...y.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[y.count]
     }
 }

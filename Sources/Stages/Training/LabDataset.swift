@@ -2,6 +2,7 @@ import Crypto
 import Datasets
 import Foundation
 import Pipeline
+import SystemIO
 
 /// The images that training stages and trials use, as a `cifar10` stage's output folder describes
 /// them: its training subset, the images it held out for validation, and the test set.
@@ -18,9 +19,9 @@ struct LabDataset: Sendable {
 
     /// Reads `folder/dataset.json` and the index lists, and loads the images from the dataset cache
     /// (fetching them again only if the cache was cleared).
-    static func open(folder: String, log: (String) -> Void = { _ in }) throws -> LabDataset {
+    static func open(folder: String, fileSystem: any FileSystem, log: (String) -> Void = { _ in }) throws -> LabDataset {
         func read(_ name: String) throws -> Data {
-            guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
+            guard let data = (try? fileSystem.readFile(folder + "/" + name)).map({ Data($0) }) else {
                 throw StageFailure("cannot read \(folder)/\(name): is '\(folder)' the output of a cifar10 stage?")
             }
             return data

@@ -53,7 +53,8 @@ public struct TrainStage: StageKind {
         do { config = try TrialParameters.trainingConfig(configuration) } catch { throw StageFailure("\(error)") }
 
         try StageDevice.activate(context.settings.device, log: context.output)
-        let dataset = try LabDataset.open(folder: context.workspaceRoot + "/" + PathRules.normalized(options.data), log: context.output)
+        let dataset = try LabDataset.open(folder: context.workspaceRoot + "/" + PathRules.normalized(options.data),
+                                         fileSystem: context.fileSystem, log: context.output)
         let work = context.scratchDirectory + "/"
             + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
         try context.fileSystem.createDirectory(work)

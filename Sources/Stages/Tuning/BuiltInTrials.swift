@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import SystemIO
 import Tuner
 
 /// Built-in training trials for `labmake tune --model`, outside a pipeline.
@@ -11,9 +12,8 @@ public enum BuiltInTrials {
                               log: (String) -> Void = { _ in }) throws -> (runner: any TrialRunner, identity: String) {
         _ = try TrialParameters.trainingConfig(baseline)
         let cifar = try CIFAR10.open(data, log: log)
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory)
-        let digest = isDirectory.boolValue ? "folder:" + URL(fileURLWithPath: data).standardizedFileURL.path
+        let isDirectory = LocalFileSystem().stat(data)?.kind == .directory
+        let digest = isDirectory ? "folder:" + URL(fileURLWithPath: data).standardizedFileURL.path
             : try Checksum.sha256("").compute(data)
         let dataset = LabDataset(classNames: cifar.classNames, train: cifar.train, evaluation: cifar.test, test: cifar.test,
                                  evaluatesOnValidation: false, digest: digest)

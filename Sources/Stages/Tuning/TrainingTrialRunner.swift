@@ -1,4 +1,4 @@
-import Foundation
+import SystemIO
 import Training
 import Tuner
 
@@ -12,6 +12,7 @@ struct TrainingTrialRunner: TrialRunner {
     /// The settings under every trial's parameters.
     let baseline: Configuration
     let workDirectory: String
+    var fileSystem: any FileSystem = LocalFileSystem()
     var isCancelled: @Sendable () -> Bool = { false }
 
     func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
@@ -22,7 +23,7 @@ struct TrainingTrialRunner: TrialRunner {
             throw TunerError("parameters \(trial.configuration.json): \(error)")
         }
         let directory = workDirectory + "/" + trial.key
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try fileSystem.createDirectory(directory)
         var trainer = Trainer(config: config, train: dataset.train, test: dataset.evaluation, classes: dataset.classNames.count,
                               directory: directory)
         let ending = Ending()
@@ -35,11 +36,11 @@ struct TrainingTrialRunner: TrialRunner {
         do {
             result = try trainer.run()
         } catch {
-            try? FileManager.default.removeItem(atPath: directory)
+            try? fileSystem.removeItem(directory)  // the trial's own failure is the error to report
             throw error
         }
         if ending.cancelled && result.status == .stopped { throw TrialCancelled() }
-        try? FileManager.default.removeItem(atPath: directory)
+        try fileSystem.removeItem(directory)
         switch result.status {
         case .completed: return result.finalAccuracy
         case .stopped: throw TrialStopped()

@@ -76,9 +76,9 @@ struct TrialOptions {
         }
         try StageDevice.activate(context.settings.device, log: context.output)
         let folder = context.workspaceRoot + "/" + PathRules.normalized(data ?? "data")
-        let dataset = try LabDataset.open(folder: folder, log: context.output)
+        let dataset = try LabDataset.open(folder: folder, fileSystem: context.fileSystem, log: context.output)
         let runner = TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: context.scratchDirectory + "/trials",
-                                         isCancelled: context.isCancelled)
+                                         fileSystem: context.fileSystem, isCancelled: context.isCancelled)
         return (runner, "train:\(TrainingTrialIdentity.version):" + dataset.digest + ":" + baseline.json)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import SystemIO
 import Randomness
 import Tuner
 
@@ -65,7 +66,7 @@ public struct TuneStage: StageKind {
         let maxDuration = reader.number("max_duration", positive: true, &problems)
         let space: SearchSpace, sampler: any Sampler, spaceText: String
         do {
-            (space, spaceText) = try Self.space(stage, root: context.workspaceRoot)
+            (space, spaceText) = try Self.space(stage, root: context.workspaceRoot, fileSystem: context.fileSystem)
             sampler = try Samplers.make(tunerName)
         } catch {
             throw StageFailure("\(error)")
@@ -88,12 +89,12 @@ public struct TuneStage: StageKind {
     }
 
     /// The search space and its canonical text, from the file or the inline mapping.
-    static func space(_ stage: StageDefinition, root: String) throws -> (SearchSpace, String) {
+    static func space(_ stage: StageDefinition, root: String, fileSystem: any FileSystem) throws -> (SearchSpace, String) {
         switch stage.with["search_space"] {
         case .string(let path)?:
             let full = path.hasPrefix("/") ? path : root + "/" + PathRules.normalized(path)
-            guard let data = FileManager.default.contents(atPath: full) else { throw TunerError("cannot read the search space \(path)") }
-            return (try SearchSpace.parse(data, source: path), String(decoding: data, as: UTF8.self))
+            guard let bytes = try? fileSystem.readFile(full) else { throw TunerError("cannot read the search space \(path)") }
+            return (try SearchSpace.parse(Data(bytes), source: path), String(decoding: bytes, as: UTF8.self))
         case .object(let fields)?:
             return (try SearchSpace.parse(fields.mapValues(TrialParameters.json), source: "search_space"), ConfigValue.object(fields).canonicalJSON)
         default:

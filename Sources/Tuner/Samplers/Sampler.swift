@@ -1,4 +1,5 @@
 import Randomness
+import SystemIO
 
 /// A trial as samplers see it: its configuration and, once it finished, its loss (smaller is better;
 /// an experiment that maximises passes the negated metric). Failed trials have no loss.
@@ -35,8 +36,7 @@ public enum Samplers {
         case "anneal": return AnnealSampler()
         case "evolution": return EvolutionSampler()
         default:
-            let near = names.min { editDistance($0, name) < editDistance($1, name) }!
-            throw TunerError("unknown tuner '\(name)'" + (editDistance(near, name) <= 3 ? "; did you mean '\(near)'?" : "")
+            throw TunerError("unknown tuner '\(name)'" + (NearestName.hint(name, among: names).map { "; \($0)" } ?? "")
                              + " (tuners: \(names.joined(separator: ", ")))")
         }
     }

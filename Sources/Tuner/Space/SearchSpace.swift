@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 import Randomness
 
 /// A search space in NNI's format: `{"lr": {"_type": "loguniform", "_value": [1e-4, 0.1]}, …}`,
@@ -106,8 +107,7 @@ public struct Parameter: Sendable, Equatable {
         case "qlognormal": let v = try numbers(3); try sigma(v[1]); try quantum(v[2]); distribution = .qlognormal(v[0], v[1], v[2])
         default:
             let known = ["choice", "randint", "uniform", "quniform", "loguniform", "qloguniform", "normal", "qnormal", "lognormal", "qlognormal"]
-            let near = known.min { editDistance($0, type) < editDistance($1, type) }!
-            throw fail("unknown _type '\(type)'" + (editDistance(near, type) <= 3 ? "; did you mean '\(near)'?" : "")
+            throw fail("unknown _type '\(type)'" + (NearestName.hint(type, among: known).map { "; \($0)" } ?? "")
                        + " (types: \(known.joined(separator: ", ")))")
         }
         return Parameter(name: name, distribution: distribution)
@@ -257,18 +257,3 @@ struct NumericDomain: Equatable {
 }
 
 func fmt(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
-
-func editDistance(_ a: String, _ b: String) -> Int {
-    let (x, y) = (Array(a), Array(b))
-    guard !x.isEmpty else { return y.count }
-    guard !y.isEmpty else { return x.count }
-    var previous = Array(0...y.count)
-    for i in 1...x.count {
-        var current = [i] + Array(repeating: 0, count: y.count)
-        for j in 1...y.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[y.count]
-}
