@@ -20,7 +20,7 @@ struct TrainingSetting: Sendable {
     let apply: @Sendable (inout TrainingConfig, String) throws(TrainingError) -> Void
     let text: @Sendable (TrainingConfig) -> String?
 
-    static func number(_ name: String, _ field: WritableKeyPath<TrainingConfig, Float> & Sendable, _ expects: String,
+    static func number(_ name: String, _ field: any WritableKeyPath<TrainingConfig, Float> & Sendable, _ expects: String,
                        _ ok: @escaping @Sendable (Float) -> Bool) -> Self {
         Self(name: name, expects: expects, apply: { (config, text) throws(TrainingError) in
             guard let v = Float(text), v.isFinite, ok(v) else { throw failure(name, text, expects) }
@@ -28,14 +28,14 @@ struct TrainingSetting: Sendable {
         }, text: { "\($0[keyPath: field])" })
     }
 
-    static func whole(_ name: String, _ field: WritableKeyPath<TrainingConfig, Int> & Sendable, minimum: Int) -> Self {
+    static func whole(_ name: String, _ field: any WritableKeyPath<TrainingConfig, Int> & Sendable, minimum: Int) -> Self {
         let expects = "a whole number ≥ \(minimum)"
         return Self(name: name, expects: expects, apply: { (config, text) throws(TrainingError) in
             config[keyPath: field] = try wholeNumber(text, minimum: minimum, name: name, expects: expects)
         }, text: { "\($0[keyPath: field])" })
     }
 
-    static func flag(_ name: String, _ field: WritableKeyPath<TrainingConfig, Bool> & Sendable) -> Self {
+    static func flag(_ name: String, _ field: any WritableKeyPath<TrainingConfig, Bool> & Sendable) -> Self {
         Self(name: name, expects: "true or false", apply: { (config, text) throws(TrainingError) in
             switch text.lowercased() {
             case "true", "yes", "1": config[keyPath: field] = true
@@ -46,7 +46,7 @@ struct TrainingSetting: Sendable {
     }
 
     static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(
-        _ name: String, _ field: WritableKeyPath<TrainingConfig, Choice> & Sendable
+        _ name: String, _ field: any WritableKeyPath<TrainingConfig, Choice> & Sendable
     ) -> Self where Choice.RawValue == String {
         let names = Choice.allCases.map(\.rawValue)
         let expects = names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")

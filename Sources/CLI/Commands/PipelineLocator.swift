@@ -37,7 +37,7 @@ struct PipelineLocator {
         do { text = try fs.readText(path) } catch {
             throw LabmakeExit(ExitStatus.invalid, "error: cannot read the pipeline file: \(error)")
         }
-        let cache = ManifestCache(path: root + "/.labmake/manifest.cache", fileSystem: fs)
+        let cache = ManifestCache(path: Workspace.manifestCachePath(root: root), fileSystem: fs)
         let key = ManifestCache.key(text: text, overrides: parsed, kinds: kinds, toolIdentity: toolIdentity)
         if cached, let pipeline = cache.load(key: key) { return pipeline }
         let pipeline: PipelineDefinition
@@ -63,7 +63,7 @@ struct PipelineLocator {
         do {
             return try Workspace(root: root, fileSystem: LocalFileSystem(durable: false))
         } catch {
-            throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(root)/.labmake: \(error)")
+            throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(Workspace.stateDirectoryPath(root: root)): \(error)")
         }
     }
 

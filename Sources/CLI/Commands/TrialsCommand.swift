@@ -28,9 +28,9 @@ struct TrialsCommand: ParsableCommand {
 
     func run() throws {
         let root = pipeline.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
-        let path = root + "/.labmake/state.db"
+        let path = Workspace.databasePath(root: root)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw LabmakeExit(ExitStatus.invalid, "error: no labmake workspace in \(root) (.labmake/state.db is missing)")
+            throw LabmakeExit(ExitStatus.invalid, "error: no labmake workspace in \(root) (\(path) is missing)")
         }
         let database = try StateDatabase(path: path)
         guard let experiment else {

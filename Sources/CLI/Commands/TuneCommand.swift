@@ -97,7 +97,7 @@ struct TuneCommand: ParsableCommand {
         do {
             workspace = try Workspace(root: directory)
         } catch {
-            throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(directory)/.labmake: \(error)")
+            throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(Workspace.stateDirectoryPath(root: directory)): \(error)")
         }
         let terminal = Terminal(stderr: true)
         let cancelled = Locked(false)

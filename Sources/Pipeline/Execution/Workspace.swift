@@ -13,18 +13,27 @@ public final class Workspace: Sendable {
     public let database: StateDatabase
     public let store: ArtifactStore
 
+    /// `ROOT/.labmake`: where labmake keeps a workspace's state.
+    public static func stateDirectoryPath(root: String) -> String { root + "/.labmake" }
+
+    /// The state database of the workspace at `root`.
+    public static func databasePath(root: String) -> String { stateDirectoryPath(root: root) + "/state.db" }
+
+    /// Where the validated pipeline of the workspace at `root` is cached.
+    public static func manifestCachePath(root: String) -> String { stateDirectoryPath(root: root) + "/manifest.cache" }
+
     /// Opens the workspace at `root`, creating `.labmake/` if needed.
     /// - Parameter inMemory: keep the database in memory (tests on a fake file system).
     public init(root: String, fileSystem: any FileSystem = LocalFileSystem(),
                 launcher: any ProcessLauncher = LocalProcessLauncher(), clock: any Clock = SystemClock(),
                 inMemory: Bool = false) throws {
         self.root = root
-        stateDirectory = root + "/.labmake"
+        stateDirectory = Self.stateDirectoryPath(root: root)
         self.fileSystem = fileSystem
         self.launcher = launcher
         self.clock = clock
         try fileSystem.createDirectory(stateDirectory)
-        database = try StateDatabase(path: inMemory ? nil : stateDirectory + "/state.db")
+        database = try StateDatabase(path: inMemory ? nil : Self.databasePath(root: root))
         store = ArtifactStore(root: stateDirectory + "/store", fileSystem: fileSystem)
     }
 

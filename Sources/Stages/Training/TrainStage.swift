@@ -13,7 +13,7 @@ import Tuner
 ///
 /// Writes `STAGE/model.safetensors`, `STAGE/metrics.json` (per-epoch metrics, final test accuracy) and
 /// `STAGE/config.json` (the settings and where they came from). A killed run resumes at its last
-/// epoch from a checkpoint kept under `.labmake/work/`.
+/// epoch from a checkpoint kept in the stage's scratch folder.
 public struct TrainStage: StageKind {
     public let name = "train"
     public let version = "1"
