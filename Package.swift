@@ -87,10 +87,10 @@ let package = Package(
             name: "Datasets",
             dependencies: ["CArchive", "CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        /// libarchive, for safe extraction of tar.gz archives.
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        /// libcurl, for downloads that resume (HTTP Range) and report progress.
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        /// libarchive, for safe extraction of tar.gz archives; loaded on first use.
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        /// libcurl, for downloads that resume (HTTP Range) and report progress; loaded on first use.
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: - The make-like engine (knows nothing about ML)
 
@@ -122,7 +122,7 @@ let package = Package(
 
         /// Fakes and fixtures shared by the test targets: in-memory file system, fake clock and launcher, HTTP server, archives.
         .target(name: "LabmakeTesting", dependencies: ["Pipeline", "SystemIO", "CArchive"], path: "Tests/LabmakeTesting",
-                swiftSettings: strict),
+                swiftSettings: strict, linkerSettings: [.linkedLibrary("archive")]),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"], swiftSettings: strict),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "SystemIO"], swiftSettings: strict),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Pipeline", "SystemIO", "Tuner", "LabmakeTesting"], swiftSettings: strict),

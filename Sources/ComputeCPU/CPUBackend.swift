@@ -15,6 +15,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     /// - Parameter threads: oneDNN's thread count; default: every core.
     public init(threads: Int? = nil) throws(ComputeError) {
+        _ = try OneDNN.library.get()
         self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         Self.keepFreedMemory()
         Loops.threads = self.threads
@@ -88,7 +89,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         var c = [Float](repeating: 0, count: m * n)
         let (x, y) = (a.values, b.values)
         let status = c.withUnsafeMutableBufferPointer { cp in
-            dnnl_sgemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k),
+            OneDNN.api.dnnl_sgemm!(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")), dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k),
                        1, x, dnnl_dim_t(k), y, dnnl_dim_t(n), 0, cp.baseAddress, dnnl_dim_t(n))
         }
         try check(status, "multiplying matrices")

@@ -37,9 +37,9 @@ final class DNNLConvolution: @unchecked Sendable {
     private var forwardDescriptors: [Key: dnnl_primitive_desc_t] = [:]
 
     init(threads: Int) throws(ComputeError) {
-        omp_set_num_threads(Int32(threads))
-        try check(dnnl_engine_create(&engine, dnnl_cpu, 0), "creating the CPU engine")
-        try check(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "creating a stream")
+        OneDNN.api.omp_set_num_threads!(Int32(threads))
+        try check(OneDNN.api.dnnl_engine_create!(&engine, dnnl_cpu, 0), "creating the CPU engine")
+        try check(OneDNN.api.dnnl_stream_create!(&stream, engine, dnnl_stream_default_flags.rawValue), "creating a stream")
     }
 
     /// Runs one direction of a convolution: `a` and `b` are (input, weight), (output gradient, weight)
@@ -65,16 +65,16 @@ final class DNNLConvolution: @unchecked Sendable {
     /// Reorders the operands into oneDNN's layouts, convolves, and reorders the result back.
     private func execute(_ plan: Plan, _ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer, _ out: UnsafeMutableRawPointer) -> dnnl_status_t {
         var memories: [dnnl_memory_t?] = []
-        defer { for m in memories { dnnl_memory_destroy(m) } }
+        defer { for m in memories { OneDNN.api.dnnl_memory_destroy!(m) } }
         func memory(_ md: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer?) -> dnnl_memory_t? {
             var md = md, m: dnnl_memory_t?
-            guard dnnl_memory_create(&m, &md, engine, pointer) == dnnl_success else { return nil }
+            guard OneDNN.api.dnnl_memory_create!(&m, &md, engine, pointer) == dnnl_success else { return nil }
             memories.append(m)
             return m
         }
         func reorder(_ p: dnnl_primitive_t, _ from: dnnl_memory_t?, _ to: dnnl_memory_t?) -> dnnl_status_t {
             var args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: from), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: to)]
-            return dnnl_primitive_execute(p, stream, 2, &args)
+            return OneDNN.api.dnnl_primitive_execute!(p, stream, 2, &args)
         }
         var args: [dnnl_exec_arg_t] = []
         for (operand, pointer) in [(plan.a, a), (plan.b, b)] {
@@ -95,18 +95,18 @@ final class DNNLConvolution: @unchecked Sendable {
             chosenOut = m
         }
         args.append(dnnl_exec_arg_t(arg: plan.result.arg, memory: chosenOut))
-        var status = dnnl_primitive_execute(plan.primitive, stream, Int32(args.count), &args)
+        var status = OneDNN.api.dnnl_primitive_execute!(plan.primitive, stream, Int32(args.count), &args)
         if status == dnnl_success, let reorderOut = plan.result.reorder { status = reorder(reorderOut, chosenOut, plainOut) }
-        if status == dnnl_success { status = dnnl_stream_wait(stream) }
+        if status == dnnl_success { status = OneDNN.api.dnnl_stream_wait!(stream) }
         return status
     }
 
     private func plan(for key: Key) throws(ComputeError) -> Plan {
         if let cached = plans[key] { return cached }
         let pd = try primitiveDescriptor(for: key)
-        defer { if key.direction != .forward { dnnl_primitive_desc_destroy(pd) } }
+        defer { if key.direction != .forward { OneDNN.api.dnnl_primitive_desc_destroy!(pd) } }
         var primitive: dnnl_primitive_t?
-        try check(dnnl_primitive_create(&primitive, pd), "creating a convolution")
+        try check(OneDNN.api.dnnl_primitive_create!(&primitive, pd), "creating a convolution")
         guard let primitive else { throw ComputeError("conv2d: oneDNN returned no primitive") }
 
         let inputMD = try descriptor(key.input, key.conv.groups, isWeight: false)
@@ -137,19 +137,19 @@ final class DNNLConvolution: @unchecked Sendable {
     /// The operand `arg` of `pd`: the layout oneDNN chose, and a reorder and buffer when it is not ours.
     private func operand(_ arg: Int32, _ plain: dnnl_memory_desc_t, _ pd: dnnl_primitive_desc_t, _ query: dnnl_query_t,
                          isResult: Bool) throws(ComputeError) -> Operand {
-        guard let chosenPointer = dnnl_primitive_desc_query_md(pd, query, 0) else {
+        guard let chosenPointer = OneDNN.api.dnnl_primitive_desc_query_md!(pd, query, 0) else {
             throw ComputeError("conv2d: oneDNN reported no layout for an operand")
         }
         var plainMD = plain, chosen = chosenPointer.pointee
         var result = Operand(arg: arg, plain: plain, chosen: chosen, reorder: nil, buffer: nil)
-        guard dnnl_memory_desc_equal(&plainMD, &chosen) == 0 else { return result }
+        guard OneDNN.api.dnnl_memory_desc_equal!(&plainMD, &chosen) == 0 else { return result }
         var reorderPD: dnnl_primitive_desc_t?
-        try check(isResult ? dnnl_reorder_primitive_desc_create(&reorderPD, &chosen, engine, &plainMD, engine, nil)
-                           : dnnl_reorder_primitive_desc_create(&reorderPD, &plainMD, engine, &chosen, engine, nil),
+        try check(isResult ? OneDNN.api.dnnl_reorder_primitive_desc_create!(&reorderPD, &chosen, engine, &plainMD, engine, nil)
+                           : OneDNN.api.dnnl_reorder_primitive_desc_create!(&reorderPD, &plainMD, engine, &chosen, engine, nil),
                   "planning a reorder")
-        defer { dnnl_primitive_desc_destroy(reorderPD) }
-        try check(dnnl_primitive_create(&result.reorder, reorderPD), "creating a reorder")
-        result.buffer = UnsafeMutableRawPointer.allocate(byteCount: dnnl_memory_desc_get_size(&chosen), alignment: 64)
+        defer { OneDNN.api.dnnl_primitive_desc_destroy!(reorderPD) }
+        try check(OneDNN.api.dnnl_primitive_create!(&result.reorder, reorderPD), "creating a reorder")
+        result.buffer = UnsafeMutableRawPointer.allocate(byteCount: OneDNN.api.dnnl_memory_desc_get_size!(&chosen), alignment: 64)
         return result
     }
 
@@ -166,10 +166,10 @@ final class DNNLConvolution: @unchecked Sendable {
         var forwardPD = forwardDescriptors[forwardKey]
         if forwardPD == nil {
             var desc = dnnl_convolution_desc_t()
-            try check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct,
+            try check(OneDNN.api.dnnl_convolution_forward_desc_init!(&desc, dnnl_forward_training, dnnl_convolution_direct,
                                                          &inputMD, &weightMD, nil, &outputMD, &strides, &padding, &padding),
                       "describing a convolution")
-            try check(dnnl_primitive_desc_create(&forwardPD, &desc, nil, engine, nil), "choosing a convolution")
+            try check(OneDNN.api.dnnl_primitive_desc_create!(&forwardPD, &desc, nil, engine, nil), "choosing a convolution")
             forwardDescriptors[forwardKey] = forwardPD
         }
         var pd: dnnl_primitive_desc_t?
@@ -178,14 +178,14 @@ final class DNNLConvolution: @unchecked Sendable {
             pd = forwardPD
         case .inputGradient:
             var desc = dnnl_convolution_desc_t()
-            try check(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &inputMD, &weightMD, &outputMD,
+            try check(OneDNN.api.dnnl_convolution_backward_data_desc_init!(&desc, dnnl_convolution_direct, &inputMD, &weightMD, &outputMD,
                                                                &strides, &padding, &padding), "describing a convolution gradient")
-            try check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD), "choosing a convolution gradient")
+            try check(OneDNN.api.dnnl_primitive_desc_create!(&pd, &desc, nil, engine, forwardPD), "choosing a convolution gradient")
         case .weightGradient:
             var desc = dnnl_convolution_desc_t()
-            try check(dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_direct, &inputMD, &weightMD, nil, &outputMD,
+            try check(OneDNN.api.dnnl_convolution_backward_weights_desc_init!(&desc, dnnl_convolution_direct, &inputMD, &weightMD, nil, &outputMD,
                                                                   &strides, &padding, &padding), "describing a convolution gradient")
-            try check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, forwardPD), "choosing a convolution gradient")
+            try check(OneDNN.api.dnnl_primitive_desc_create!(&pd, &desc, nil, engine, forwardPD), "choosing a convolution gradient")
         }
         guard let pd else { throw ComputeError("conv2d: oneDNN returned no implementation") }
         return pd
@@ -196,11 +196,11 @@ final class DNNLConvolution: @unchecked Sendable {
         var md = dnnl_memory_desc_t()
         if isWeight && groups > 1 {
             var d = dims([groups, shape[0] / groups, shape[1], shape[2], shape[3]])
-            try check(dnnl_memory_desc_init_by_tag(&md, 5, &d, dnnl_f32, any ? dnnl_format_tag_any : dnnl_goihw), "describing weights")
+            try check(OneDNN.api.dnnl_memory_desc_init_by_tag!(&md, 5, &d, dnnl_f32, any ? dnnl_format_tag_any : dnnl_goihw), "describing weights")
         } else {
             var d = dims(shape.dims)
             let tag = any ? dnnl_format_tag_any : isWeight ? dnnl_oihw : dnnl_nchw
-            try check(dnnl_memory_desc_init_by_tag(&md, 4, &d, dnnl_f32, tag), "describing a tensor")
+            try check(OneDNN.api.dnnl_memory_desc_init_by_tag!(&md, 4, &d, dnnl_f32, tag), "describing a tensor")
         }
         return md
     }

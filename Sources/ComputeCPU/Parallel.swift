@@ -10,9 +10,9 @@ enum Parallel {
         withoutActuallyEscaping(body) { body in
             var job = Job(count: count, body: body)
             withUnsafeMutablePointer(to: &job) { pointer in
-                GOMP_parallel({ raw in
+                OneDNN.api.GOMP_parallel!({ raw in
                     let job = raw!.assumingMemoryBound(to: Job.self).pointee
-                    let (worker, team) = (Int(omp_get_thread_num()), Int(omp_get_num_threads()))
+                    let (worker, team) = (Int(OneDNN.api.omp_get_thread_num!()), Int(OneDNN.api.omp_get_num_threads!()))
                     for i in (job.count * worker / team)..<(job.count * (worker + 1) / team) { job.body(i) }
                 }, pointer, UInt32(workers), 0)
             }

@@ -11,29 +11,32 @@ private let fileTypeSymlink: UInt32 = 0o120000
 public enum ArchiveExtractor {
     /// Extracts every regular file and directory of `archive` under `destination` (created if needed).
     public static func extract(_ archive: String, to destination: String) throws {
-        guard let reader = archive_read_new() else { throw DatasetError("cannot initialise libarchive") }
-        defer { archive_read_free(reader) }
-        archive_read_support_filter_all(reader)
-        archive_read_support_format_all(reader)
-        guard archive_read_open_filename(reader, archive, 1 << 16) == ARCHIVE_OK else {
+        guard let reader = lm_archive_read_new() else {
+            let reason = lm_archive_load_error().map { String(cString: $0) } ?? "cannot initialise libarchive"
+            throw DatasetError("extracting archives needs libarchive (Debian's libarchive13): \(reason)")
+        }
+        defer { lm_archive_read_free(reader) }
+        lm_archive_read_support_filter_all(reader)
+        lm_archive_read_support_format_all(reader)
+        guard lm_archive_read_open_filename(reader, archive, 1 << 16) == ARCHIVE_OK else {
             throw DatasetError("cannot open archive \(archive): \(message(reader))")
         }
         try FileReader.makeDirectory(destination)
         var entry: OpaquePointer?
         while true {
-            let status = archive_read_next_header(reader, &entry)
+            let status = lm_archive_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { return }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
                 throw DatasetError("archive \(archive) is damaged or truncated: \(message(reader))")
             }
-            let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+            let name = lm_archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
             let relative = try safeRelativePath(name)
             let target = destination + "/" + relative
-            switch archive_entry_filetype(entry) {
+            switch lm_archive_entry_filetype(entry) {
             case fileTypeDirectory:
                 try FileReader.makeDirectory(target)
             case fileTypeRegular:
-                if archive_entry_hardlink(entry) != nil { throw DatasetError.unsafeEntry(name, "it is a hard link; links are refused") }
+                if lm_archive_entry_hardlink(entry) != nil { throw DatasetError.unsafeEntry(name, "it is a hard link; links are refused") }
                 try write(reader, to: target, archive: archive)
             case fileTypeSymlink:
                 throw DatasetError.unsafeEntry(name, "it is a symbolic link; links are refused")
@@ -61,7 +64,7 @@ public enum ArchiveExtractor {
         var size = 0
         var offset: la_int64_t = 0
         while true {
-            let status = archive_read_data_block(reader, &buffer, &size, &offset)
+            let status = lm_archive_read_data_block(reader, &buffer, &size, &offset)
             if status == ARCHIVE_EOF { return }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
                 throw DatasetError("archive \(archive) is damaged or truncated: \(message(reader))")
@@ -74,6 +77,6 @@ public enum ArchiveExtractor {
     }
 
     private static func message(_ reader: OpaquePointer) -> String {
-        archive_error_string(reader).map { String(cString: $0) } ?? "unknown error"
+        lm_archive_error_string(reader).map { String(cString: $0) } ?? "unknown error"
     }
 }

@@ -73,8 +73,11 @@ public struct Downloader: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return .fatal(DatasetError("cannot write \(path): \(String(cString: strerror(errno)))")) }
         defer { close(fd) }
-        guard let curl = curl_easy_init() else { return .fatal(DatasetError("cannot initialise libcurl")) }
-        defer { curl_easy_cleanup(curl) }
+        guard let curl = lm_curl_easy_init() else {
+            let reason = lm_curl_load_error().map { String(cString: $0) } ?? "cannot initialise libcurl"
+            return .fatal(DatasetError("downloads need libcurl (Debian's libcurl4): \(reason)"))
+        }
+        defer { lm_curl_easy_cleanup(curl) }
 
         let transfer = Transfer(fd: fd, offset: offset, curl: curl, progress: progress)
         let context = Unmanaged.passRetained(transfer)
@@ -95,12 +98,12 @@ public struct Downloader: Sendable {
             lm_curl_set_progress_function(curl, progressCallback)
             lm_curl_set_pointer(curl, CURLOPT_XFERINFODATA, context.toOpaque())
             lm_curl_set_long(curl, CURLOPT_NOPROGRESS, 0)
-            return curl_easy_perform(curl)
+            return lm_curl_easy_perform(curl)
         }
         if let failure = transfer.failure { return .fatal(failure) }
         let status = lm_curl_response_code(curl)
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let reason = detail.isEmpty ? String(cString: lm_curl_easy_strerror(code)) : detail
         switch code {
         case CURLE_OK:
             return .complete
