@@ -9,11 +9,21 @@ public struct LocalFileSystem: FileSystem {
     /// Whether atomic writes flush file contents to disk before the rename (survives power loss,
     /// not only a killed process).
     public var durable: Bool
+    /// The working directory with a trailing slash, taken once: paths under it are looked up relative
+    /// to it, which spares the kernel walking the same leading folders for every file of a no-op run.
+    /// labmake never changes its working directory.
+    private let workingDirectory: String
 
-    public init(durable: Bool = true) { self.durable = durable }
+    public init(durable: Bool = true) {
+        self.durable = durable
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        workingDirectory = getcwd(&buffer, buffer.count).map { String(cString: $0) + "/" } ?? "\u{0}"
+    }
 
     public func stat(_ path: String) -> FileStat? {
-        guard let st = statusOf(path) else { return nil }
+        let relative = path.utf8.count > workingDirectory.utf8.count && path.utf8.starts(with: workingDirectory.utf8)
+            ? workingDirectory.utf8.count : 0
+        guard let st = statusOf(path, skipping: relative) else { return nil }
         let type = st.st_mode & S_IFMT
         let kind: FileStat.Kind = type == S_IFREG ? .file : type == S_IFDIR ? .directory : .other
         return FileStat(
@@ -155,8 +165,9 @@ public struct LocalFileSystem: FileSystem {
     }
 }
 
-/// `stat(2)`, following links; nil on failure.
-private func statusOf(_ path: String) -> stat? {
+/// `stat(2)`, following links, of `path` without its first `skipping` bytes; nil on failure.
+private func statusOf(_ path: String, skipping: Int = 0) -> stat? {
     var st = stat()
-    return stat(path, &st) == 0 ? st : nil
+    let ok = path.withCString { stat($0 + skipping, &st) == 0 }
+    return ok ? st : nil
 }
