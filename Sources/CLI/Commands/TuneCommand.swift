@@ -127,29 +127,28 @@ struct TuneCommand: ParsableCommand {
                                         executor: LocalJobExecutor(launcher: workspace.launcher), fileSystem: workspace.fileSystem,
                                         scratchDirectory: scratch, isCancelled: { cancelled.withLock { $0 } })
         }
-        let experimentName = name ?? "tune-" + TrialKey.of(Configuration(values: [:]),
-                                                           identity: [String(decoding: text, as: UTF8.self), identity, tuner, String(seed), direction.rawValue]
-                                                               .joined(separator: "\u{1}")).prefix(12)
+        let experimentName = name ?? TuningSession.name(prefix: "tune-", identity: identity,
+                                                        defining: [String(decoding: text, as: UTF8.self), tuner, String(seed), direction.rawValue])
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,
                                           trialIdentity: identity)
-        let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner, store: store)
-        experiment.onTrialEnd = { trial, progress in terminal.print(progress.line(for: trial)) }
-        experiment.isCancelled = { cancelled.withLock { $0 } }
+        let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)
         // Ctrl-C: no new trial starts, and the running ones are stopped (their whole process groups).
         let interrupts = InterruptHandler { [launcher = workspace.launcher] in
             cancelled.withLock { $0 = true }
             terminal.print("interrupted: stopping the running trials; finished trials are kept and a rerun resumes the experiment")
             launcher.terminateAll()
         }
-        let trials = try experiment.run()
+        let (trials, best) = try session.run(isCancelled: { cancelled.withLock { $0 } }) { trial, progress in
+            terminal.print(progress.line(for: trial))
+        }
         withExtendedLifetime(interrupts) {}
         if cancelled.withLock({ $0 }) { throw LabmakeExit(ExitStatus.interrupted, "") }
         if let log { try TrialOutput.writeLog(trials, to: log) }
         if json { print(TrialOutput.json(trials, experiment: experimentName)) } else {
             terminal.print("experiment \(experimentName): \(trials.count) trials")
-            if let best = experiment.best {
+            if let best {
                 print("best: \(String(format: "%.6g", best.metric ?? .nan)) (trial \(best.number)) \(best.configuration.json)")
             } else {
                 print("no trial succeeded")

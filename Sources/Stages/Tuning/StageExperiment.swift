@@ -24,8 +24,7 @@ struct StageExperiment {
     /// experiment apart from its budget, so that raising `max_trials` resumes it and changing the
     /// space, the sampler or the baseline starts another.
     func experimentName(defining parts: [String]) -> String {
-        let digest = TrialKey.of(Configuration(values: [:]), identity: ([identity] + parts).joined(separator: "\u{1}"))
-        return stage.name + "#" + digest.prefix(12)
+        TuningSession.name(prefix: stage.name + "#", identity: identity, defining: parts)
     }
 
     /// Runs trials from `sampler` until `maxTrials` are over and returns every trial of the experiment.
@@ -33,11 +32,11 @@ struct StageExperiment {
         let settings = ExperimentSettings(name: name, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: options.concurrency,
                                           maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
                                           medianStop: options.medianStop, trialIdentity: identity)
-        let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner,
+        let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings,
                                     store: WorkspaceTrialStore(database: context.database))
-        experiment.isCancelled = context.isCancelled
-        experiment.onTrialEnd = { [context] trial, progress in context.output(progress.line(for: trial)) }
-        let trials = try experiment.run()
+        let (trials, _) = try session.run(isCancelled: context.isCancelled) { [context] trial, progress in
+            context.output(progress.line(for: trial))
+        }
         if context.isCancelled() { throw StageFailure("interrupted; finished trials are kept and the next run resumes the experiment") }
         return trials
     }
