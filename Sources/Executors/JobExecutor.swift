@@ -4,25 +4,12 @@ import SystemIO
 public struct JobRequest: Sendable {
     /// A name for people and schedulers: `tune/trial-3`.
     public var name: String
-    /// Run with `/bin/sh -c`.
-    public var command: String
-    /// The directory the command starts in.
-    public var workingDirectory: String
-    /// Variables added to labmake's environment.
-    public var environment: [String: String]
-    /// Variables of labmake's environment the command must not see.
-    public var removedEnvironment: [String]
-    /// Seconds after which the job is stopped; nil: no limit.
-    public var timeout: Double?
+    /// What to run, where, with which environment, for how long at most.
+    public var process: ProcessRequest
 
-    public init(name: String, command: String, workingDirectory: String, environment: [String: String] = [:],
-                removedEnvironment: [String] = [], timeout: Double? = nil) {
+    public init(name: String, process: ProcessRequest) {
         self.name = name
-        self.command = command
-        self.workingDirectory = workingDirectory
-        self.environment = environment
-        self.removedEnvironment = removedEnvironment
-        self.timeout = timeout
+        self.process = process
     }
 }
 

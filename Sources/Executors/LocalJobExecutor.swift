@@ -21,11 +21,8 @@ public final class LocalJobExecutor: JobExecutor, @unchecked Sendable {
         let handle = JobHandle(id: "local-\(getpid())-\(number)", name: request.name)
         let job = LocalJob()
         jobs.withLock { $0[handle.id] = job }
-        let process = ProcessRequest(command: request.command, workingDirectory: request.workingDirectory,
-                                     environment: request.environment, removedEnvironment: request.removedEnvironment,
-                                     timeout: request.timeout)
         Thread.detachNewThread { [launcher] in
-            let outcome = launcher.run(process, control: job.control) { line in job.append(line) }
+            let outcome = launcher.run(request.process, control: job.control) { line in job.append(line) }
             job.finish(outcome)
         }
         return handle

@@ -9,7 +9,7 @@ struct LocalJobExecutorTests {
 
     @Test("submit, then watch: every output line in order, and the exit status")
     func submitAndWatch() throws {
-        let job = try executor.submit(JobRequest(name: "trial-1", command: "seq 5; exit 4", workingDirectory: "/"))
+        let job = try executor.submit(JobRequest(name: "trial-1", process: ProcessRequest(command: "seq 5; exit 4", workingDirectory: "/")))
         let lines = Locked([String]())
         let end = executor.watch(job) { line in lines.withLock { $0.append(line) } }
         #expect(end == .exited(4))
@@ -19,7 +19,7 @@ struct LocalJobExecutorTests {
 
     @Test("cancel from the watcher's callback ends the job as cancelled")
     func cancel() throws {
-        let job = try executor.submit(JobRequest(name: "trial-2", command: "while true; do echo tick; sleep 0.01; done", workingDirectory: "/"))
+        let job = try executor.submit(JobRequest(name: "trial-2", process: ProcessRequest(command: "while true; do echo tick; sleep 0.01; done", workingDirectory: "/")))
         #expect(executor.attach(id: job.id, name: job.name) == job)
         let end = executor.watch(job) { [executor] _ in executor.cancel(job) }
         #expect(end == .cancelled)
@@ -27,7 +27,7 @@ struct LocalJobExecutorTests {
 
     @Test("a timeout is the job's end, with the limit")
     func timeout() {
-        let end = executor.run(JobRequest(name: "slow", command: "sleep 30", workingDirectory: "/", timeout: 0.3)) { _ in }
+        let end = executor.run(JobRequest(name: "slow", process: ProcessRequest(command: "sleep 30", workingDirectory: "/", timeout: 0.3))) { _ in }
         #expect(end == .timedOut(0.3))
         #expect(end.summary == "timed out after 0.3 s")
     }

@@ -36,10 +36,10 @@ public struct CommandTrialRunner: TrialRunner {
         let folder = scratchDirectory + "/trial-\(trial.number)"
         let parameters = folder + "/parameters.json"
         try fileSystem.writeText(parameters, trial.configuration.json)
-        let request = JobRequest(
-            name: "trial-\(trial.number)", command: command + " " + shellQuoted(parameters), workingDirectory: directory,
+        let request = JobRequest(name: "trial-\(trial.number)", process: ProcessRequest(
+            command: command + " " + shellQuoted(parameters), workingDirectory: directory,
             environment: ["LABMAKE_TRIAL_PARAMETERS": parameters, "LABMAKE_TRIAL_NUMBER": String(trial.number)],
-            timeout: timeout)
+            timeout: timeout))
         let state = Locked(TrialOutput())
         let job = try executor.submit(request)
         let end = executor.watch(job) { [executor] line in
