@@ -22,33 +22,15 @@ public struct CIFAR10Stage: StageKind {
 
     public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
         var problems: [StageOptionProblem] = []
-        for key in ["url", "path", "md5", "sha256"] {
-            guard let value = stage.with[key] else { continue }
-            if case .string = value { continue }
-            problems.append(.init(option: key, message: "must be a string, found \(value.typeName)"))
-        }
-        for key in ["train_subset", "validation", "seed"] {
-            guard let value = stage.with[key] else { continue }
-            if case .int(let n) = value, n >= (key == "train_subset" ? 1 : 0) { continue }
-            problems.append(.init(option: key, message: "must be \(key == "train_subset" ? "a positive" : "a non-negative") integer, found \(value)"))
-        }
-        if stage.with["url"] != nil && stage.with["path"] != nil {
-            problems.append(.init(option: "path", message: "give either url or path, not both"))
-        }
-        if stage.with["md5"] != nil && stage.with["sha256"] != nil {
-            problems.append(.init(option: "sha256", message: "give either md5 or sha256, not both"))
-        }
-        if case .string(let md5)? = stage.with["md5"], !Checksum.md5(md5).isWellFormed {
-            problems.append(.init(option: "md5", message: "must be 32 hex digits, found '\(md5)'"))
-        }
-        if case .string(let sha)? = stage.with["sha256"], !Checksum.sha256(sha).isWellFormed {
-            problems.append(.init(option: "sha256", message: "must be 64 hex digits, found '\(sha)'"))
-        }
+        _ = CIFAR10Options(stage.with, problems: &problems)
         return problems
     }
 
     public func run(_ stage: StageDefinition, context: StageContext) throws {
-        let source = Self.source(stage.with)
+        var problems: [StageOptionProblem] = []
+        let options = CIFAR10Options(stage.with, problems: &problems)
+        guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
+        let source = options.source
         let cache = DatasetCache(downloader: .configured)
         let folder: String
         do {
@@ -58,10 +40,9 @@ public struct CIFAR10Stage: StageKind {
             throw StageFailure(Self.explain(error, stage: stage.name, source: source))
         }
         let data = try CIFAR10.load(from: folder, pixels: false)
-        let seed = stage.with["seed"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? context.settings.seed
-        let subset = stage.with["train_subset"].flatMap { if case .int(let n) = $0 { n } else { nil } }
-        let validation = stage.with["validation"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? 0
-        let split = DatasetSplit.split(labels: data.train.labels, trainSubset: subset, validation: validation, seed: UInt64(bitPattern: Int64(seed)))
+        let seed = options.seed ?? context.settings.seed
+        let split = DatasetSplit.split(labels: data.train.labels, trainSubset: options.trainSubset, validation: options.validation,
+                                       seed: UInt64(bitPattern: Int64(seed)))
 
         let classes = data.classNames.count
         func summary(_ labels: [UInt8]) -> DatasetSummary.Split {
@@ -81,9 +62,8 @@ public struct CIFAR10Stage: StageKind {
 
     /// The archive to fetch and its checksum, from the stage's options.
     public static func source(_ with: [String: ConfigValue]) -> DatasetSource {
-        func string(_ key: String) -> String? { if case .string(let s)? = with[key] { s } else { nil } }
-        let checksum = string("sha256").map(Checksum.sha256) ?? string("md5").map(Checksum.md5) ?? CIFAR10.defaultChecksum
-        return DatasetSource(location: string("path") ?? string("url") ?? CIFAR10.defaultURL, checksum: checksum)
+        var ignored: [StageOptionProblem] = []
+        return CIFAR10Options(with, problems: &ignored).source
     }
 
     /// A failure, with what to do when the network is not there.

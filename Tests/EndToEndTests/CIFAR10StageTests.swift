@@ -70,6 +70,6 @@ struct CIFAR10StageTests {
         #expect(run.status == 2)
         #expect(run.stderr.contains("unknown key 'md55' in with of stage 'data' (kind cifar10)"))
         let subset = try box.labmake("run", "--set", "data.train_subset=0")
-        #expect(subset.stderr.contains("with.train_subset: must be a positive integer, found 0"))
+        #expect(subset.stderr.contains("with.train_subset: must be a whole number ≥ 1, found 0"))
     }
 }

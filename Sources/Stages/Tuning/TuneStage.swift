@@ -25,48 +25,34 @@ public struct TuneStage: StageKind {
     public func defaultOutputs(stageName: String) -> [String] { [stageName] }
 
     public func optionDependencies(_ stage: StageDefinition) -> [StageOptionDependency] {
-        var dependencies = TrialOptions(stage.with).dependencies
-        if case .string(let path)? = stage.with["search_space"] { dependencies.append(.init(option: "search_space", path: path)) }
+        let options = TuneOptions(stage.with)
+        var dependencies = options.trials.dependencies
+        if case .file(let path)? = options.space { dependencies.append(.init(option: "search_space", path: path)) }
         return dependencies
     }
 
     public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
         var problems: [StageOptionProblem] = []
-        let options = TrialOptions(stage.with, problems: &problems)
-        let reader = OptionReader(stage.with)
-        if let tuner = reader.string("tuner", &problems) {
-            do { _ = try Samplers.make(tuner) } catch { problems.append(.init(option: "tuner", message: "\(error)")) }
-        }
-        _ = reader.int("max_trials", minimum: 1, &problems)
-        _ = reader.number("max_duration", positive: true, &problems)
-        switch stage.with["search_space"] {
-        case nil:
-            problems.append(.init(option: "search_space", message: "is required: a search_space.json file (NNI's format) or the same mapping inline"))
-        case .object(let fields)?:
+        let options = TuneOptions(stage.with, problems: &problems)
+        if case .inline(let fields)? = options.space {
             do {
                 let space = try SearchSpace.parse(fields.mapValues(TrialParameters.json), source: "search_space")
-                if options.trialCommand == nil { problems += Self.trainingProblems(space, stage: stage) }
+                if options.trials.trialCommand == nil { problems += Self.trainingProblems(space, stage: stage) }
             } catch {
                 problems.append(.init(option: "search_space", message: "\(error)"))
             }
-        case .string?:
-            break  // a file: read and checked when the stage runs (it may be written by an earlier stage)
-        case let other?:
-            problems.append(.init(option: "search_space", message: "must be a file name or a mapping, found \(other.typeName)"))
         }
         return problems
     }
 
     public func run(_ stage: StageDefinition, context: StageContext) throws {
         var problems: [StageOptionProblem] = []
-        let options = TrialOptions(stage.with, problems: &problems)
-        let reader = OptionReader(stage.with)
-        let tunerName = reader.string("tuner", &problems) ?? "tpe"
-        let maxTrials = reader.int("max_trials", minimum: 1, &problems) ?? 20
-        let maxDuration = reader.number("max_duration", positive: true, &problems)
+        let tune = TuneOptions(stage.with, problems: &problems)
+        let options = tune.trials
+        let (tunerName, maxTrials, maxDuration) = (tune.tuner, tune.maxTrials, tune.maxDuration)
         let space: SearchSpace, sampler: any Sampler, spaceText: String
         do {
-            (space, spaceText) = try Self.space(stage, root: context.workspaceRoot, fileSystem: context.fileSystem)
+            (space, spaceText) = try Self.space(tune.space, root: context.workspaceRoot, fileSystem: context.fileSystem)
             sampler = try Samplers.make(tunerName)
         } catch {
             throw StageFailure("\(error)")
@@ -89,15 +75,15 @@ public struct TuneStage: StageKind {
     }
 
     /// The search space and its canonical text, from the file or the inline mapping.
-    static func space(_ stage: StageDefinition, root: String, fileSystem: any FileSystem) throws -> (SearchSpace, String) {
-        switch stage.with["search_space"] {
-        case .string(let path)?:
+    static func space(_ source: TuneOptions.SpaceSource?, root: String, fileSystem: any FileSystem) throws -> (SearchSpace, String) {
+        switch source {
+        case .file(let path)?:
             let full = path.hasPrefix("/") ? path : root + "/" + PathRules.normalized(path)
             guard let bytes = try? fileSystem.readFile(full) else { throw TunerError("cannot read the search space \(path)") }
             return (try SearchSpace.parse(Data(bytes), source: path), String(decoding: bytes, as: UTF8.self))
-        case .object(let fields)?:
+        case .inline(let fields)?:
             return (try SearchSpace.parse(fields.mapValues(TrialParameters.json), source: "search_space"), ConfigValue.object(fields).canonicalJSON)
-        default:
+        case nil:
             throw TunerError("with.search_space: a search_space.json file or an inline mapping is required")
         }
     }
