@@ -6,3 +6,7 @@ import Tuner
 
 extension Direction: ExpressibleByArgument {}
 extension Assessor: ExpressibleByArgument {}
+
+extension TunerKind: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(name: argument) }
+}

@@ -20,7 +20,6 @@ struct TuneCommand: ParsableCommand {
             unfinished ones rerun), and a raised --max-trials runs only the new trials.
             With --model and --data, each trial trains the model with its parameters as training settings
             (see labmake train) and reports the test accuracy after every epoch.
-            Tuners: \(Samplers.names.joined(separator: ", ")).
             """)
 
     @Option(help: "The search space, NNI's search_space.json format.")
@@ -42,7 +41,7 @@ struct TuneCommand: ParsableCommand {
     var settings: [String] = []
 
     @Option(help: "The tuner (sampler).")
-    var tuner = "tpe"
+    var tuner = TunerKind.tpe
 
     @Option(help: "Trials in all.")
     var maxTrials = 20
@@ -88,7 +87,7 @@ struct TuneCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: searchSpace) else { throw TunerError("cannot read \(searchSpace)") }
             text = data
             space = try SearchSpace.parse(data, source: searchSpace)
-            sampler = try Samplers.make(tuner)
+            sampler = tuner.makeSampler()
         } catch let error as TunerError {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
@@ -128,7 +127,7 @@ struct TuneCommand: ParsableCommand {
                                         scratchDirectory: scratch, isCancelled: { cancelled.withLock { $0 } })
         }
         let experimentName = name ?? TuningSession.name(prefix: "tune-", identity: identity,
-                                                        defining: [String(decoding: text, as: UTF8.self), tuner, String(seed), direction.rawValue])
+                                                        defining: [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue])
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,

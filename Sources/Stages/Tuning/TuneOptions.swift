@@ -12,8 +12,7 @@ struct TuneOptions {
     }
 
     var space: SpaceSource?
-    /// The sampler's name, known to ``Samplers``.
-    var tuner = "tpe"
+    var tuner = TunerKind.tpe
     var maxTrials = 20
     /// Seconds after which no trial starts.
     var maxDuration: Double?
@@ -26,8 +25,7 @@ struct TuneOptions {
         let reader = OptionReader(with)
         if let name = reader.string("tuner", &problems) {
             do {
-                _ = try Samplers.make(name)
-                tuner = name
+                tuner = try TunerKind(name: name)
             } catch {
                 problems.append(.init(option: "tuner", message: "\(error)"))
             }

@@ -49,11 +49,11 @@ public struct TuneStage: StageKind {
         var problems: [StageOptionProblem] = []
         let tune = TuneOptions(stage.with, problems: &problems)
         let options = tune.trials
-        let (tunerName, maxTrials, maxDuration) = (tune.tuner, tune.maxTrials, tune.maxDuration)
-        let space: SearchSpace, sampler: any Sampler, spaceText: String
+        let (tunerName, maxTrials, maxDuration) = (tune.tuner.rawValue, tune.maxTrials, tune.maxDuration)
+        let sampler = tune.tuner.makeSampler()
+        let space: SearchSpace, spaceText: String
         do {
             (space, spaceText) = try Self.space(tune.space, root: context.workspaceRoot, fileSystem: context.fileSystem)
-            sampler = try Samplers.make(tunerName)
         } catch {
             throw StageFailure("\(error)")
         }

@@ -23,23 +23,47 @@ public protocol Sampler: Sendable {
     mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration?
 }
 
-/// Samplers by name, as the pipeline file and `labmake tune --tuner` spell them.
-public enum Samplers {
-    public static let names = ["tpe", "random", "grid", "anneal", "evolution"]
+/// The tuners, as the pipeline file and `labmake tune --tuner` spell them.
+public enum TunerKind: String, Sendable, CaseIterable, Codable {
+    case tpe
+    /// TPE with one estimator per parameter (Optuna's `multivariate=False`).
+    case tpeIndependent = "tpe-independent"
+    case random, grid, anneal, evolution
 
-    public static func make(_ name: String) throws -> any Sampler {
-        switch name.lowercased() {
-        case "tpe": return TPESampler()
-        case "tpe-independent": return TPESampler(multivariate: false)
-        case "random": return RandomSampler()
-        case "grid", "gridsearch": return GridSampler()
-        case "anneal": return AnnealSampler()
-        case "evolution": return EvolutionSampler()
-        default:
+    /// The kind a name spells, case-insensitively; `gridsearch` is NNI's name for `grid`.
+    public init(name: String) throws {
+        let lowered = name.lowercased()
+        if let kind = TunerKind(rawValue: lowered) {
+            self = kind
+        } else if lowered == "gridsearch" {
+            self = .grid
+        } else {
+            let names = Samplers.names
             throw TunerError("unknown tuner '\(name)'" + (NearestName.hint(name, among: names).map { "; \($0)" } ?? "")
                              + " (tuners: \(names.joined(separator: ", ")))")
         }
     }
+
+    /// A new sampler of this kind.
+    public func makeSampler() -> any Sampler {
+        switch self {
+        case .tpe: TPESampler()
+        case .tpeIndependent: TPESampler(multivariate: false)
+        case .random: RandomSampler()
+        case .grid: GridSampler()
+        case .anneal: AnnealSampler()
+        case .evolution: EvolutionSampler()
+        }
+    }
+}
+
+/// Samplers by name.
+public enum Samplers {
+    /// The names people choose from (``TunerKind`` also takes `tpe-independent` and `gridsearch`).
+    public static let names = ["tpe", "random", "grid", "anneal", "evolution"]
+
+    /// The sampler a name spells, or an error that suggests the nearest name.
+    public static func make(_ name: String) throws -> any Sampler { try TunerKind(name: name).makeSampler() }
 }
 
 /// Independent draws from the space's own distributions.
