@@ -1,6 +1,7 @@
 import Compute
 import Foundation
 import NN
+import SystemIO
 
 /// Everything a killed run needs to resume exactly: weights, buffers, optimizer state, the epochs done
 /// and their metrics, and the run's random state, in one safetensors file written atomically.
@@ -15,7 +16,7 @@ public struct Checkpoint {
     public var configuration: TrainingConfig
     public var randomState: UInt64
 
-    public func write(to path: String) throws {
+    public func write(to path: String, fileSystem: any FileSystem = LocalFileSystem()) throws {
         var entries: [String: SafeTensors.Entry] = [:]
         for (name, t) in parameters { entries["model." + name] = .init(shape: t.shape.dims, values: t.values) }
         for (name, t) in buffers { entries["buffer." + name] = .init(shape: t.shape.dims, values: t.values) }
@@ -27,11 +28,11 @@ public struct Checkpoint {
             "history": String(decoding: try encoder.encode(history), as: UTF8.self),
             "config": String(decoding: try encoder.encode(configuration), as: UTF8.self),
         ]
-        try SafeTensors.encode(entries, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try fileSystem.writeFile(path, Array(try SafeTensors.encode(entries, metadata: metadata)))
     }
 
-    public static func read(from path: String) throws -> Checkpoint {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    public static func read(from path: String, fileSystem: any FileSystem = LocalFileSystem()) throws -> Checkpoint {
+        let data = Data(try fileSystem.readFile(path))
         let (entries, metadata) = try SafeTensors.decode(data, path: path)
         func field(_ name: String) throws -> String {
             guard let v = metadata[name] else { throw TrainingError("\(path) is not a labmake checkpoint: no '\(name)' in its metadata") }

@@ -1,6 +1,7 @@
 import Compute
 import Datasets
 import Foundation
+import SystemIO
 import NN
 import Randomness
 
@@ -18,7 +19,15 @@ public struct Trainer {
     /// Called after each step: (epoch, step, steps in the epoch, running loss, running accuracy, images/s).
     public var onStep: (StepProgress) -> Void = { _ in }
 
-    public init(config: TrainingConfig, train: LabeledImages, test: LabeledImages, classes: Int, directory: String? = nil) {
+    /// Where checkpoints, weights and metrics are written and read.
+    public var fileSystem: any FileSystem
+    /// What epochs and runs are timed by.
+    public var clock: any Clock
+
+    public init(config: TrainingConfig, train: LabeledImages, test: LabeledImages, classes: Int, directory: String? = nil,
+                fileSystem: any FileSystem = LocalFileSystem(), clock: any Clock = SystemClock()) {
+        self.fileSystem = fileSystem
+        self.clock = clock
         self.config = config
         self.train = train
         self.test = test
@@ -30,15 +39,15 @@ public struct Trainer {
 
     /// Runs the remaining epochs (all of them, or those after a matching checkpoint).
     public func run() throws -> TrainingResult {
-        let started = Date()
+        let started = clock.now()
         let model = try ModelZoo.make(config.model, classes: classes, dropout: config.dropout)
         let (trainIndices, evaluation) = try splits()
         var state = model.initialState(seed: config.seed)
         var optimizer = try Optimizers.make(config)
         var history: [EpochMetrics] = []
         var resumed = 0
-        if let path = checkpointPath, FileManager.default.fileExists(atPath: path) {
-            let checkpoint = try Checkpoint.read(from: path)
+        if let path = checkpointPath, fileSystem.exists(path) {
+            let checkpoint = try Checkpoint.read(from: path, fileSystem: fileSystem)
             guard checkpoint.configuration == config else {
                 throw TrainingError("\(path) belongs to a run with other settings; remove it (or use another --out) to start afresh")
             }
@@ -57,7 +66,7 @@ public struct Trainer {
         var message: String?
 
         epochs: for epoch in (resumed + 1)...Swift.max(config.epochs, resumed + 1) where epoch <= config.epochs {
-            let epochStart = Date()
+            let epochStart = clock.now()
             let loader = BatchLoader(images: train, indices: trainIndices, batchSize: config.batchSize, augmentation: augmentation,
                                      training: true, random: root.derived(UInt64(epoch)))
             defer { loader.cancel() }
@@ -91,21 +100,21 @@ public struct Trainer {
                 correct += Self.correctCount(logits, batch.labels)
                 seen += batch.count
                 step += 1
-                let elapsed = Date().timeIntervalSince(epochStart)
+                let elapsed = clock.now() - epochStart
                 onStep(StepProgress(epoch: epoch, epochs: config.epochs, step: step, steps: stepsPerEpoch, loss: lossSum / Double(seen),
                                     accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / Swift.max(elapsed, 1e-9)))
             }
-            let trainSeconds = Date().timeIntervalSince(epochStart)
+            let trainSeconds = clock.now() - epochStart
             let (testLoss, testAccuracy) = try evaluate(model, state, images: evaluation.images, indices: evaluation.indices,
                                                         augmentation: augmentation)
             let metrics = EpochMetrics(epoch: epoch, trainLoss: lossSum / Double(Swift.max(seen, 1)),
                                        trainAccuracy: Double(correct) / Double(Swift.max(seen, 1)), testLoss: testLoss,
                                        testAccuracy: testAccuracy, learningRate: Double(lr),
-                                       seconds: Date().timeIntervalSince(epochStart), imagesPerSecond: Double(seen) / Swift.max(trainSeconds, 1e-9))
+                                       seconds: clock.now() - epochStart, imagesPerSecond: Double(seen) / Swift.max(trainSeconds, 1e-9))
             history.append(metrics)
             if let path = checkpointPath {
                 try Checkpoint(parameters: state.parameters, buffers: state.buffers, optimizerState: optimizer.state, epoch: epoch,
-                               history: history, configuration: config, randomState: root.state).write(to: path)
+                               history: history, configuration: config, randomState: root.state).write(to: path, fileSystem: fileSystem)
             }
             if !testLoss.isFinite {
                 status = .diverged
@@ -120,7 +129,7 @@ public struct Trainer {
         }
         let result = TrainingResult(status: status, model: model.name, parameters: model.parameterCount, config: config.summary,
                                     epochs: history, finalAccuracy: history.last?.testAccuracy ?? 0,
-                                    bestAccuracy: history.map(\.testAccuracy).max() ?? 0, seconds: Date().timeIntervalSince(started),
+                                    bestAccuracy: history.map(\.testAccuracy).max() ?? 0, seconds: clock.now() - started,
                                     resumedEpochs: resumed, message: message)
         if let directory { try save(result, state, to: directory) }
         return result
@@ -177,11 +186,10 @@ public struct Trainer {
         var weights: [String: SafeTensors.Entry] = [:]
         for (name, t) in state.parameters { weights[name] = .init(shape: t.shape.dims, values: t.values) }
         for (name, t) in state.buffers { weights[name] = .init(shape: t.shape.dims, values: t.values) }
-        try SafeTensors.encode(weights, metadata: ["model": result.model]).write(to: URL(fileURLWithPath: directory + "/model.safetensors"),
-                                                                               options: .atomic)
+        try fileSystem.writeFile(directory + "/model.safetensors", Array(try SafeTensors.encode(weights, metadata: ["model": result.model])))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try encoder.encode(result).write(to: URL(fileURLWithPath: directory + "/metrics.json"), options: .atomic)
+        try fileSystem.writeFile(directory + "/metrics.json", Array(try encoder.encode(result)))
     }
 }
 

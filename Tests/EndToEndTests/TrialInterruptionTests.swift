@@ -57,6 +57,8 @@ struct TrialInterruptionTests {
         #expect((trials.first?["error"] as? String)?.contains("timed out after 1 s") == true, "\(trials)")
         let pids = (box.read("trial1.pids") ?? "").split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(pids.count == 2)
+        let killedBy = Date().addingTimeInterval(10)
+        while pids.contains(where: running) && Date() < killedBy { usleep(50_000) }
         for pid in pids { #expect(!running(pid)) }
 
         try FileManager.default.removeItem(atPath: box.root.path + "/trial1.pids")

@@ -58,7 +58,8 @@ public struct TrainStage: StageKind {
         let work = context.scratchDirectory + "/"
             + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
         try context.fileSystem.createDirectory(work)
-        var trainer = Trainer(config: config, train: dataset.train, test: dataset.test, classes: dataset.classNames.count, directory: work)
+        var trainer = Trainer(config: config, train: dataset.train, test: dataset.test, classes: dataset.classNames.count, directory: work,
+                              fileSystem: context.fileSystem)
         let cancelled = context.isCancelled
         trainer.onEpoch = { [context] m in
             context.output(String(format: "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.0f img/s | %@", m.epoch,

@@ -25,7 +25,7 @@ struct TrainingTrialRunner: TrialRunner {
         let directory = workDirectory + "/" + trial.key
         try fileSystem.createDirectory(directory)
         var trainer = Trainer(config: config, train: dataset.train, test: dataset.evaluation, classes: dataset.classNames.count,
-                              directory: directory)
+                              directory: directory, fileSystem: fileSystem)
         let ending = Ending()
         trainer.onEpoch = { [isCancelled] metrics in
             if isCancelled() { ending.cancelled = true; return false }
