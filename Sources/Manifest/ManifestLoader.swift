@@ -34,6 +34,10 @@ public struct ManifestLoader: Sendable {
         let reader = NodeReader(file: file)
         func fail(_ diagnostics: [Diagnostic]) -> ManifestError { ManifestError(diagnostics, source: text) }
 
+        guard text.utf8.count <= ExpansionLimits.maximumBytes else {
+            throw fail([Diagnostic("the pipeline file is \(text.utf8.count) bytes; labmake reads pipeline files of at most \(ExpansionLimits.maximumBytes) bytes",
+                                   at: SourceLocation(file: file, line: 1, column: 1))])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text, .basic)
@@ -41,6 +45,9 @@ public struct ManifestLoader: Sendable {
             throw fail([ManifestLoader.diagnostic(for: error, file: file)])
         } catch {
             throw fail([Diagnostic("cannot parse YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        if let root, let (node, problem) = ExpansionLimits.check(root) {
+            throw fail([Diagnostic(problem, at: reader.location(node))])
         }
         guard let root, case let entries? = reader.mapping(root, "the pipeline file") else {
             if root == nil || reader.diagnostics.isEmpty {

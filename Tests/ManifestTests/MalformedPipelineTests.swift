@@ -41,6 +41,13 @@ func loader() -> ManifestLoader {
     return ManifestLoader(kinds: kinds, fileSystem: fs)
 }
 
+/// Nine levels of ten aliases ("billion laughs"): 550 bytes that expand to 10^9 values, as `key:` under `header`.
+func aliasBomb(under header: String, indent: String) -> String {
+    var lines = [indent + "a0: &a0 \"lol\""]
+    for i in 1..<10 { lines.append(indent + "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]") }
+    return header + lines.joined(separator: "\n") + "\n"
+}
+
 let malformedCases: [MalformedCase] = [
     MalformedCase(name: "YAML syntax error", yaml: "stages:\n  a:\n    cmd: [unclosed\n",
                   message: "invalid YAML", line: 4, column: 1),
@@ -143,6 +150,17 @@ let malformedCases: [MalformedCase] = [
                   message: "--set a.lr=1: stage 'a' is a command stage and has no options", line: nil, column: nil, overrides: ["a.lr=1"]),
     MalformedCase(name: "--set option of an unknown stage", yaml: "stages:\n  tune: {uses: echo}\n",
                   message: "--set tnue.times=3: no stage named 'tnue'", line: nil, column: nil, hint: "did you mean 'tune'?", overrides: ["tnue.times=3"]),
+    MalformedCase(name: "alias bomb under params", yaml: aliasBomb(under: "params:\n", indent: "  ") + "stages:\n  s: {cmd: x}\n",
+                  message: "the pipeline file expands to more than 200000 values", line: 2, column: 7),
+    MalformedCase(name: "alias bomb in a stage's with", yaml: "stages:\n  s:\n    uses: echo\n" + aliasBomb(under: "    with:\n", indent: "      "),
+                  message: "the pipeline file expands to more than 200000 values", line: 5, column: 11),
+    MalformedCase(name: "alias bomb in a matrix", yaml: "stages:\n  s:\n    cmd: x\n" + aliasBomb(under: "    matrix:\n", indent: "      "),
+                  message: "the pipeline file expands to more than 200000 values", line: 5, column: 11),
+    MalformedCase(name: "nesting past the limit", yaml: "params:\n  deep: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+                  + "\nstages:\n  s: {cmd: x}\n", message: "nests lists and mappings more than 64 deep", line: 2, column: 71),
+    MalformedCase(name: "a matrix of a billion stages", yaml: "stages:\n  s:\n    cmd: x\n    matrix:\n"
+                  + (0..<9).map { "      k\($0): [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n" }.joined(),
+                  message: "the matrix of stage 's' makes more than 10000 stages", line: 5, column: 7),
 ]
 
 @Suite("Malformed pipelines")

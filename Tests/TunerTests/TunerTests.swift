@@ -49,6 +49,17 @@ struct TunerTests {
         (#"{"n": {"_type": "randint", "_value": [5, 2]}}"#, "parameter 'n': randint needs low < high"),
         (#"{"x": {"_type": "unifrom", "_value": [0, 1]}}"#, "parameter 'x': unknown _type 'unifrom'; did you mean 'uniform'?"),
         (#"{"c": {"_type": "choice", "_value": []}}"#, "parameter 'c': choice needs at least one option"),
+        // Ranges the sampler cannot represent: refused, never a trap or an infinite value.
+        (#"{"n": {"_type": "randint", "_value": [-9223372036854775808, 9223372036854775807]}}"#, "parameter 'n': randint bounds must lie within"),
+        (#"{"n": {"_type": "randint", "_value": [0, 1e30]}}"#, "parameter 'n': randint bounds must lie within"),
+        (#"{"n": {"_type": "randint", "_value": [0, 9223372036854775808]}}"#, "parameter 'n': randint bounds must lie within"),
+        (#"{"x": {"_type": "uniform", "_value": [-1e308, 1e308]}}"#, "parameter 'x': uniform spans a range wider than a 64-bit float holds"),
+        (#"{"x": {"_type": "lognormal", "_value": [1000, 10]}}"#, "parameter 'x': lognormal reaches values that overflow"),
+        (#"{"x": {"_type": "qlognormal", "_value": [700, 10, 1]}}"#, "parameter 'x': qlognormal reaches values that overflow"),
+        (#"{"x": {"_type": "normal", "_value": [1e308, 1e308]}}"#, "parameter 'x': normal spans a range wider"),
+        (#"{"x": {"_type": "quniform", "_value": [0, 1e300, 1e-300]}}"#, "parameter 'x': quniform has more than 10^15 steps"),
+        ("{\"x\": {\"_type\": \"uniform\",\n \"_value\": [0, 1]]}", "space.json:2:18: not valid JSON"),
+        (#"{"x": {"_type": "uniform", "_value": [0, 1]}"#, "space.json:1:45: not valid JSON"),
     ])
     func invalid(_ json: String, _ message: String) {
         do {

@@ -41,7 +41,18 @@ struct StageResolver {
 
         var resolved: [ResolvedStage] = []
         var expansions: [String: [String]] = [:]
+        var expanded = 0
         for raw in stages {
+            // Count before expanding: a matrix of nine keys with ten values each is a billion stages.
+            let count = raw.matrix.reduce(1) { product, axis in product.multipliedReportingOverflow(by: axis.1.count).partialValue > ExpansionLimits.maximumStages
+                ? ExpansionLimits.maximumStages + 1 : product * axis.1.count }
+            expanded += count
+            guard expanded <= ExpansionLimits.maximumStages else {
+                let at = raw.matrix.first.map { reader.location($0.2) }
+                reader.error("the matrix of stage '\(raw.name)' makes \(count > ExpansionLimits.maximumStages ? "more than \(ExpansionLimits.maximumStages)" : String(count)) stages; "
+                             + "a pipeline may have at most \(ExpansionLimits.maximumStages) stages", at: at)
+                break
+            }
             for combination in combinations(raw.matrix) {
                 guard let stage = resolve(raw, combination, params: params, setParams: setParams) else { continue }
                 expansions[raw.name, default: []].append(stage.name)

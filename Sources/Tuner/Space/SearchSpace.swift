@@ -14,7 +14,8 @@ public struct SearchSpace: Sendable, Equatable {
     public static func parse(_ data: Data, source: String = "search space") throws -> SearchSpace {
         let object: JSONValue
         do { object = try JSONValue.parse(data) } catch {
-            throw TunerError("\(source): not valid JSON")
+            throw TunerError("\(source)\(JSONErrorLocation.of(data).map { ":\($0.line):\($0.column)" } ?? ""): not valid JSON"
+                             + (JSONErrorLocation.reason(data).map { " (\($0))" } ?? ""))
         }
         guard case .object(let dict) = object else { throw TunerError("\(source): the search space must be a JSON object of parameters") }
         return try parse(dict, source: source, prefix: "")
@@ -94,6 +95,10 @@ public struct Parameter: Sendable, Equatable {
         case "randint":
             let v = try numbers(2)
             guard v[0] == v[0].rounded(), v[1] == v[1].rounded() else { throw fail("randint takes whole numbers, got [\(fmt(v[0])), \(fmt(v[1]))]") }
+            // Whole numbers beyond 2^53 are not exact in a Double, and beyond Int they trap: refuse them here.
+            guard abs(v[0]) <= SearchSpace.largestExactInteger, abs(v[1]) <= SearchSpace.largestExactInteger else {
+                throw fail("randint bounds must lie within ±\(Int(SearchSpace.largestExactInteger)) (2^53), got [\(fmt(v[0])), \(fmt(v[1]))]")
+            }
             try ordered(v)
             distribution = .randint(Int(v[0]), Int(v[1]))
         case "uniform": let v = try numbers(2); try ordered(v); distribution = .uniform(v[0], v[1])
@@ -110,6 +115,7 @@ public struct Parameter: Sendable, Equatable {
             throw fail("unknown _type '\(type)'" + (NearestName.hint(type, among: known).map { "; \($0)" } ?? "")
                        + " (types: \(known.joined(separator: ", ")))")
         }
+        if let problem = NumericDomain(distribution)?.representationProblem { throw fail("\(type) \(problem)") }
         return Parameter(name: name, distribution: distribution)
     }
 }
@@ -209,6 +215,21 @@ struct NumericDomain: Equatable {
         a.low == b.low && a.high == b.high && a.log == b.log && a.q == b.q && a.integer == b.integer
     }
 
+    /// Why the sampler cannot represent this domain's values, or nil: a range wider than a Double
+    /// holds, or log-scale values that overflow (mu + 6·sigma past 709 for lognormal).
+    var representationProblem: String? {
+        guard low.isFinite, high.isFinite, (high - low).isFinite else {
+            return "spans a range wider than a 64-bit float holds (from \(fmt(low)) to \(fmt(high)))"
+        }
+        if log, exp(high).isInfinite {
+            return "reaches values that overflow a 64-bit float (exp(\(fmt(high)))); mu + 6 sigma must be at most 709"
+        }
+        if let q, !(q.isFinite && (high - low) / q <= 1e15) {
+            return "has more than 10^15 steps of q = \(fmt(q))"
+        }
+        return nil
+    }
+
     init?(_ d: Distribution) {
         integer = false
         clip = nil
@@ -254,6 +275,11 @@ struct NumericDomain: Equatable {
         if log { return v > 0 ? Foundation.log(v) : low }
         return v
     }
+}
+
+extension SearchSpace {
+    /// 2^53: the largest magnitude below which every whole number is exact in a Double.
+    static let largestExactInteger = 9_007_199_254_740_992.0
 }
 
 func fmt(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
