@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices"], swiftSettings: strict),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "ComputeVulkan", "Datasets", "Randomness", "LabmakeTesting"],
                     swiftSettings: strict),
-        .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness"], swiftSettings: strict),
+        .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness", "SystemIO"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["labmake", "LabmakeTesting"], swiftSettings: strict),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SystemIO
 import Tuner
 
 /// A store that fails every save after the first `allowed`.
@@ -50,5 +51,48 @@ struct ExperimentStorageTests {
             #expect(trial.key == TrialKey.of(trial.configuration, identity: "command:x"))
             #expect(trial.key != TrialKey.of(trial.configuration, identity: "command:y"))
         }
+    }
+}
+
+/// A clock that never moves.
+struct StoppedClock: Clock {
+    func now() -> Double { 1_000 }
+}
+
+/// Reports `count` intermediate results, then 1.
+struct FloodingRunner: TrialRunner {
+    let count: Int
+    func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+        for i in 0..<count { _ = report(Double(i % 7)) }
+        return 1
+    }
+}
+
+/// Counts saves.
+final class CountingStore: TrialStore, @unchecked Sendable {
+    let inner = MemoryTrialStore()
+    let saves = Locked(0)
+    func trials(experiment: String) throws -> [TrialRecord] { try inner.trials(experiment: experiment) }
+    func finishedTrial(key: String) throws -> TrialRecord? { try inner.finishedTrial(key: key) }
+    func save(_ trial: TrialRecord, experiment: String) throws {
+        saves.withLock { $0 += 1 }
+        try inner.save(trial, experiment: experiment)
+    }
+}
+
+@Suite("Trials that report floods of results")
+struct IntermediateFloodTests {
+    @Test("a trial keeps at most maximumIntermediates results, counts the rest, and is not stored once per result")
+    func flood() throws {
+        let space = try SearchSpace.parse(Data(#"{"x": {"_type": "uniform", "_value": [0, 1]}}"#.utf8))
+        let store = CountingStore()
+        let count = Experiment.maximumIntermediates + 25_000
+        let trials = try Experiment(settings: ExperimentSettings(name: "e", maxTrials: 1), space: space, sampler: RandomSampler(),
+                                    runner: FloodingRunner(count: count), store: store, clock: StoppedClock()).run()
+        #expect(trials[0].status == .succeeded)
+        #expect(trials[0].intermediates.count == Experiment.maximumIntermediates)
+        #expect(trials[0].droppedIntermediates == 25_000)
+        #expect(store.saves.withLock { $0 } < 10, "saved \(store.saves.withLock { $0 }) times")
+        #expect(try store.trials(experiment: "e")[0].droppedIntermediates == 25_000)
     }
 }

@@ -22,6 +22,13 @@ struct TrialsFile: StageFile, Equatable {
         var label: String?
         /// The parameter a one-at-a-time sweep varied in this trial.
         var parameter: String?
+        /// Intermediate results reported past the number kept, and not kept.
+        var droppedIntermediates: Int? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case number, key, status, parameters, intermediates, reused, metric, seconds, error, label, parameter
+            case droppedIntermediates = "dropped_intermediates"
+        }
     }
 
     var trials: [Entry]

@@ -51,7 +51,8 @@ struct StageExperiment {
         let entries = trials.map { t in
             TrialsFile.Entry(number: t.number, key: t.key, status: t.status, parameters: t.configuration.values,
                              intermediates: t.intermediates, reused: t.reused, metric: t.metric, seconds: t.seconds, error: t.error,
-                             label: labels[t.configuration]?.label, parameter: labels[t.configuration]?.parameter)
+                             label: labels[t.configuration]?.label, parameter: labels[t.configuration]?.parameter,
+                             droppedIntermediates: t.droppedIntermediates)
         }
         try TrialsFile(trials: entries).write(to: folder, fileSystem: context.fileSystem)
         let succeeded = trials.filter { $0.status == .succeeded && $0.metric != nil }

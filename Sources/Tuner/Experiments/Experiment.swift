@@ -54,6 +54,8 @@ public final class Experiment: @unchecked Sendable {
     private var ranHere: [Double] = []
     /// The first failure to store a trial: no new trial starts after it, and ``run()`` throws it.
     private var storeFailure: (any Error)?
+    /// When each running trial's intermediates were last stored.
+    private var lastSaved: [Int: Double] = [:]
 
     public init(settings: ExperimentSettings, space: SearchSpace, sampler: any Sampler, runner: any TrialRunner, store: any TrialStore,
                 clock: any Clock = SystemClock()) {
@@ -212,10 +214,18 @@ public final class Experiment: @unchecked Sendable {
                 result.error = "\(error)"
             }
             result.endedAt = now
-            result.intermediates = locked { trials.first(where: { $0.number == trial.number })?.intermediates ?? [] }
+            let reported = locked { trials.first(where: { $0.number == trial.number }) }
+            result.intermediates = reported?.intermediates ?? []
+            result.droppedIntermediates = reported?.droppedIntermediates
             return result
         }
     }
+
+    /// The most intermediate results kept per trial; later ones are counted in
+    /// ``TrialRecord/droppedIntermediates``, and the trial runs on.
+    public static let maximumIntermediates = 10_000
+    /// Seconds between two saves of a running trial's intermediate results.
+    static let intermediateSaveInterval = 0.25
 
     /// Stores a trial; a failure is kept for ``run()`` to throw, and stops new trials (the lock is held).
     private func keep(_ trial: TrialRecord) {
@@ -231,8 +241,18 @@ public final class Experiment: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let i = trials.firstIndex(where: { $0.number == number }) else { return true }
+        guard trials[i].intermediates.count < Self.maximumIntermediates else {
+            trials[i].droppedIntermediates = (trials[i].droppedIntermediates ?? 0) + 1
+            return true
+        }
         trials[i].intermediates.append(value)
-        keep(trials[i])
+        // Stored at most every ``intermediateSaveInterval`` (and always when the trial ends): a trial that
+        // reports a million values costs a million appends, not a million database writes.
+        let now = clock.now()
+        if now - (lastSaved[number] ?? -.infinity) >= Self.intermediateSaveInterval {
+            lastSaved[number] = now
+            keep(trials[i])
+        }
         guard settings.medianStop else { return true }
         let completed = trials.filter { $0.status == .succeeded }.map(\.intermediates)
         return MedianStop(maximize: settings.maximize).shouldContinue(trials[i].intermediates, completed: completed)

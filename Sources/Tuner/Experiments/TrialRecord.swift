@@ -28,6 +28,8 @@ public struct TrialRecord: Codable, Sendable, Equatable {
     public var suggestSeconds: Double
     /// Whether the result was taken from an earlier trial with the same key.
     public var reused: Bool
+    /// Intermediate results the trial reported past ``Experiment/maximumIntermediates``, not kept.
+    public var droppedIntermediates: Int?
 
     public init(number: Int, configuration: Configuration, key: String, status: TrialStatus = .waiting, startedAt: Date? = nil,
                 endedAt: Date? = nil, metric: Double? = nil, intermediates: [Double] = [], error: String? = nil,
