@@ -73,6 +73,9 @@ struct TuneCommand: ParsableCommand {
     @Flag(help: "Print the trials as JSON.")
     var json = false
 
+    @Flag(help: "Fail at once, instead of waiting, when another labmake run or experiment holds the workspace.")
+    var noWait = false
+
     func run() throws {
         guard [trialCommand != nil, trialServer != nil, model != nil].filter({ $0 }).count == 1 else {
             throw LabmakeExit(ExitStatus.invalid, "error: give one of --trial-command, --trial-server and --model")
@@ -99,6 +102,10 @@ struct TuneCommand: ParsableCommand {
             throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(Workspace.stateDirectoryPath(root: directory)): \(error)")
         }
         let terminal = Terminal(stderr: true)
+        // One experiment at a time per workspace, as for runs: a second `labmake tune` waits, then
+        // reuses the first one's trials instead of running them again.
+        let lock = try PipelineLocator.lock(workspace, noWait: noWait, terminal: terminal)
+        defer { withExtendedLifetime(lock) {} }
         let cancelled = Locked(false)
         let runner: any TrialRunner, identity: String
         let scratch = workspace.scratchDirectory(for: "tune")

@@ -17,14 +17,19 @@ public final class StateDatabase: Sendable {
         // Read pages through a memory map rather than one pread each: a no-op run reads every record.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 268435456") }
         if let path {
+            // Two processes that open a fresh workspace at once would both create its tables: the
+            // setup (WAL, migrations) takes an exclusive lock of its own, held only while it runs.
+            let setup = try SetupLock(path: path + "-setup.lock")
+            defer { setup.release() }
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
             }
+            try StateDatabase.migrator.migrate(queue)
         } else {
             queue = try DatabaseQueue(configuration: config)
+            try StateDatabase.migrator.migrate(queue)
         }
-        try StateDatabase.migrator.migrate(queue)
     }
 
     private static var migrator: DatabaseMigrator {
