@@ -137,6 +137,14 @@ extension Runner {
     private func restore(_ outputs: ContentMap, hasher: FileHasher) throws {
         for (path, id) in outputs.entries {
             guard let id else { continue }
+            // labmake's own writes stay in the workspace: never through a folder that is a link.
+            var folder = workspace.root
+            for component in PathRules.normalized(path).split(separator: "/").dropLast() {
+                folder += "/" + component
+                if workspace.fileSystem.linkStatus(folder)?.kind == .symbolicLink {
+                    throw FileSystemError(path: folder, reason: "is a symbolic link; labmake restores no output through a link")
+                }
+            }
             if try hasher.contentID(of: workspace.absolute(path)) != id {
                 try workspace.store.restore(id, to: workspace.absolute(path))
             }

@@ -49,7 +49,16 @@ public struct ArtifactStore: Sendable {
             if fs.stat(path)?.kind == .directory { try fs.removeItem(path) }
             try fs.copyFile(from: objectPath(id.digest), to: path, executable: id.kind == .executable)
         case .directory:
-            let listing = TreeListing(encoded: try fs.readText(treePath(id.digest)))
+            let text = try fs.readText(treePath(id.digest))
+            // A listing is named by its hash too: a damaged or foreign one is refused, never restored.
+            guard SHA256Hex.of(text) == id.digest else {
+                try? fs.removeItem(treePath(id.digest))
+                throw FileSystemError(path: treePath(id.digest), reason: "tree listing is damaged (its content does not match its hash); it was removed")
+            }
+            let listing = TreeListing(encoded: text)
+            if let unsafe = listing.unsafePath {
+                throw FileSystemError(path: treePath(id.digest), reason: "tree listing names '\(unsafe)', which would land outside its folder")
+            }
             for file in listing.files { try verify(file.id.digest) }
             try fs.removeItem(path)
             try fs.createDirectory(path)

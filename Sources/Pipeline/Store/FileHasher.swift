@@ -31,7 +31,7 @@ public final class FileHasher: @unchecked Sendable {
         case .file: return try fileID(path, stat)
         case .directory:
             return ContentID(digest: SHA256Hex.of(TreeListing(try tree(of: path)).encoded), kind: .directory)
-        case .other: throw FileSystemError(path: path, reason: "is neither a regular file nor a directory")
+        case .symbolicLink, .other: throw FileSystemError(path: path, reason: "is neither a regular file nor a directory")
         }
     }
 
@@ -43,10 +43,14 @@ public final class FileHasher: @unchecked Sendable {
             for name in try fs.contentsOfDirectory(absolute) {
                 let child = relative.isEmpty ? name : relative + "/" + name
                 let childPath = directory + "/" + child
-                guard let stat = fs.stat(childPath) else { continue }
-                switch stat.kind {
-                case .file: result.append((child, try fileID(childPath, stat)))
+                guard let own = fs.linkStatus(childPath) else { continue }
+                switch own.kind {
+                case .file: result.append((child, try fileID(childPath, own)))
                 case .directory: try walk(child)
+                case .symbolicLink:
+                    // A link is never followed: it could lead out of the workspace, or around in a circle.
+                    throw FileSystemError(path: childPath, reason: "is a symbolic link; labmake keeps no links inside outputs "
+                                          + "(replace it with the file or folder it points to)")
                 case .other: throw FileSystemError(path: childPath, reason: "is neither a regular file nor a directory")
                 }
             }
@@ -102,5 +106,14 @@ public struct TreeListing: Sendable {
 
     public init(encoded: String) {
         files = ContentMap(encoded: encoded).entries.compactMap { e in e.id.map { (e.path, $0) } }
+    }
+
+    /// The first path that would not stay inside the folder it is restored to: empty, absolute, or
+    /// with a `.` or `..` component; nil when every path is safe.
+    public var unsafePath: String? {
+        files.first { file in
+            file.path.isEmpty || file.path.hasPrefix("/")
+                || file.path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        }?.path
     }
 }

@@ -1,6 +1,6 @@
 /// What `stat` says of a path: enough to tell, without reading it, whether a file changed.
 public struct FileStat: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable { case file, directory, other }
+    public enum Kind: Sendable, Hashable { case file, directory, symbolicLink, other }
 
     public var kind: Kind
     public var device: UInt64
@@ -28,6 +28,8 @@ public struct FileStat: Sendable, Hashable {
 public protocol FileSystem: Sendable {
     /// The status of `path`, following symbolic links; nil when nothing is there.
     func stat(_ path: String) -> FileStat?
+    /// The status of `path` itself: kind ``FileStat/Kind/symbolicLink`` for a link, not what it points to.
+    func linkStatus(_ path: String) -> FileStat?
     /// The names in a directory, sorted.
     func contentsOfDirectory(_ path: String) throws -> [String]
     /// The whole content of a file.
@@ -45,6 +47,9 @@ public protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
+    /// A file system without links (a fake in memory): a path's own status is its status.
+    public func linkStatus(_ path: String) -> FileStat? { stat(path) }
+
     /// Whether anything exists at `path`.
     public func exists(_ path: String) -> Bool { stat(path) != nil }
 

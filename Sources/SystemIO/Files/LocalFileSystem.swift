@@ -32,6 +32,14 @@ public struct LocalFileSystem: FileSystem {
             isExecutable: st.st_mode & S_IXUSR != 0)
     }
 
+    public func linkStatus(_ path: String) -> FileStat? {
+        var st = Glibc.stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        guard st.st_mode & S_IFMT == S_IFLNK else { return stat(path) }
+        return FileStat(kind: .symbolicLink, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                        mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+    }
+
     public func contentsOfDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw error(path) }
         defer { closedir(dir) }
