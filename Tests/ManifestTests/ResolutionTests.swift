@@ -95,4 +95,16 @@ struct ResolutionTests {
     func shellVariables() throws {
         #expect(try stage(try parse("stages:\n  a: {cmd: 'echo ${HOME} $USER'}\n"), "a").command == "echo ${HOME} $USER")
     }
+
+    @Test("${params.NAME:q} quotes the value as one shell word; ${params.NAME} substitutes it as it is")
+    func quoted() throws {
+        let yaml = """
+            params: {msg: "hi"}
+            stages:
+              a: {cmd: "echo ${params.msg:q} ${params.msg}", params: [msg]}
+            """
+        #expect(try stage(try parse(yaml), "a").command == "echo 'hi' hi")
+        let hostile = try parse(yaml, ["msg=it's; rm -rf x"])
+        #expect(try stage(hostile, "a").command == "echo 'it'\\''s; rm -rf x' it's; rm -rf x")
+    }
 }

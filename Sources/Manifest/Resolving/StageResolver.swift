@@ -106,7 +106,8 @@ struct StageResolver {
             location: reader.location(raw.nameNode))
     }
 
-    /// Replaces `${params.NAME}` with the parameter's value; other `${…}` are left to the shell.
+    /// Replaces `${params.NAME}` with the parameter's value as it is, and `${params.NAME:q}` with the value
+    /// quoted for `/bin/sh` (one word, whatever it holds); other `${…}` are left to the shell.
     private func interpolateParams(_ text: String, _ values: [String: ConfigValue], stage: String, what: String,
                                    node: Node) -> String {
         guard text.utf8.contains(UInt8(ascii: "$")), text.contains("${params.") else { return text }
@@ -118,9 +119,11 @@ struct StageResolver {
                 reader.error("unterminated '${params.' in \(what) of stage '\(stage)'; expected ${params.NAME}", at: node)
                 return text
             }
-            let name = String(rest[start.upperBound..<end])
+            let written = String(rest[start.upperBound..<end])
+            let quoted = written.hasSuffix(":q")
+            let name = quoted ? String(written.dropLast(2)) : written
             if let value = values[name] {
-                result += value.interpolated
+                result += quoted ? "'" + value.interpolated.replacingOccurrences(of: "'", with: "'\\''") + "'" : value.interpolated
             } else {
                 let hint = NearestName.hint(name, among: Array(values.keys))
                     ?? "list it in the stage's params: [\(name)]"
