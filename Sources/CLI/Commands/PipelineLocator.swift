@@ -62,6 +62,8 @@ struct PipelineLocator {
         let root = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             return try Workspace(root: root, fileSystem: LocalFileSystem(durable: false))
+        } catch let error as WorkspaceError {
+            throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
         } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(Workspace.stateDirectoryPath(root: root)): \(error)")
         }
@@ -73,6 +75,8 @@ struct PipelineLocator {
             return try workspace.lock(wait: !noWait) { holder in
                 terminal.print("waiting for another labmake run\(holder.map { " (pid \($0))" } ?? "") to finish in this workspace…")
             }
+        } catch let error as WorkspaceError {
+            throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
         } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: \(error); rerun without --no-wait to wait for it")
         }

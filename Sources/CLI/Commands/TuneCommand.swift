@@ -98,6 +98,8 @@ struct TuneCommand: ParsableCommand {
         let workspace: Workspace
         do {
             workspace = try Workspace(root: directory)
+        } catch let error as WorkspaceError {
+            throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
         } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(Workspace.stateDirectoryPath(root: directory)): \(error)")
         }

@@ -32,14 +32,24 @@ public final class Workspace: Sendable {
         self.fileSystem = fileSystem
         self.launcher = launcher
         self.clock = clock
+        if let existing = fileSystem.stat(stateDirectory), existing.kind != .directory {
+            throw WorkspaceError.stateIsNotAFolder(stateDirectory)
+        }
         try fileSystem.createDirectory(stateDirectory)
-        database = try StateDatabase(path: inMemory ? nil : Self.databasePath(root: root))
+        let databasePath = Self.databasePath(root: root)
+        do {
+            database = try StateDatabase(path: inMemory ? nil : databasePath)
+        } catch {
+            throw WorkspaceError.explaining(error, database: databasePath) ?? error
+        }
         store = ArtifactStore(root: stateDirectory + "/store", fileSystem: fileSystem)
     }
 
     /// Takes the workspace lock for a run (see ``WorkspaceLock``).
     public func lock(wait: Bool, onWait: (Int32?) -> Void) throws -> WorkspaceLock {
-        try WorkspaceLock(path: stateDirectory + "/lock", wait: wait, onWait: onWait)
+        let path = stateDirectory + "/lock"
+        if let existing = fileSystem.linkStatus(path), existing.kind != .file { throw WorkspaceError.lockIsNotAFile(path) }
+        return try WorkspaceLock(path: path, wait: wait, onWait: onWait)
     }
 
     /// A hasher that starts from the file hashes remembered in the database.
