@@ -29,6 +29,7 @@ struct CIFAR10Options {
             problems.append(.init(option: "sha256", message: "must be 64 hex digits, found '\(sha256)'"))
         }
         let checksum = sha256.map(Checksum.sha256) ?? md5.map(Checksum.md5) ?? CIFAR10.defaultChecksum
-        source = DatasetSource(location: path ?? url ?? CIFAR10.defaultURL, checksum: checksum)
+        source = DatasetSource(location: path ?? url ?? CIFAR10.defaultURL, checksum: checksum,
+                               maximumExtractedBytes: CIFAR10.maximumExtractedBytes)
     }
 }

@@ -184,6 +184,48 @@ struct ArchiveTests {
     }
 }
 
+@Suite("Archives that expand too far")
+struct ExtractionLimitTests {
+    func archive(_ entries: [TestArchives.Entry]) throws -> (archive: String, destination: String) {
+        let folder = NSTemporaryDirectory() + "labmake-bomb-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        TestArchives.write(entries, to: folder + "/bomb.tar.gz")
+        return (folder + "/bomb.tar.gz", folder + "/out")
+    }
+
+    func extractedBytes(_ folder: String) -> Int {
+        let files = FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []
+        return files.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int) ?? 0)
+        }
+    }
+
+    @Test("an archive that expands past what the dataset may hold (a gzip bomb) is refused before it is written out")
+    func bomb() throws {
+        // 8 MiB of zeros compress to a few KiB; the limit is 1 MiB.
+        let (archive, destination) = try archive([.file("zeros.bin", [UInt8](repeating: 0, count: 8 << 20))])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: archive)).count < 64 << 10)
+        #expect { try ArchiveExtractor.extract(archive, to: destination, maximumBytes: 1 << 20) } throws: {
+            "\($0)".contains("expands to more than 1048576 bytes")
+        }
+        #expect(extractedBytes(destination) <= (1 << 20) + (1 << 20), "stopped near the limit")
+    }
+
+    @Test("an archive with more entries than the dataset may hold is refused")
+    func entries() throws {
+        let (archive, destination) = try archive((0..<50).map { .file("f\($0)", [1]) })
+        #expect { try ArchiveExtractor.extract(archive, to: destination, maximumEntries: 10) } throws: {
+            "\($0)".contains("holds more entries than the dataset may")
+        }
+    }
+
+    @Test("a CIFAR-10 source may extract to what CIFAR-10 holds, not to a whole disk")
+    func cifarLimit() {
+        #expect(CIFAR10.maximumExtractedBytes >= 6 * 10_000 * Int64(CIFAR10.recordSize))
+        #expect(CIFAR10.maximumExtractedBytes < 1 << 30)
+    }
+}
+
 @Suite("Splits")
 struct SplitTests {
     @Test("validation and training subsets are stratified, disjoint and reproducible")

@@ -10,7 +10,13 @@ private let fileTypeSymlink: UInt32 = 0o120000
 /// the destination: absolute paths, `..` components, and links of any kind.
 public enum ArchiveExtractor {
     /// Extracts every regular file and directory of `archive` under `destination` (created if needed).
-    public static func extract(_ archive: String, to destination: String) throws {
+    /// - Parameters:
+    ///   - maximumBytes: the most the archive may extract to, counting each file's extent (so a sparse
+    ///     entry counts at its full size); past it, extraction stops and throws.
+    ///   - maximumEntries: the most files and folders it may hold.
+    public static func extract(_ archive: String, to destination: String, maximumBytes: Int64 = 4 << 30,
+                               maximumEntries: Int = 100_000) throws {
+        var budget = ExtractionBudget(bytesLeft: maximumBytes, maximumBytes: maximumBytes, entriesLeft: maximumEntries, archive: archive)
         guard let reader = lm_archive_read_new() else {
             let reason = lm_archive_load_error().map { String(cString: $0) } ?? "cannot initialise libarchive"
             throw DatasetError("extracting archives needs libarchive (Debian's libarchive13): \(reason)")
@@ -30,6 +36,7 @@ public enum ArchiveExtractor {
                 throw DatasetError("archive \(archive) is damaged or truncated: \(message(reader))")
             }
             let name = lm_archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+            try budget.take(entry: name)
             let relative = try safeRelativePath(name)
             let target = destination + "/" + relative
             switch lm_archive_entry_filetype(entry) {
@@ -37,7 +44,7 @@ public enum ArchiveExtractor {
                 try FileReader.makeDirectory(target)
             case fileTypeRegular:
                 if lm_archive_entry_hardlink(entry) != nil { throw DatasetError.unsafeEntry(name, "it is a hard link; links are refused") }
-                try write(reader, to: target, archive: archive)
+                try write(reader, to: target, archive: archive, budget: &budget)
             case fileTypeSymlink:
                 throw DatasetError.unsafeEntry(name, "it is a symbolic link; links are refused")
             default:
@@ -55,7 +62,7 @@ public enum ArchiveExtractor {
         return parts.joined(separator: "/")
     }
 
-    private static func write(_ reader: OpaquePointer, to target: String, archive: String) throws {
+    private static func write(_ reader: OpaquePointer, to target: String, archive: String, budget: inout ExtractionBudget) throws {
         try FileReader.makeDirectory((target as NSString).deletingLastPathComponent)
         let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw DatasetError("cannot write \(target): \(String(cString: strerror(errno)))") }
@@ -70,6 +77,7 @@ public enum ArchiveExtractor {
                 throw DatasetError("archive \(archive) is damaged or truncated: \(message(reader))")
             }
             guard let buffer, size > 0 else { continue }
+            try budget.take(extent: Int64(offset) + Int64(size), of: target)
             guard pwrite(fd, buffer, size, off_t(offset)) == size else {
                 throw DatasetError("cannot write \(target): \(String(cString: strerror(errno)))")
             }
@@ -78,5 +86,39 @@ public enum ArchiveExtractor {
 
     private static func message(_ reader: OpaquePointer) -> String {
         lm_archive_error_string(reader).map { String(cString: $0) } ?? "unknown error"
+    }
+}
+
+/// What an archive may still extract to; ``ArchiveExtractor`` stops at the first step past it.
+struct ExtractionBudget {
+    var bytesLeft: Int64
+    let maximumBytes: Int64
+    var entriesLeft: Int
+    let archive: String
+    /// The extent already counted for the file being written.
+    private var counted: (file: String, extent: Int64) = ("", 0)
+
+    init(bytesLeft: Int64, maximumBytes: Int64, entriesLeft: Int, archive: String) {
+        self.bytesLeft = bytesLeft
+        self.maximumBytes = maximumBytes
+        self.entriesLeft = entriesLeft
+        self.archive = archive
+    }
+
+    mutating func take(entry name: String) throws {
+        entriesLeft -= 1
+        guard entriesLeft >= 0 else { throw DatasetError("archive \(archive) holds more entries than the dataset may; refused (at '\(name)')") }
+    }
+
+    /// Counts a file growing to `extent` bytes.
+    mutating func take(extent: Int64, of file: String) throws {
+        if counted.file != file { counted = (file, 0) }
+        guard extent > counted.extent else { return }
+        bytesLeft -= extent - counted.extent
+        counted.extent = extent
+        guard bytesLeft >= 0 else {
+            throw DatasetError("archive \(archive) expands to more than \(maximumBytes) bytes, more than the dataset may hold; "
+                               + "refused before the disk fills (a damaged or hostile archive, or not this dataset's)")
+        }
     }
 }

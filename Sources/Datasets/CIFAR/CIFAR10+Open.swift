@@ -10,7 +10,7 @@ extension CIFAR10 {
         }
         if isDirectory.boolValue { return try load(from: path) }
         let checksum = Checksum.sha256(try Checksum.sha256("").compute(path))
-        let folder = try cache.fetch(DatasetSource(location: path, checksum: checksum), validate: { _ = try load(from: $0, pixels: false) },
+        let folder = try cache.fetch(DatasetSource(location: path, checksum: checksum, maximumExtractedBytes: maximumExtractedBytes), validate: { _ = try load(from: $0, pixels: false) },
                                      log: log)
         return try load(from: folder)
     }

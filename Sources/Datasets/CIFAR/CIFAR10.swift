@@ -10,6 +10,9 @@ public struct CIFAR10: Sendable {
     public static let metaFile = "batches.meta.txt"
     public static let defaultURL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
     public static let defaultChecksum = Checksum.md5("c32a1d4ab5d03f1284b67883e8d87530")
+    /// What a CIFAR-10 binary archive may extract to: six batches of 10,000 records (184 MB), the
+    /// class names and a readme, with room to spare.
+    public static let maximumExtractedBytes: Int64 = 256 << 20
 
     public var classNames: [String]
     public var train: LabeledImages

@@ -4,10 +4,14 @@ import Foundation
 public struct DatasetSource: Sendable, Hashable {
     public var location: String
     public var checksum: Checksum
+    /// The most bytes its archive may extract to: what the dataset may hold, with room to spare. An
+    /// archive that expands past it (a "gzip bomb", or the wrong file) is refused before the disk fills.
+    public var maximumExtractedBytes: Int64
 
-    public init(location: String, checksum: Checksum) {
+    public init(location: String, checksum: Checksum, maximumExtractedBytes: Int64 = 4 << 30) {
         self.location = location
         self.checksum = checksum
+        self.maximumExtractedBytes = maximumExtractedBytes
     }
 
     /// A local file given as a plain path rather than a URL.
@@ -63,7 +67,7 @@ public struct DatasetCache: Sendable {
         FileReader.remove(temporary)
         log("extracting \(archive)")
         do {
-            try ArchiveExtractor.extract(archive, to: temporary)
+            try ArchiveExtractor.extract(archive, to: temporary, maximumBytes: source.maximumExtractedBytes)
             try validate(temporary)
             FileManager.default.createFile(atPath: temporary + "/" + DatasetCache.completeMarker, contents: Data())
             FileReader.remove(folder)

@@ -39,7 +39,7 @@ struct LabDataset: Sendable {
         guard parts.count == 2 else { throw StageFailure("\(folder)/dataset.json: malformed checksum '\(checksumText)'") }
         let checksum = parts[0] == "md5" ? Checksum.md5(parts[1]) : Checksum.sha256(parts[1])
         let cache = DatasetCache(downloader: .configured)
-        let extracted = try cache.fetch(DatasetSource(location: location, checksum: checksum),
+        let extracted = try cache.fetch(DatasetSource(location: location, checksum: checksum, maximumExtractedBytes: CIFAR10.maximumExtractedBytes),
                                         validate: { _ = try CIFAR10.load(from: $0, pixels: false) }, log: log)
         let data = try CIFAR10.load(from: extracted)
         func indices(_ list: Data) -> [Int] { String(decoding: list, as: UTF8.self).split(separator: "\n").compactMap { Int($0) } }
