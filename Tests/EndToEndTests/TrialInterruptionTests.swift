@@ -73,4 +73,32 @@ struct TrialInterruptionTests {
         while second.contains(where: running) && Date() < deadline { usleep(50_000) }
         for pid in second { #expect(!running(pid)) }
     }
+
+    @Test("a trial server that exits while its child holds its output, or never answers, fails its trials in time and leaves no process")
+    func misbehavingServers() throws {
+        let exiting = """
+            import json, subprocess, sys
+            child = subprocess.Popen(["sleep", "600"])
+            open("server-child.pid", "w").write(str(child.pid))
+            sys.stdin.readline()
+            sys.exit(0)
+            """
+        let silent = "import sys, time\nsys.stdin.readline()\ntime.sleep(600)\n"
+        let box = try Sandbox(["exiting.py": exiting, "silent.py": silent, "space.json": #"{"x": {"_type": "uniform", "_value": [0, 1]}}"#])
+        let first = try box.labmake("tune", "--search-space", "space.json", "--trial-server", "python3 exiting.py", "--max-trials", "2",
+                                    "--name", "exiting", "--json", timeout: 60)
+        #expect(first.status == 0 || first.status == 1, "\(first.stderr)")
+        let trials = try #require(try jsonObject(first.stdout)["trials"] as? [[String: Any]])
+        #expect(trials.allSatisfy { $0["status"] as? String == "FAILED" })
+        #expect((trials.first?["error"] as? String)?.contains("the trial server exited") == true, "\(trials)")
+        let child = try #require(Int32(box.read("server-child.pid") ?? ""))
+        let deadline = Date().addingTimeInterval(10)
+        while running(child) && Date() < deadline { usleep(50_000) }
+        #expect(!running(child), "the server's child outlived the experiment")
+
+        let second = try box.labmake("tune", "--search-space", "space.json", "--trial-server", "python3 silent.py", "--max-trials", "1",
+                                     "--trial-timeout", "1", "--name", "silent", "--json", timeout: 60)
+        let silentTrials = try #require(try jsonObject(second.stdout)["trials"] as? [[String: Any]])
+        #expect((silentTrials.first?["error"] as? String)?.contains("did not answer within 1") == true, "\(silentTrials)")
+    }
 }

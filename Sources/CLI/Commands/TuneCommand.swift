@@ -110,6 +110,7 @@ struct TuneCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let cancelled = Locked(false)
         let runner: any TrialRunner, identity: String
+        var server: ServerTrialRunner?
         let scratch = workspace.scratchDirectory(for: "tune")
         if let model, let data {
             try ComputeDevice.activate("auto", threads: nil)
@@ -127,8 +128,9 @@ struct TuneCommand: ParsableCommand {
                 throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
             }
         } else if let trialServer {
-            (runner, identity) = (try ServerTrialRunner(command: trialServer, directory: directory, timeout: trialTimeout),
-                                  "server:" + trialServer)
+            let started = try ServerTrialRunner(command: trialServer, directory: directory, timeout: trialTimeout,
+                                                isCancelled: { cancelled.withLock { $0 } })
+            (runner, identity, server) = (started, "server:" + trialServer, started)
         } else {
             identity = "command:" + trialCommand!
             runner = CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout,
@@ -143,11 +145,13 @@ struct TuneCommand: ParsableCommand {
                                           trialIdentity: identity)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)
         // Ctrl-C: no new trial starts, and the running ones are stopped (their whole process groups).
-        let interrupts = InterruptHandler { [launcher = workspace.launcher] in
+        let interrupts = InterruptHandler { [launcher = workspace.launcher, server] in
             cancelled.withLock { $0 = true }
             terminal.print("interrupted: stopping the running trials; finished trials are kept and a rerun resumes the experiment")
             launcher.terminateAll()
+            server?.stop()
         }
+        defer { server?.stop() }
         let (trials, best) = try session.run(isCancelled: { cancelled.withLock { $0 } }) { trial, progress in
             terminal.print(progress.line(for: trial))
         }

@@ -11,7 +11,9 @@ import Glibc
 /// one server run one at a time.
 ///
 /// A server that exits, closes its input or output, or does not answer within `timeout` seconds fails
-/// the trial with a message; the server is then stopped, and so is every later trial through it.
+/// the trial with a message; the server is then stopped, and so is every later trial through it. The
+/// server leads a process group of its own, so that stopping it ends every process it started; an
+/// interrupted experiment (`isCancelled`) stops waiting for it.
 public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
     private let lock = NSLock()
     private let process = Process()
@@ -21,16 +23,22 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
     private var pending: [String] = []
     private var broken: String?
     private let timeout: Double?
+    private let isCancelled: @Sendable () -> Bool
 
-    /// - Parameter timeout: seconds to wait for each answer; nil waits as long as the server lives.
-    public init(command: String, directory: String, timeout: Double? = nil) throws {
+    /// - Parameters:
+    ///   - timeout: seconds to wait for each answer; nil waits as long as the server lives.
+    ///   - isCancelled: polled while waiting: true ends the trial as cancelled.
+    public init(command: String, directory: String, timeout: Double? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }) throws {
         self.timeout = timeout
+        self.isCancelled = isCancelled
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // Foundation starts the shell as the leader of a process group of its own, which stop() ends whole.
         process.arguments = ["-c", command]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
+        process.standardError = FileHandle.standardError
         input = stdin.fileHandleForWriting
         output = stdout.fileHandleForReading
         try process.run()
@@ -38,7 +46,21 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
 
     deinit {
         try? input.close()
-        if process.isRunning { process.terminate() }
+        stop()
+    }
+
+    /// Ends the server and every process it started; later trials through it fail.
+    public func stop() {
+        // The group outlives its leader while the server's children live, and Linux never gives its id
+        // to a new process meanwhile: end it whether or not the server itself has exited.
+        let group = process.processIdentifier
+        guard group > 0 else { return }
+        if process.isRunning {
+            kill(-group, SIGTERM)
+            process.terminate()
+            usleep(100_000)
+        }
+        kill(-group, SIGKILL)
     }
 
     public func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
@@ -49,7 +71,7 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
             return try exchange(trial)
         } catch let error as TunerError {
             broken = "the trial server is stopped: \(error.message)"
-            if process.isRunning { process.terminate() }
+            stop()
             throw error
         }
     }
@@ -81,6 +103,9 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
             var polled = [pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&polled, 1, wait)
             if ready == 0 {
+                if isCancelled() { throw TrialCancelled() }
+                // A child of the server may hold its output open after the server is gone: no EOF comes.
+                if !process.isRunning { throw TunerError("the trial server exited with status \(process.terminationStatus)") }
                 if let deadline, Date() >= deadline {
                     throw TunerError("the trial server did not answer within \(timeout ?? 0) s")
                 }
