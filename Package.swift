@@ -85,7 +85,7 @@ let package = Package(
         /// Download, verify, extract and parse datasets (CIFAR-10), with a per-user cache.
         .target(
             name: "Datasets",
-            dependencies: ["CArchive", "CCurl", "Randomness", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CArchive", "CCurl", "Randomness", "SystemIO", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         /// libarchive, for safe extraction of tar.gz archives; loaded on first use.
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),

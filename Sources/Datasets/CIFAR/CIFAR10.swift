@@ -40,7 +40,7 @@ public struct CIFAR10: Sendable {
         guard size % Int64(recordSize) == 0 else {
             throw DatasetError("\(path) holds \(size) bytes, not a whole number of \(recordSize)-byte records (\(size / Int64(recordSize)) and \(size % Int64(recordSize)) bytes over): the file is damaged")
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError("cannot read \(path)") }
+        let data = Data(try FileReader.readFile(path))
         let records = data.count / recordSize
         if pixels { images.pixels.reserveCapacity(images.pixels.count + records * LabeledImages.bytesPerImage) }
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in

@@ -69,7 +69,7 @@ public struct DatasetCache: Sendable {
         do {
             try ArchiveExtractor.extract(archive, to: temporary, maximumBytes: source.maximumExtractedBytes)
             try validate(temporary)
-            FileManager.default.createFile(atPath: temporary + "/" + DatasetCache.completeMarker, contents: Data())
+            try FileReader.writeEmpty(temporary + "/" + DatasetCache.completeMarker)
             FileReader.remove(folder)
             guard rename(temporary, folder) == 0 else { throw DatasetError("cannot move \(temporary) to \(folder)") }
         } catch {

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import SystemIO
 
 /// How far a download has got.
 public struct DownloadProgress: Sendable {
@@ -132,10 +133,11 @@ private final class Transfer {
     let offset: Int64
     let curl: UnsafeMutableRawPointer
     let progress: (DownloadProgress) -> Void
-    let start = Date()
+    let clock: any Clock = SystemClock()
+    let start: Double
     var checkedResume = false
     var written: Int64 = 0
-    var lastReport = Date.distantPast
+    var lastReport = -Double.infinity
     var failure: DatasetError?
 
     init(fd: Int32, offset: Int64, curl: UnsafeMutableRawPointer, progress: @escaping (DownloadProgress) -> Void) {
@@ -143,6 +145,7 @@ private final class Transfer {
         self.offset = offset
         self.curl = curl
         self.progress = progress
+        start = clock.now()
     }
 }
 
@@ -172,12 +175,12 @@ private func progressCallback(_ context: UnsafeMutableRawPointer?, _ downloadTot
                               _ uploadTotal: curl_off_t, _ uploaded: curl_off_t) -> Int32 {
     guard let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let now = Date()
+    let now = transfer.clock.now()
     let finished = downloadTotal > 0 && downloaded >= downloadTotal
-    guard finished || now.timeIntervalSince(transfer.lastReport) >= 0.5 else { return 0 }
+    guard finished || now - transfer.lastReport >= 0.5 else { return 0 }
     transfer.lastReport = now
     let base = lm_curl_response_code(transfer.curl) == 206 ? transfer.offset : 0
-    let elapsed = max(now.timeIntervalSince(transfer.start), 0.001)
+    let elapsed = max(now - transfer.start, 0.001)
     transfer.progress(DownloadProgress(
         received: base + Int64(downloaded), total: downloadTotal > 0 ? base + Int64(downloadTotal) : nil,
         bytesPerSecond: Double(downloaded) / elapsed))

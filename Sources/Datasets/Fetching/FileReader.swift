@@ -1,35 +1,40 @@
-import Foundation
+import SystemIO
 
-/// Small file helpers over POSIX calls.
+/// The file operations of the dataset cache and the extractor, through the one I/O seam
+/// (``LocalFileSystem``), with errors in the dataset's words.
 enum FileReader {
+    static let files: any FileSystem = LocalFileSystem(durable: false)
+
     static func chunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw DatasetError("cannot read \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw DatasetError("cannot read \(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { return }
-            body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        do { try files.readChunks(path, body) } catch let error as FileSystemError {
+            throw DatasetError("cannot read \(path): \(error.reason)")
         }
     }
 
-    static func size(_ path: String) -> Int64? {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int64(st.st_size) : nil
-    }
+    static func size(_ path: String) -> Int64? { files.stat(path)?.size }
 
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    static func exists(_ path: String) -> Bool { files.exists(path) }
 
     @discardableResult
-    static func remove(_ path: String) -> Bool { (try? FileManager.default.removeItem(atPath: path)) != nil }
+    static func remove(_ path: String) -> Bool { (try? files.removeItem(path)) != nil }
 
     static func makeDirectory(_ path: String) throws {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw DatasetError("cannot create \(path): \(error.localizedDescription)")
+        do { try files.createDirectory(path) } catch let error as FileSystemError {
+            throw DatasetError("cannot create \(path): \(error.reason)")
+        }
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        do { return try files.readFile(path) } catch let error as FileSystemError {
+            throw DatasetError("cannot read \(path): \(error.reason)")
+        }
+    }
+
+    static func isDirectory(_ path: String) -> Bool { files.stat(path)?.kind == .directory }
+
+    static func writeEmpty(_ path: String) throws {
+        do { try files.writeFile(path, []) } catch let error as FileSystemError {
+            throw DatasetError("cannot write \(path): \(error.reason)")
         }
     }
 }
