@@ -50,7 +50,7 @@ struct ReportCommand: ParsableCommand {
             output: { terminal.print($0) }, isCancelled: { false },
             pipeline: PipelineView(graph: pipeline.graph, statuses: records.mapValues { _ in .cached }, records: records),
             scratchDirectory: workspace.scratchDirectory(for: chosen.name), database: workspace.database,
-            inputDigest: records[chosen.name].map { StageFingerprint(definition: "", deps: $0.deps, inputs: $0.inputs).inputDigest } ?? "")
+            inputDigest: records[chosen.name].map { StageFingerprint.inputDigest(deps: $0.deps, inputs: $0.inputs) } ?? "")
         do {
             try ReportStage().run(chosen, context: context)
         } catch {

@@ -112,6 +112,11 @@ struct TuneCommand: ParsableCommand {
         let runner: any TrialRunner, identity: String
         var server: ServerTrialRunner?
         let scratch = workspace.scratchDirectory(for: "tune")
+        // The experiment's name: --name, or derived from what defines it apart from its budget.
+        func defaultName(_ identity: String) -> String {
+            name ?? TuningSession.name(prefix: "tune-", identity: identity,
+                                       defining: [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue])
+        }
         if let model, let data {
             try ComputeDevice.activate("auto", threads: nil)
             var baseline = Configuration(values: ["model": .string(model)])
@@ -133,12 +138,13 @@ struct TuneCommand: ParsableCommand {
             (runner, identity, server) = (started, "server:" + trialServer, started)
         } else {
             identity = "command:" + trialCommand!
+            // Each experiment's trial folders apart, so that two experiments never share a trial-N.
             runner = CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout,
                                         executor: LocalJobExecutor(launcher: workspace.launcher), fileSystem: workspace.fileSystem,
-                                        scratchDirectory: scratch, isCancelled: { cancelled.withLock { $0 } })
+                                        scratchDirectory: scratch + "/" + PathRules.safeFileName(defaultName(identity)),
+                                        isCancelled: { cancelled.withLock { $0 } })
         }
-        let experimentName = name ?? TuningSession.name(prefix: "tune-", identity: identity,
-                                                        defining: [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue])
+        let experimentName = defaultName(identity)
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,

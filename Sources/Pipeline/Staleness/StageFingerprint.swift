@@ -18,20 +18,19 @@ public struct StageFingerprint: Sendable, Hashable {
     }
 
     /// The stage key: SHA-256 of the canonical record.
-    public var key: String {
-        var hasher = SHA256()
-        for part in ["labmake-stage-v1\n", definition, "\n", deps.encoded, "\n", inputs.encoded] {
-            var part = part
-            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
-        return SHA256Hex.hex(hasher.finalize())
-    }
+    public var key: String { Self.digest(["labmake-stage-v1\n", definition, "\n", deps.encoded, "\n", inputs.encoded]) }
 
     /// SHA-256 of what the stage reads (dependencies and upstream inputs), without its definition.
-    public var inputDigest: String {
+    public var inputDigest: String { Self.inputDigest(deps: deps, inputs: inputs) }
+
+    /// SHA-256 of what a stage reads, from a fingerprint's or a record's dependencies and inputs.
+    public static func inputDigest(deps: ContentMap, inputs: ContentMap) -> String {
+        digest(["labmake-inputs-v1\n", deps.encoded, "\n", inputs.encoded])
+    }
+
+    private static func digest(_ parts: [String]) -> String {
         var hasher = SHA256()
-        for part in ["labmake-inputs-v1\n", deps.encoded, "\n", inputs.encoded] {
-            var part = part
+        for var part in parts {
             part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         return SHA256Hex.hex(hasher.finalize())

@@ -24,6 +24,7 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
     private var broken: String?
     private let timeout: Double?
     private let isCancelled: @Sendable () -> Bool
+    private let clock: any Clock = SystemClock()
 
     /// - Parameters:
     ///   - timeout: seconds to wait for each answer; nil waits as long as the server lives.
@@ -90,7 +91,7 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
             return offset
         }
         guard written == line.count else { throw TunerError("the trial server closed its input") }
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        let deadline = timeout.map { clock.now() + $0 }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             while !pending.isEmpty {
@@ -99,14 +100,14 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
                 guard metric.isFinite else { throw TunerError("the trial reported \(metric)") }
                 return metric
             }
-            let wait = deadline.map { Int32(max(0, min(1000, $0.timeIntervalSinceNow * 1000))) } ?? 1000
+            let wait = deadline.map { Int32(max(0, min(1000, ($0 - clock.now()) * 1000))) } ?? 1000
             var polled = [pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&polled, 1, wait)
             if ready == 0 {
                 if isCancelled() { throw TrialCancelled() }
                 // A child of the server may hold its output open after the server is gone: no EOF comes.
                 if !process.isRunning { throw TunerError("the trial server exited with status \(process.terminationStatus)") }
-                if let deadline, Date() >= deadline {
+                if let deadline, clock.now() >= deadline {
                     throw TunerError("the trial server did not answer within \(timeout ?? 0) s")
                 }
                 continue
