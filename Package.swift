@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "Manifest", "Pipeline", "SystemIO", "Executors", "Datasets", "Compute", "ComputeCPU", "ComputeVulkan",
+                "Stages", "NNI", "Manifest", "Pipeline", "SystemIO", "Executors", "Datasets", "Compute", "ComputeCPU", "ComputeVulkan",
                 "ComputeDevices", "NN", "Training", "Tuner", "Randomness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -40,8 +40,17 @@ let package = Package(
         /// command trials on an executor. The only place where the engine and the ML targets meet.
         .target(
             name: "Stages",
-            dependencies: ["Pipeline", "SystemIO", "Executors", "Datasets", "Tuner", "Training", "Compute", "ComputeDevices", "Randomness", "Report",
+            dependencies: ["Pipeline", "SystemIO", "Executors", "Datasets", "Tuner", "Training", "NNI", "Compute", "ComputeDevices", "Randomness", "Report",
                            .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+
+        // MARK: - NNI compatibility
+
+        /// NNI's trial protocol (parameter.cfg, metric frames), its config files (v1 and v2) and its
+        /// experiment databases: what lets an NNI experiment move over unchanged.
+        .target(
+            name: "NNI",
+            dependencies: ["Tuner", "SystemIO", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
 
         // MARK: - The report
@@ -131,6 +140,8 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Pipeline", "SystemIO", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ComputeCPU", "ComputeVulkan", "ComputeDevices"], swiftSettings: strict),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Compute", "ComputeCPU", "ComputeVulkan", "Datasets", "Randomness", "LabmakeTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "NNITests", dependencies: ["NNI", "Tuner", "SystemIO", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness", "SystemIO"], swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),

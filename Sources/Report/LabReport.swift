@@ -93,7 +93,7 @@ public struct LabReport: Sendable {
             let best = entries.filter { $0.metric != nil && $0.status == "SUCCEEDED" }.max { $0.metric! < $1.metric! }
             return ["parameter": name, "best_value": best.map { ReportText.value($0.parameters[name] ?? "") } ?? "–",
                     "rows": entries.map { t -> [String: Any] in
-                        ["value": ReportText.value(t.parameters[name] ?? "–"), "accuracy": ReportText.percent(t.metric), "status": t.status,
+                        ["value": ReportText.value(t.parameters[name] ?? "–"), "accuracy": ReportText.result(t), "status": t.status,
                          "duration": ReportText.duration(t.seconds), "trial": t.number, "best": t.number == best?.number,
                          "baseline": t.label == "baseline"]
                     }]
@@ -105,7 +105,7 @@ public struct LabReport: Sendable {
             "compute_time": ReportText.duration(sweep.trials.compactMap(\.seconds).reduce(0, +)),
             "combined": combined.map { t -> [String: Any] in
                 let changes = t.parameters.filter { sweep.baseline[$0.key] != $0.value }
-                return ["label": t.label ?? "", "changes": ReportText.cell(ReportText.parameters(changes)), "accuracy": ReportText.percent(t.metric),
+                return ["label": t.label ?? "", "changes": ReportText.cell(ReportText.parameters(changes)), "accuracy": ReportText.result(t),
                         "status": t.status, "duration": ReportText.duration(t.seconds), "trial": t.number, "best": t.number == sweep.bestTrial]
             },
             "best": ["trial": sweep.bestTrial, "label": best?.label ?? "", "accuracy": ReportText.percent(best?.metric),
@@ -128,7 +128,7 @@ public struct LabReport: Sendable {
             "succeeded": tuning.trials.filter { $0.status == "SUCCEEDED" }.count,
             "compute_time": ReportText.duration(tuning.trials.compactMap(\.seconds).reduce(0, +)),
             "trials": sorted.enumerated().map { rank, t -> [String: Any] in
-                ["rank": rank + 1, "number": t.number, "status": t.status, "accuracy": ReportText.percent(t.metric),
+                ["rank": rank + 1, "number": t.number, "status": t.status, "accuracy": ReportText.result(t),
                  "duration": ReportText.duration(t.seconds), "parameters": ReportText.cell(ReportText.parameters(t.parameters)),
                  "best": t.number == tuning.bestTrial, "reused": t.reused]
             },

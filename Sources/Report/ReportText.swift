@@ -8,6 +8,15 @@ public enum ReportText {
         return String(format: "%.2f%%", x * 100)
     }
 
+    /// A trial's result: its final accuracy, or for a trial stopped early its last intermediate one and
+    /// the epoch it stopped at: "61.40% (epoch 3)".
+    public static func result(_ trial: ReportModel.Trial) -> String {
+        if trial.metric == nil, trial.status == "EARLY_STOPPED", let last = trial.intermediates.last {
+            return percent(last) + " (epoch \(trial.intermediates.count))"
+        }
+        return percent(trial.metric)
+    }
+
     /// A difference of two accuracies in percentage points: "+1.23 pp".
     public static func points(_ x: Double?) -> String {
         guard let x, x.isFinite else { return "–" }

@@ -51,17 +51,22 @@ struct LabTests {
         // The tuning table agrees with the trials stored in the workspace database.
         let listed = try box.labmake("trials", "tune", "-f", "pipelines/cifar10.yaml", "--json")
         #expect(listed.status == 0, "\(listed.stderr)")
-        let trials = try #require(try jsonObject(listed.stdout)["trials"] as? [[String: Any]])
+        let trials = try jsonArray(listed.stdout)
         #expect(trials.count == 4)
         let tuningSection = try #require(report.components(separatedBy: "## 4. Automatic tuning").last?.components(separatedBy: "## 5.").first)
         for trial in trials {
-            let number = try #require(trial["number"] as? Int), status = try #require(trial["status"] as? String)
-            let metric = (trial["metric"] as? Double).map { String(format: "%.2f%%", $0 * 100) } ?? "–"
+            let number = try #require(trial["trial"] as? Int), status = try #require(trial["status"] as? String)
+            let intermediates = (trial["intermediate"] as? [String] ?? []).compactMap(Double.init)
+            var metric = (trial["value"] as? String).flatMap(Double.init).map { String(format: "%.2f%%", $0 * 100) } ?? "–"
+            // A trial stopped early shows its last intermediate result and the epoch it stopped at.
+            if trial["value"] is NSNull || trial["value"] == nil, status == "EARLY_STOPPED", let last = intermediates.last {
+                metric = String(format: "%.2f%% (epoch %d)", last * 100, intermediates.count)
+            }
             let row = tuningSection.split(separator: "\n").first { $0.hasPrefix("| ") && $0.split(separator: "|").count > 3
                 && $0.split(separator: "|")[1].trimmingCharacters(in: .whitespaces) == String(number) }
             #expect(row?.contains(status) == true && row?.contains(metric) == true, "trial \(number): \(row ?? "no row")")
         }
-        let bestMetric = trials.compactMap { $0["metric"] as? Double }.max() ?? 0
+        let bestMetric = trials.filter { $0["status"] as? String == "SUCCEEDED" }.compactMap { ($0["value"] as? String).flatMap(Double.init) }.max() ?? 0
         #expect(tuningSection.contains("Best trial: ") && tuningSection.contains(String(format: "**%.2f%%**", bestMetric * 100)))
 
         for chart in ["sweep-trials.svg", "tuning-trials.svg", "parallel-coordinates.svg", "learning-curve.svg"] {
@@ -92,8 +97,7 @@ struct LabTests {
         #expect(more.status == 0, "\(more.stderr)")
         #expect(try statuses(more.stdout) == ["data": "cached", "manual-sweep": "cached", "tune": "executed", "retrain-best": "executed",
                                                "report": "executed"])
-        let newTrials = try #require(try jsonObject(box.labmake("trials", "tune", "-f", "pipelines/cifar10.yaml", "--json").stdout)["trials"]
-                                     as? [[String: Any]])
+        let newTrials = try jsonArray(box.labmake("trials", "tune", "-f", "pipelines/cifar10.yaml", "--json").stdout)
         #expect(newTrials.count == 6)
         #expect(zip(trials, newTrials).allSatisfy { ($0["key"] as? String) == ($1["key"] as? String) && ($0["startedAt"] as? Double) == ($1["startedAt"] as? Double) && $0["startedAt"] != nil },
                 "the first four trials are kept, not rerun")

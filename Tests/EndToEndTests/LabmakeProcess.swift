@@ -35,6 +35,23 @@ final class Sandbox: @unchecked Sendable {
         try RunningLabmake(arguments: arguments, directory: root, environment: environment)
     }
 
+    /// Paths, relative to the sandbox, of every file named `name` under it (hidden folders included).
+    func find(_ name: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
+        return walker.compactMap { $0 as? String }.filter { ($0 as NSString).lastPathComponent == name }.sorted()
+    }
+
+    /// Runs a shell command in the sandbox, for fixtures.
+    func run(_ command: String) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.currentDirectoryURL = root
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: "", stderr: "")
+    }
+
     /// Waits until `path` exists (a stage has reached a point), at most `timeout` seconds.
     func waitFor(_ path: String, timeout: Double = 60) throws {
         let deadline = Date().addingTimeInterval(timeout)

@@ -8,8 +8,8 @@ import Testing
 struct TrialKeyTests {
     static func objective(scale: Int) -> String {
         """
-        import json, sys
-        p = json.load(open(sys.argv[1]))
+        import json, os, sys
+        p = json.load(open(os.environ["LABMAKE_TRIAL_PARAMETERS"]))
         with open("runs.log", "a") as f: f.write("run\\n")
         print(json.dumps({"default": \(scale) * p["x"]}))
         """

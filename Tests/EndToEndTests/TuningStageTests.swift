@@ -6,7 +6,7 @@ import Testing
 /// trial 3 wait until `go` exists.
 let scoringTrial = """
     import json, os, sys, time
-    p = json.load(open(sys.argv[1]))
+    p = json.load(open(os.environ["LABMAKE_TRIAL_PARAMETERS"]))
     n = os.environ["LABMAKE_TRIAL_NUMBER"]
     with open("runs.log", "a") as f: f.write(n + "\\n")
     if n == "3" and os.path.exists("slow"):

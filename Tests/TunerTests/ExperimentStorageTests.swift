@@ -62,9 +62,9 @@ struct StoppedClock: Clock {
 /// Reports `count` intermediate results, then 1.
 struct FloodingRunner: TrialRunner {
     let count: Int
-    func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+    func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult {
         for i in 0..<count { _ = report(Double(i % 7)) }
-        return 1
+        return TrialResult(metric: 1)
     }
 }
 

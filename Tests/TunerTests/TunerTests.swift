@@ -14,11 +14,11 @@ let spaceJSON = """
 
 struct FixedRunner: TrialRunner {
     /// Metric: −|log10(lr) + 2|; fails when layers == 3 and gives NaN when batch == 32 and drop > 0.4.
-    func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+    func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult {
         let c = trial.configuration
         if c["layers"] == .int(3) { throw TunerError("crash") }
         if c["batch"] == .int(32), (c["drop"]?.number ?? 0) > 0.4 { throw TunerError("the trial reported nan") }
-        return -abs(log10(c["lr"]!.number!) + 2)
+        return TrialResult(metric: -abs(log10(c["lr"]!.number!) + 2))
     }
 }
 

@@ -1,24 +1,33 @@
 import ArgumentParser
-import SystemIO
 import Foundation
+import NNI
 import Pipeline
+import SystemIO
 
-/// `labmake log STAGE`: the output of a stage's last run.
+/// `labmake log STAGE`: the output of a stage's last run; with `--trial N`, one trial's.
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
-        abstract: "Print the output of a stage's last run.")
+        abstract: "Print the output of a stage's last run, or of one of its trials.",
+        discussion: """
+            With --trial N, NAME is a tune or sweep stage, or an experiment of `labmake trials`: prints trial N's output
+            (trial.stdout) and the log an NNI trial writes (trial.log, where NNI's SDK sends print()).
+            """)
 
-    @Argument(help: "The stage.")
+    @Argument(help: "The stage (or, with --trial, the experiment).")
     var stage: String
 
     @Option(name: [.short, .long], help: "The pipeline file (default: labmake.yaml).")
     var file: String?
 
+    @Option(help: "A trial's number: print that trial's output and trial.log.")
+    var trial: Int?
+
     func run() throws {
+        let fs = LocalFileSystem()
+        if let trial { return try printTrial(trial, fileSystem: fs) }
         let path = try PipelineLocator.path(file)
         let workspace = try PipelineLocator.workspace(for: path)
-        let fs = LocalFileSystem()
         guard let text = try? fs.readText(workspace.logPath(stage: stage)) else {
             let logged = ((try? fs.contentsOfDirectory(workspace.stateDirectory + "/logs")) ?? [])
                 .filter { $0.hasSuffix(".log") }.map { String($0.dropLast(4)) }
@@ -27,5 +36,33 @@ struct LogCommand: ParsableCommand {
                               + (logged.isEmpty ? "" : "; logged stages: \(logged.joined(separator: ", "))"))
         }
         print(text, terminator: "")
+    }
+
+    private func printTrial(_ number: Int, fileSystem fs: LocalFileSystem) throws {
+        let root = file.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path }
+            ?? FileManager.default.currentDirectoryPath
+        let databasePath = Workspace.databasePath(root: root)
+        guard fs.exists(databasePath) else { throw LabmakeExit(ExitStatus.invalid, "error: no labmake workspace in \(root)") }
+        let names = try StateDatabase(path: databasePath).experiments().map(\.name)
+        guard let experiment = names.contains(stage) ? stage : names.first(where: { $0.hasPrefix(stage + "#") }) else {
+            throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(stage)' in this workspace"
+                              + (names.isEmpty ? "" : " (experiments: \(names.joined(separator: ", ")))"))
+        }
+        let work = Workspace.stateDirectoryPath(root: root) + "/work"
+        let folders = ((try? fs.contentsOfDirectory(work)) ?? []).map { scratch in
+            work + "/" + scratch + "/trials/" + NNITrialProtocol.experimentID(experiment) + "/" + NNITrialProtocol.trialJobID(number: number)
+        }.filter { fs.stat($0)?.kind == .directory }
+        guard let folder = folders.first else {
+            throw LabmakeExit(ExitStatus.invalid, "error: no output kept for trial \(number) of \(experiment) "
+                              + "(only command trials keep theirs, in .labmake/work/…/trials/)")
+        }
+        var printed = false
+        for name in ["trial.stdout", NNITrialProtocol.logFile] {
+            guard let text = try? fs.readText(folder + "/" + name), !text.isEmpty else { continue }
+            print("==> \(folder)/\(name) <==")
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            printed = true
+        }
+        if !printed { print("trial \(number) of \(experiment) printed nothing (\(folder))") }
     }
 }

@@ -1,17 +1,30 @@
 import ArgumentParser
 import Foundation
+import NNI
 import Pipeline
 import Stages
 import Tuner
 
-/// `labmake trials`: the trials of an experiment (or stage) in this workspace.
+/// `labmake trials`: the trials of the tuning experiments stored in this workspace, and NNI experiments imported into it.
 struct TrialsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trials",
-        abstract: "List the trials of a tuning experiment stored in this workspace.",
+        abstract: "List the trials of a tuning experiment stored in this workspace, or import an NNI experiment's.",
+        subcommands: [ListTrialsCommand.self, ImportTrialsCommand.self],
+        defaultSubcommand: ListTrialsCommand.self)
+}
+
+/// `labmake trials [NAME]`.
+struct ListTrialsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the experiments, or the trials of one.",
         discussion: """
             Without a name, lists the experiments. A stage's name (sweep, tune) shows its latest experiment.
-            Statuses are NNI's: WAITING, RUNNING, SUCCEEDED, FAILED, EARLY_STOPPED, USER_CANCELED.
+            Statuses are NNI's: WAITING, RUNNING, SUCCEEDED, FAILED, EARLY_STOPPED, USER_CANCELED; an early-stopped
+            trial shows its last intermediate result and the step it stopped at. --json and --csv export the trials
+            with the columns of `nnictl experiment export` (parameter, value or reward, trialJobId, intermediate),
+            then labmake's (trial, status, seconds, error).
             """)
 
     @Argument(help: "The experiment, or the sweep or tune stage, by name.")
@@ -27,29 +40,92 @@ struct TrialsCommand: ParsableCommand {
     var csv = false
 
     func run() throws {
+        let database = try TrialsWorkspace.database(pipeline: pipeline)
+        let experiments = try database.experiments()
+        guard let experiment else {
+            if json {
+                struct Row: Encodable { var experiment: String; var trials: Int }
+                let rows = experiments.map { Row(experiment: $0.name, trials: $0.trials) }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            } else {
+                for (name, count) in experiments { print("\(name)\t\(count) trials") }
+            }
+            return
+        }
+        let names = experiments.map(\.name)
+        let name = names.contains(experiment) ? experiment : names.first { $0.hasPrefix(experiment + "#") } ?? experiment
+        let trials = try WorkspaceTrialStore(database: database).trials(experiment: name)
+        guard !trials.isEmpty else {
+            throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(experiment)' in this workspace"
+                              + (names.isEmpty ? "" : " (experiments: \(names.joined(separator: ", ")))"))
+        }
+        if json { print(TrialOutput.exportJSON(trials)); return }
+        if csv { print(TrialOutput.exportCSV(trials)); return }
+        for t in trials {
+            var metric = t.metric.map { String(format: "%.6g", $0) } ?? "-"
+            if t.status == .earlyStopped, t.metric == nil, let last = t.intermediates.last {
+                metric = String(format: "%.6g at step %d", last, t.intermediates.count)
+            }
+            let seconds = t.seconds.map(formatDuration) ?? "-"
+            print("#\(t.number)\t\(t.status.rawValue)\t\(metric)\t\(seconds)\t\(t.configuration.json)" + (t.error.map { "\t\($0)" } ?? ""))
+        }
+    }
+}
+
+/// `labmake trials import PATH`.
+struct ImportTrialsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import an NNI experiment's trials into this workspace, as the experiment nni-ID.",
+        discussion: """
+            PATH is an NNI experiment folder (~/nni-experiments/ID), its db folder, or its db/nni.sqlite; NNI 1.x to 3.0.
+            Each trial keeps its parameters, status, intermediate and final results, times and NNI trial id; importing
+            again replaces the earlier import. NNI does not need to be installed.
+            """)
+
+    @Argument(help: "The NNI experiment folder, or its nni.sqlite.")
+    var path: String
+
+    @Option(name: [.customShort("f"), .customLong("pipeline")], help: "The pipeline file whose workspace to import into (default: the current directory's).")
+    var pipeline: String?
+
+    func run() throws {
+        let experiment: NNIExperimentDatabase
+        do {
+            experiment = try NNIExperimentDatabase.read(path)
+        } catch {
+            throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
+        }
+        let database = try TrialsWorkspace.database(pipeline: pipeline, create: true)
+        try database.removeTrials(experiment: experiment.labmakeName)
+        let store = WorkspaceTrialStore(database: database)
+        for trial in experiment.trials { try store.save(trial, experiment: experiment.labmakeName) }
+        let succeeded = experiment.trials.filter { $0.status == .succeeded && $0.metric != nil }
+        let maximize = (experiment.direction ?? .maximize).maximizes
+        let best = maximize ? succeeded.max { $0.metric! < $1.metric! } : succeeded.min { $0.metric! < $1.metric! }
+        print("imported NNI experiment \(experiment.id)" + (experiment.experimentName.map { " (\($0))" } ?? "")
+              + " as \(experiment.labmakeName): \(experiment.trials.count) trials, \(succeeded.count) succeeded"
+              + (best.map { String(format: "; best %.6g (%@)", $0.metric!, $0.jobID) } ?? ""))
+    }
+}
+
+/// The workspace database that `labmake trials` reads.
+enum TrialsWorkspace {
+    static func database(pipeline: String?, create: Bool = false) throws -> StateDatabase {
         let root = pipeline.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
+        if create {
+            do {
+                return try Workspace(root: root).database
+            } catch {
+                throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
+            }
+        }
         let path = Workspace.databasePath(root: root)
         guard FileManager.default.fileExists(atPath: path) else {
             throw LabmakeExit(ExitStatus.invalid, "error: no labmake workspace in \(root) (\(path) is missing)")
         }
-        let database = try StateDatabase(path: path)
-        guard let experiment else {
-            for (name, count) in try database.experiments() { print("\(name)\t\(count) trials") }
-            return
-        }
-        let experiments = try database.experiments().map(\.name)
-        let name = experiments.contains(experiment) ? experiment : experiments.first { $0.hasPrefix(experiment + "#") } ?? experiment
-        let trials = try WorkspaceTrialStore(database: database).trials(experiment: name)
-        guard !trials.isEmpty else {
-            throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(experiment)' in \(root)"
-                              + (experiments.isEmpty ? "" : " (experiments: \(experiments.joined(separator: ", ")))"))
-        }
-        if json { print(TrialOutput.json(trials, experiment: name)); return }
-        if csv { print(TrialOutput.csv(trials)); return }
-        for t in trials {
-            let metric = t.metric.map { String(format: "%.6g", $0) } ?? "-"
-            let seconds = t.seconds.map(formatDuration) ?? "-"
-            print("#\(t.number)\t\(t.status.rawValue)\t\(metric)\t\(seconds)\t\(t.configuration.json)" + (t.error.map { "\t\($0)" } ?? ""))
-        }
+        return try StateDatabase(path: path)
     }
 }

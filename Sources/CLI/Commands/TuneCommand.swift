@@ -4,6 +4,7 @@ import Pipeline
 import Stages
 import SystemIO
 import Executors
+import NNI
 import Training
 import Tuner
 
@@ -13,19 +14,25 @@ struct TuneCommand: ParsableCommand {
         commandName: "tune",
         abstract: "Tune hyperparameters over an NNI search space: a command per trial, or a built-in model trained per trial.",
         discussion: """
-            Each trial's parameters are written as JSON to a file whose path is appended to the command and
-            set in LABMAKE_TRIAL_PARAMETERS. The command prints metrics as lines of
-            JSON, {"default": 0.93}, or bare numbers; the last is final. Trials are stored in .labmake/state.db
-            of the current directory: running the same experiment again resumes it (finished trials kept,
-            unfinished ones rerun), and a raised --max-trials runs only the new trials.
-            With --model and --data, each trial trains the model with its parameters as training settings
-            (see labmake train) and reports the test accuracy after every epoch.
+            A trial command runs as NNI runs trial commands: an unmodified NNI trial script (nni.get_next_parameter(),
+            nni.report_intermediate_result(), nni.report_final_result()) receives its parameters and reports its
+            results. Each trial gets a folder of its own (NNI_SYS_DIR) with parameter.cfg, and its parameters as JSON
+            in LABMAKE_TRIAL_PARAMETERS; a command that does not use NNI prints metrics as lines of JSON,
+            {"default": 0.93}, or bare numbers, the last one final. --nni-config reads an NNI config file (v1 or v2:
+            search space, trial command and code directory, budget, tuner, assessor); options given here override it.
+            Trials are stored in .labmake/state.db of the current directory: running the same experiment again
+            resumes it (finished trials kept, unfinished ones rerun), and a raised --max-trials runs only the new
+            trials. With --model and --data, each trial trains the model with its parameters as training settings
+            (see labmake train) and reports the test accuracy after every epoch. Exits 1 when no trial succeeded.
             """)
 
-    @Option(help: "The search space, NNI's search_space.json format.")
-    var searchSpace: String
+    @Option(help: ArgumentHelp("An NNI experiment config file (config.yml, NNI v1 or v2).", valueName: "file"))
+    var nniConfig: String?
 
-    @Option(help: "The command each trial runs (the parameters file path is appended).")
+    @Option(help: "The search space, NNI's search_space.json format (default: the NNI config's).")
+    var searchSpace: String?
+
+    @Option(help: "The command each trial runs (default: the NNI config's trialCommand).")
     var trialCommand: String?
 
     @Option(help: "Instead of a command per trial, one process that reads a JSON line of parameters per trial on standard input and answers one metric line.")
@@ -40,14 +47,14 @@ struct TuneCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("With --model: a training setting under every trial's parameters.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
-    @Option(help: "The tuner (sampler).")
-    var tuner = TunerKind.tpe
+    @Option(help: "The tuner (sampler) (default: tpe).")
+    var tuner: TunerKind?
 
-    @Option(help: "Trials in all.")
-    var maxTrials = 20
+    @Option(help: "Trials in all (default: 20, or the NNI config's maxTrialNumber).")
+    var maxTrials: Int?
 
-    @Option(help: "Trials run at the same time.")
-    var concurrency = 1
+    @Option(help: "Trials run at the same time (default: 1).")
+    var concurrency: Int?
 
     @Option(help: "Seconds after which no new trial starts.")
     var maxDuration: Double?
@@ -55,14 +62,17 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Seconds after which a trial is killed and counted as failed.")
     var trialTimeout: Double?
 
-    @Option(help: "Seed of the tuner.")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of the tuner (default: 0).")
+    var seed: UInt64?
 
-    @Option(help: "Whether a larger or a smaller metric is better.")
-    var direction = Direction.maximize
+    @Option(help: "Whether a larger or a smaller metric is better (default: maximize, or NNI's default for the config's tuner).")
+    var direction: Direction?
 
-    @Option(help: "What judges trials from their intermediate results.")
-    var assessor = Assessor.none
+    @Option(help: "What judges trials from their intermediate results (default: none).")
+    var assessor: Assessor?
+
+    @Option(help: "Intermediate results a trial reports before the assessor judges it (NNI's start_step; default: 0).")
+    var assessorStartStep: Int?
 
     @Option(help: "The experiment's name (default: derived from the space, command, tuner, seed and direction).")
     var name: String?
@@ -77,24 +87,59 @@ struct TuneCommand: ParsableCommand {
     var noWait = false
 
     func run() throws {
+        let terminal = Terminal(stderr: true)
+        let config = try readNNIConfig(terminal: terminal)
+        let trialCommand = self.trialCommand ?? (trialServer == nil && model == nil ? config?.trialCommand : nil)
         guard [trialCommand != nil, trialServer != nil, model != nil].filter({ $0 }).count == 1 else {
-            throw LabmakeExit(ExitStatus.invalid, "error: give one of --trial-command, --trial-server and --model")
+            throw LabmakeExit(ExitStatus.invalid, "error: give one of --trial-command, --trial-server and --model"
+                              + (config == nil ? "" : " (the NNI config has no trialCommand)"))
         }
         guard (model == nil) == (data == nil) else {
             throw LabmakeExit(ExitStatus.invalid, "error: --model trains on --data (a CIFAR-10 binary archive or folder); give both")
         }
+        guard let maxTrials = maxTrials ?? config.map({ $0.maxTrialNumber }) ?? 20 else {
+            throw LabmakeExit(ExitStatus.invalid, "error: \(config!.file): no maxTrialNumber (maxTrialNum in v1): labmake needs a budget; "
+                              + "give maxTrialNumber in the config, or --max-trials")
+        }
+        let concurrency = concurrency ?? config?.trialConcurrency ?? 1
         guard maxTrials >= 1, concurrency >= 1 else { throw LabmakeExit(ExitStatus.invalid, "error: --max-trials and --concurrency must be ≥ 1") }
+        let startStep = assessorStartStep ?? config?.assessorStartStep ?? 0
+        guard startStep >= 0 else { throw LabmakeExit(ExitStatus.invalid, "error: --assessor-start-step must be ≥ 0") }
+        let tuner = tuner ?? config?.tuner ?? .tpe
+        let seed = seed ?? config?.seed ?? 0
+        let assessor = assessor ?? config?.assessor ?? Assessor.none
+        let maxDuration = maxDuration ?? config?.maxExperimentDuration
+        let trialTimeout = trialTimeout ?? config?.maxTrialDuration
+        let direction = direction ?? config?.direction ?? .maximize
+        if let config {
+            let source = self.direction != nil ? "--direction" : config.directionSource
+            terminal.print("\(config.file): \(tuner.rawValue) tuner, \(direction.rawValue) (\(source))"
+                           + (assessor == .medianstop ? ", medianstop assessor from step \(startStep)" : ""))
+        }
         let space: SearchSpace, sampler: any Sampler
         let text: Data
         do {
-            guard let data = FileManager.default.contents(atPath: searchSpace) else { throw TunerError("cannot read \(searchSpace)") }
-            text = data
-            space = try SearchSpace.parse(data, source: searchSpace)
-            sampler = tuner.makeSampler()
+            let source: String
+            if let searchSpace {
+                guard let data = FileManager.default.contents(atPath: searchSpace) else { throw TunerError("cannot read \(searchSpace)") }
+                (text, source) = (data, searchSpace)
+            } else if case .file(let path)? = config?.searchSpace {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw TunerError("cannot read \(path), the search space of \(config!.file)")
+                }
+                (text, source) = (data, path)
+            } else if case .inline(let json)? = config?.searchSpace {
+                (text, source) = (Data(json.utf8), config!.file + ": searchSpace")
+            } else {
+                throw TunerError("give --search-space" + (config == nil ? "" : " (the NNI config has no searchSpaceFile)"))
+            }
+            space = try SearchSpace.parse(text, source: source)
+            sampler = tuner.makeSampler(evolutionPopulation: config?.populationSize)
         } catch let error as TunerError {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
         let directory = FileManager.default.currentDirectoryPath
+        let codeDirectory = config?.trialCodeDirectory ?? directory
         let workspace: Workspace
         do {
             workspace = try Workspace(root: directory)
@@ -103,7 +148,6 @@ struct TuneCommand: ParsableCommand {
         } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: cannot open the workspace state in \(Workspace.stateDirectoryPath(root: directory)): \(error)")
         }
-        let terminal = Terminal(stderr: true)
         // One experiment at a time per workspace, as for runs: a second `labmake tune` waits, then
         // reuses the first one's trials instead of running them again.
         let lock = try PipelineLocator.lock(workspace, noWait: noWait, terminal: terminal)
@@ -114,8 +158,10 @@ struct TuneCommand: ParsableCommand {
         let scratch = workspace.scratchDirectory(for: "tune")
         // The experiment's name: --name, or derived from what defines it apart from its budget.
         func defaultName(_ identity: String) -> String {
-            name ?? TuningSession.name(prefix: "tune-", identity: identity,
-                                       defining: [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue])
+            var parts = [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue]
+            if assessor != .none { parts.append("\(assessor.rawValue):\(startStep)") }
+            if let population = config?.populationSize { parts.append("population:\(population)") }
+            return name ?? TuningSession.name(prefix: config?.experimentName.map { $0 + "#" } ?? "tune-", identity: identity, defining: parts)
         }
         if let model, let data {
             try ComputeDevice.activate("auto", threads: nil)
@@ -137,18 +183,19 @@ struct TuneCommand: ParsableCommand {
                                                 isCancelled: { cancelled.withLock { $0 } })
             (runner, identity, server) = (started, "server:" + trialServer, started)
         } else {
-            identity = "command:" + trialCommand!
-            // Each experiment's trial folders apart, so that two experiments never share a trial-N.
-            runner = CommandTrialRunner(command: trialCommand!, directory: directory, timeout: trialTimeout,
+            identity = "command:" + trialCommand! + (codeDirectory == directory ? "" : "\ncode:" + codeDirectory)
+            // Commands from an NNI config run with bash, as NNI runs them.
+            let shell = config != nil && workspace.fileSystem.exists("/bin/bash") ? "/bin/bash" : "/bin/sh"
+            runner = CommandTrialRunner(command: trialCommand!, directory: codeDirectory, timeout: trialTimeout,
                                         executor: LocalJobExecutor(launcher: workspace.launcher), fileSystem: workspace.fileSystem,
-                                        scratchDirectory: scratch + "/" + PathRules.safeFileName(defaultName(identity)),
+                                        trialsDirectory: scratch + "/trials", environment: config?.trialEnvironment ?? [:], shell: shell,
                                         isCancelled: { cancelled.withLock { $0 } })
         }
         let experimentName = defaultName(identity)
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,
-                                          trialIdentity: identity)
+                                          assessorStartStep: startStep, trialIdentity: identity)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)
         // Ctrl-C: no new trial starts, and the running ones are stopped (their whole process groups).
         let interrupts = InterruptHandler { [launcher = workspace.launcher, server] in
@@ -168,41 +215,24 @@ struct TuneCommand: ParsableCommand {
             terminal.print("experiment \(experimentName): \(trials.count) trials")
             if let best {
                 print("best: \(String(format: "%.6g", best.metric ?? .nan)) (trial \(best.number)) \(best.configuration.json)")
-            } else {
-                print("no trial succeeded")
             }
         }
-    }
-}
-
-/// Trials as a log, JSON or CSV.
-enum TrialOutput {
-    static func writeLog(_ trials: [TrialRecord], to path: String) throws {
-        let lines = trials.map { t -> String in
-            let value = t.metric.map { $0.isFinite ? String($0) : "null" } ?? "null"
-            return "{\"parameters\": \(t.configuration.json), \"value\": \(value), \"suggest_s\": \(t.suggestSeconds), \"status\": \"\(t.status.rawValue)\"}"
+        guard best != nil else {
+            let errors = Set(trials.compactMap(\.error)).sorted().prefix(3).joined(separator: "; ")
+            throw LabmakeExit(ExitStatus.stageFailed, "error: no trial succeeded (\(trials.count) trials)" + (errors.isEmpty ? "" : ": \(errors)"))
         }
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    static func json(_ trials: [TrialRecord], experiment: String) -> String {
-        let encoder = WorkspaceTrialStore.encoder
-        let body = (try? encoder.encode(trials)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        return "{\"experiment\": \"\(experiment)\", \"trials\": \(body)}"
-    }
-
-    static func csv(_ trials: [TrialRecord]) -> String {
-        let names = Array(Set(trials.flatMap { $0.configuration.values.keys })).sorted()
-        var lines = [(["trial", "status", "metric", "seconds"] + names + ["error"]).joined(separator: ",")]
-        for t in trials {
-            let fields = [String(t.number), t.status.rawValue, t.metric.map { String($0) } ?? "", t.seconds.map { String(format: "%.3f", $0) } ?? ""]
-                + names.map { t.configuration[$0]?.description ?? "" } + [t.error ?? ""]
-            lines.append(fields.map(csvField).joined(separator: ","))
+    /// The NNI config file, read; its ignored keys named in one line.
+    private func readNNIConfig(terminal: Terminal) throws -> NNIExperimentConfig? {
+        guard let nniConfig else { return nil }
+        let path = nniConfig.hasPrefix("/") ? nniConfig : FileManager.default.currentDirectoryPath + "/" + nniConfig
+        do {
+            let config = try NNIConfigReader.read(path: URL(fileURLWithPath: path).standardizedFileURL.path, fileSystem: LocalFileSystem())
+            if let notice = config.ignoredNotice { terminal.print("note: " + notice) }
+            return config
+        } catch {
+            throw LabmakeExit(ExitStatus.invalid, "\(error)")
         }
-        return lines.joined(separator: "\n")
-    }
-
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -1,6 +1,6 @@
-/// What a stage's log file keeps of its output: the first and the last lines, and how many lines were
+/// What a stage's or a trial's log file keeps of its output: the first and the last lines, and how many lines were
 /// cut between them, so that a flood of output costs bounded memory and still shows how it began and ended.
-struct StageLog: Sendable {
+public struct StageLog: Sendable {
     static let headLines = 2_000
     static let tailLines = 8_000
 
@@ -9,7 +9,9 @@ struct StageLog: Sendable {
     private var tailStart = 0
     private var cut = 0
 
-    mutating func append(_ line: String) {
+    public init() {}
+
+    public mutating func append(_ line: String) {
         if head.count < Self.headLines {
             head.append(line)
         } else if tail.count < Self.tailLines {
@@ -22,7 +24,7 @@ struct StageLog: Sendable {
     }
 
     /// The log file's text.
-    var text: String {
+    public var text: String {
         var lines = head
         if cut > 0 { lines.append("… [\(cut) lines of output cut; the first \(Self.headLines) and last \(Self.tailLines) are kept]") }
         lines += tail[tailStart...] + tail[..<tailStart]

@@ -35,3 +35,10 @@ extension StateDatabase {
         }
     }
 }
+
+extension StateDatabase {
+    /// Forgets every trial of `experiment`.
+    public func removeTrials(experiment: String) throws {
+        try writer.write { db in try db.execute(sql: "DELETE FROM trial WHERE experiment = ?", arguments: [experiment]) }
+    }
+}

@@ -64,7 +64,7 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
         kill(-group, SIGKILL)
     }
 
-    public func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+    public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult {
         lock.lock()
         defer { lock.unlock() }
         if let broken { throw TunerError(broken) }
@@ -77,7 +77,7 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
         }
     }
 
-    private func exchange(_ trial: TrialRecord) throws -> Double {
+    private func exchange(_ trial: TrialRecord) throws -> TrialResult {
         guard process.isRunning else { throw TunerError("the trial server exited with status \(process.terminationStatus)") }
         // labmake ignores SIGPIPE: a server that closed its input makes this write fail, not labmake die.
         let line = Array((trial.configuration.json + "\n").utf8)
@@ -96,9 +96,9 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
         while true {
             while !pending.isEmpty {
                 let text = pending.removeFirst()
-                guard let metric = CommandTrialRunner.metric(text) else { continue }
-                guard metric.isFinite else { throw TunerError("the trial reported \(metric)") }
-                return metric
+                guard let result = MetricLine.result(text) else { continue }
+                guard result.metric.isFinite else { throw TunerError("the trial reported \(result.metric)") }
+                return result
             }
             let wait = deadline.map { Int32(max(0, min(1000, ($0 - clock.now()) * 1000))) } ?? 1000
             var polled = [pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)]

@@ -31,7 +31,8 @@ struct StageExperiment {
     func run(name: String, space: SearchSpace, sampler: any Sampler, maxTrials: Int, maxDuration: Double? = nil) throws -> [TrialRecord] {
         let settings = ExperimentSettings(name: name, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: options.concurrency,
                                           maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
-                                          medianStop: options.medianStop, trialIdentity: identity)
+                                          medianStop: options.medianStop, assessorStartStep: options.assessorStartStep,
+                                          trialIdentity: identity)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings,
                                     store: WorkspaceTrialStore(database: context.database))
         let (trials, _) = try session.run(isCancelled: context.isCancelled) { [context] trial, progress in

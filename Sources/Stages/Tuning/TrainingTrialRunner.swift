@@ -15,7 +15,7 @@ struct TrainingTrialRunner: TrialRunner {
     var fileSystem: any FileSystem = LocalFileSystem()
     var isCancelled: @Sendable () -> Bool = { false }
 
-    func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double {
+    func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult {
         let config: TrainingConfig
         do {
             config = try TrialParameters.trainingConfig(baseline.merging(trial.configuration))
@@ -42,7 +42,7 @@ struct TrainingTrialRunner: TrialRunner {
         if ending.cancelled && result.status == .stopped { throw TrialCancelled() }
         try fileSystem.removeItem(directory)
         switch result.status {
-        case .completed: return result.finalAccuracy
+        case .completed: return TrialResult(metric: result.finalAccuracy)
         case .stopped: throw TrialStopped()
         case .diverged: throw TunerError("diverged: \(result.message ?? "the loss is not finite")")
         }

@@ -9,9 +9,10 @@ import Training
 /// - `data`: the output folder of a `cifar10` stage (default `data`); built-in training trials train on it.
 /// - `trial_command`: a command per trial instead of built-in training (NNI's `trialCommand`).
 /// - `concurrency` (default 1), `trial_timeout` (seconds), `direction` (`maximize`, the default, or
-///   `minimize`), `assessor` (`medianstop` or `none`), `seed` (default: the pipeline's).
+///   `minimize`), `assessor` (`medianstop` or `none`), `assessor_start_step` (NNI's `start_step`: results
+///   a trial reports before the assessor judges it, default 0), `seed` (default: the pipeline's).
 struct TrialOptions {
-    static let names = ["data", "trial_command", "concurrency", "trial_timeout", "direction", "assessor", "seed"]
+    static let names = ["data", "trial_command", "concurrency", "trial_timeout", "direction", "assessor", "assessor_start_step", "seed"]
 
     var data: String?
     var trialCommand: String?
@@ -19,14 +20,21 @@ struct TrialOptions {
     var trialTimeout: Double?
     var direction = Direction.maximize
     var assessor = Assessor.none
+    var assessorStartStep = 0
     var seed: Int?
+    /// Where command trials run, workspace-relative or absolute (default: the workspace root).
+    var codeDirectory: String?
+    /// Variables command trials get (`CUDA_VISIBLE_DEVICES` from an NNI config).
+    var environment: [String: String] = [:]
+    /// The shell of command trials.
+    var shell = "/bin/sh"
 
     var maximize: Bool { direction.maximizes }
     var medianStop: Bool { assessor == .medianstop }
 
     /// Reads the options, adding a problem for each malformed one.
     init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
-        var options = OptionReader(with)
+        let options = OptionReader(with)
         trialCommand = options.string("trial_command", &problems)
         data = options.string("data", &problems) ?? (trialCommand == nil ? "data" : nil)
         concurrency = options.int("concurrency", minimum: 1, &problems) ?? 1
@@ -34,6 +42,7 @@ struct TrialOptions {
         seed = options.int("seed", minimum: 0, &problems)
         direction = options.choice("direction", &problems) ?? .maximize
         assessor = options.choice("assessor", &problems) ?? .none
+        assessorStartStep = options.int("assessor_start_step", minimum: 0, &problems) ?? 0
     }
 
     init(_ with: [String: ConfigValue]) {
@@ -68,11 +77,15 @@ struct TrialOptions {
     /// stage reads (its code and data), so that editing the trial's script runs its trials again.
     func runner(context: StageContext, baseline: Configuration) throws -> (runner: any TrialRunner, identity: String) {
         if let trialCommand {
+            let directory = codeDirectory.map { $0.hasPrefix("/") ? $0 : context.workspaceRoot + "/" + PathRules.normalized($0) }
+                ?? context.workspaceRoot
             let runner = CommandTrialRunner(
-                command: trialCommand, directory: context.workspaceRoot, timeout: trialTimeout,
+                command: trialCommand, directory: directory, timeout: trialTimeout,
                 executor: LocalJobExecutor(launcher: context.launcher), fileSystem: context.fileSystem,
-                scratchDirectory: context.scratchDirectory + "/trials", isCancelled: context.isCancelled)
-            return (runner, "command:" + trialCommand + "\ninputs:" + context.inputDigest)
+                trialsDirectory: context.scratchDirectory + "/trials", environment: environment, shell: shell,
+                isCancelled: context.isCancelled)
+            let code = directory == context.workspaceRoot ? "" : "\ncode:" + directory
+            return (runner, "command:" + trialCommand + code + "\ninputs:" + context.inputDigest)
         }
         try StageDevice.activate(context.settings.device, log: context.output)
         let folder = context.workspaceRoot + "/" + PathRules.normalized(data ?? "data")

@@ -1,4 +1,5 @@
 import Foundation
+import NNI
 import Pipeline
 import SystemIO
 import Randomness
@@ -9,7 +10,9 @@ import Tuner
 ///
 /// Options (`with:`): `search_space` — a `search_space.json` file in NNI's format, or the same
 /// mapping inline; `tuner` (default `tpe`); `max_trials` (default 20); `max_duration` (seconds after
-/// which no trial starts); and the trial options of ``TrialOptions``. The experiment is stored in the
+/// which no trial starts); `nni_config` — an NNI config file (v1 or v2) whose search space, trial
+/// command and code directory, budget, tuner and assessor apply where `with:` says nothing; and the
+/// trial options of ``TrialOptions``. The experiment is stored in the
 /// workspace database: a killed run resumes it, and raising `max_trials` runs only the new trials.
 ///
 /// Writes `STAGE/trials.json` (each trial's sampled parameters, status, metric per epoch, duration)
@@ -18,7 +21,7 @@ public struct TuneStage: StageKind {
     public let name = "tune"
     public let version = "1"
     public var parameterUse: ParameterUse { .all }
-    public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration"] + TrialOptions.names }
+    public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration", "nni_config"] + TrialOptions.names }
 
     public init() {}
 
@@ -28,6 +31,7 @@ public struct TuneStage: StageKind {
         let options = TuneOptions(stage.with)
         var dependencies = options.trials.dependencies
         if case .file(let path)? = options.space { dependencies.append(.init(option: "search_space", path: path)) }
+        if let config = options.nniConfig { dependencies.append(.init(option: "nni_config", path: config)) }
         return dependencies
     }
 
@@ -47,10 +51,19 @@ public struct TuneStage: StageKind {
 
     public func run(_ stage: StageDefinition, context: StageContext) throws {
         var problems: [StageOptionProblem] = []
-        let tune = TuneOptions(stage.with, problems: &problems)
+        var tune = TuneOptions(stage.with, problems: &problems)
+        if let path = tune.nniConfig, problems.isEmpty {
+            let file = path.hasPrefix("/") ? path : context.workspaceRoot + "/" + PathRules.normalized(path)
+            do {
+                let config = try NNIConfigReader.read(path: file, fileSystem: context.fileSystem)
+                tune = try tune.applying(config, with: stage.with) { context.output("\(stage.name): \($0)") }
+            } catch let error as NNIConfigError {
+                throw StageFailure("with.nni_config:\n\(error)")
+            }
+        }
         let options = tune.trials
         let (tunerName, maxTrials, maxDuration) = (tune.tuner.rawValue, tune.maxTrials, tune.maxDuration)
-        let sampler = tune.tuner.makeSampler()
+        let sampler = tune.tuner.makeSampler(evolutionPopulation: tune.evolutionPopulation)
         let space: SearchSpace, spaceText: String
         do {
             (space, spaceText) = try Self.space(tune.space, root: context.workspaceRoot, fileSystem: context.fileSystem)
@@ -63,8 +76,10 @@ public struct TuneStage: StageKind {
         let baseline = TrialParameters.baseline(stage.params)
         let experiment = try StageExperiment(stage: stage, context: context, options: options, baseline: baseline)
         let seed = options.seed ?? context.settings.seed
-        let name = experiment.experimentName(defining: ["tune", spaceText, tunerName, String(seed), options.maximize ? "max" : "min",
-                                                        options.medianStop ? "medianstop" : ""])
+        var defining = ["tune", spaceText, tunerName, String(seed), options.maximize ? "max" : "min", options.medianStop ? "medianstop" : ""]
+        if options.medianStop && options.assessorStartStep > 0 { defining.append("start_step:\(options.assessorStartStep)") }
+        if let population = tune.evolutionPopulation { defining.append("population:\(population)") }
+        let name = experiment.experimentName(defining: defining)
         context.output("\(stage.name): \(tunerName) over \(space.parameters.map(\.name).joined(separator: ", ")), \(maxTrials) trials (experiment \(name))")
         let trials = try experiment.run(name: name, space: space, sampler: sampler, maxTrials: maxTrials, maxDuration: maxDuration)
         // best.json's parameters are what a retraining needs: the baseline with the trial's on top.
@@ -83,6 +98,8 @@ public struct TuneStage: StageKind {
             return (try SearchSpace.parse(Data(bytes), source: path), String(decoding: bytes, as: UTF8.self))
         case .inline(let fields)?:
             return (try SearchSpace.parse(fields.mapValues(TrialParameters.json), source: "search_space"), ConfigValue.object(fields).canonicalJSON)
+        case .json(let text, let source)?:
+            return (try SearchSpace.parse(Data(text.utf8), source: source), text)
         case nil:
             throw TunerError("with.search_space: a search_space.json file or an inline mapping is required")
         }

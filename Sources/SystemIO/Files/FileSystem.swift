@@ -34,6 +34,9 @@ public protocol FileSystem: Sendable {
     func contentsOfDirectory(_ path: String) throws -> [String]
     /// The whole content of a file.
     func readFile(_ path: String) throws -> [UInt8]
+    /// At most `maximumBytes` of a file from byte `offset` on (fewer at its end): for tailing a file
+    /// that another process appends to.
+    func readFile(_ path: String, from offset: Int, maximumBytes: Int) throws -> [UInt8]
     /// Calls `body` with successive pieces of a file's content: for hashing large files.
     func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws
     /// Writes a file atomically (temporary file, flush to disk, rename), creating parent directories.
@@ -49,6 +52,13 @@ public protocol FileSystem: Sendable {
 extension FileSystem {
     /// A file system without links (a fake in memory): a path's own status is its status.
     public func linkStatus(_ path: String) -> FileStat? { stat(path) }
+
+    /// Reads the whole file and keeps the range: for fakes in memory.
+    public func readFile(_ path: String, from offset: Int, maximumBytes: Int) throws -> [UInt8] {
+        let bytes = try readFile(path)
+        guard offset < bytes.count else { return [] }
+        return Array(bytes[offset..<min(bytes.count, offset + maximumBytes)])
+    }
 
     /// Whether anything exists at `path`.
     public func exists(_ path: String) -> Bool { stat(path) != nil }

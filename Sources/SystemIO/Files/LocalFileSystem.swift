@@ -59,6 +59,25 @@ public struct LocalFileSystem: FileSystem {
         return bytes
     }
 
+    public func readFile(_ path: String, from offset: Int, maximumBytes: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error(path) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: max(0, maximumBytes))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error(path)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+
     public func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw error(path) }

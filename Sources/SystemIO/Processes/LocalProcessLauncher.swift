@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs commands with `/bin/sh -c` on this machine, each in a process group of its own, so that a
+/// Runs commands with `/bin/sh -c` (or the request's shell) on this machine, each in a process group of its own, so that a
 /// timeout, a stop or Ctrl-C ends the command and everything it started.
 ///
 /// One thread per command both reads its output and watches for its end: the output pipe is polled
@@ -170,12 +170,12 @@ public final class LocalProcessLauncher: ProcessLauncher, @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         for name in request.removedEnvironment { environment[name] = nil }
         for (key, value) in request.environment { environment[key] = value }
-        let argv = ["/bin/sh", "-c", request.command]
+        let argv = [request.shell, "-c", request.command]
         let envp = environment.map { "\($0.key)=\($0.value)" }
 
         var pid: pid_t = 0
         let status = withCStrings(argv) { cArgs in
-            withCStrings(envp) { cEnv in posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArgs, cEnv) }
+            withCStrings(envp) { cEnv in posix_spawn(&pid, request.shell, &actions, &attributes, cArgs, cEnv) }
         }
         guard status == 0 else { return .failure(SpawnFailure(reason: String(cString: strerror(status)))) }
         return .success(pid)

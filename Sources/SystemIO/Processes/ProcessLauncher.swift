@@ -1,7 +1,9 @@
 /// A shell command to run: a stage's command or a trial's.
 public struct ProcessRequest: Sendable {
-    /// Run with `/bin/sh -c`.
+    /// Run with `shell -c`.
     public var command: String
+    /// The shell that runs the command: `/bin/sh`, or `/bin/bash` for commands written for it (NNI's).
+    public var shell: String
     /// The directory the command starts in.
     public var workingDirectory: String
     /// Variables added to labmake's own environment.
@@ -12,8 +14,9 @@ public struct ProcessRequest: Sendable {
     public var timeout: Double?
 
     public init(command: String, workingDirectory: String, environment: [String: String] = [:],
-                removedEnvironment: [String] = [], timeout: Double? = nil) {
+                removedEnvironment: [String] = [], timeout: Double? = nil, shell: String = "/bin/sh") {
         self.command = command
+        self.shell = shell
         self.workingDirectory = workingDirectory
         self.environment = environment
         self.removedEnvironment = removedEnvironment

@@ -15,11 +15,13 @@ public struct ExperimentSettings: Sendable {
     public var seed: UInt64
     /// NNI's medianstop assessor on intermediate results.
     public var medianStop: Bool
+    /// Intermediate results a trial reports before the assessor judges it (NNI's `start_step`).
+    public var assessorStartStep: Int
     /// What trials run besides their parameters (command, data, code digests): part of every trial's key.
     public var trialIdentity: String
 
     public init(name: String, maxTrials: Int, maxDuration: Double? = nil, concurrency: Int = 1, maximize: Bool = true,
-                seed: UInt64 = 0, medianStop: Bool = false, trialIdentity: String = "") {
+                seed: UInt64 = 0, medianStop: Bool = false, assessorStartStep: Int = 0, trialIdentity: String = "") {
         self.name = name
         self.maxTrials = maxTrials
         self.maxDuration = maxDuration
@@ -27,6 +29,7 @@ public struct ExperimentSettings: Sendable {
         self.maximize = maximize
         self.seed = seed
         self.medianStop = medianStop
+        self.assessorStartStep = assessorStartStep
         self.trialIdentity = trialIdentity
     }
 }
@@ -169,6 +172,8 @@ public final class Experiment: @unchecked Sendable {
             let sign = settings.maximize ? -1.0 : 1.0
             switch t.status {
             case .succeeded: return Observation(configuration: t.configuration, loss: t.metric.map { sign * $0 }, state: .finished)
+            case .earlyStopped where t.metric != nil:
+                return Observation(configuration: t.configuration, loss: sign * t.metric!, state: .finished)
             case .earlyStopped:
                 let partial = (settings.maximize ? t.intermediates.max() : t.intermediates.min()).map { sign * $0 }
                 return Observation(configuration: t.configuration, loss: partial, state: partial == nil ? .failed : .finished)
@@ -185,6 +190,7 @@ public final class Experiment: @unchecked Sendable {
         if let earlier = trials.first(where: { $0.key == key && $0.status == .succeeded }) ?? stored {
             trial.status = .succeeded
             trial.metric = earlier.metric
+            trial.metricDetails = earlier.metricDetails
             trial.intermediates = earlier.intermediates
             trial.startedAt = now
             trial.endedAt = trial.startedAt
@@ -202,10 +208,14 @@ public final class Experiment: @unchecked Sendable {
         pool.start { [self] in
             var result = trial
             do {
-                let metric = try runner.run(trial) { [self] value in report(trial.number, value) }
-                result.metric = metric
+                let final = try runner.run(trial, of: settings.name) { [self] value in report(trial.number, value) }
+                result.metric = final.metric
+                result.metricDetails = final.details
                 result.status = .succeeded
-            } catch is TrialStopped {
+            } catch let stopped as TrialStopped {
+                // A final result reported before the stop took effect is kept, as NNI keeps it.
+                result.metric = stopped.final?.metric
+                result.metricDetails = stopped.final?.details
                 result.status = .earlyStopped
             } catch is TrialCancelled {
                 result.status = .userCancelled
@@ -255,7 +265,7 @@ public final class Experiment: @unchecked Sendable {
         }
         guard settings.medianStop else { return true }
         let completed = trials.filter { $0.status == .succeeded }.map(\.intermediates)
-        return MedianStop(maximize: settings.maximize).shouldContinue(trials[i].intermediates, completed: completed)
+        return MedianStop(startStep: settings.assessorStartStep, maximize: settings.maximize).shouldContinue(trials[i].intermediates, completed: completed)
     }
 }
 

@@ -22,6 +22,9 @@ public struct TrialRecord: Codable, Sendable, Equatable {
     public var endedAt: Date?
     /// The final metric (`default`), as the trial reported it.
     public var metric: Double?
+    /// The final metric as JSON text when the trial reported more than one number (NNI's
+    /// `{"default": 0.93, "loss": 0.1}`); nil for a bare number.
+    public var metricDetails: String?
     public var intermediates: [Double]
     public var error: String?
     /// Seconds the sampler took to propose it.
@@ -30,6 +33,8 @@ public struct TrialRecord: Codable, Sendable, Equatable {
     public var reused: Bool
     /// Intermediate results the trial reported past ``Experiment/maximumIntermediates``, not kept.
     public var droppedIntermediates: Int?
+    /// The trial's id where it came from, for trials imported from NNI (`Icvut`); nil for labmake's own.
+    public var importedID: String?
 
     public init(number: Int, configuration: Configuration, key: String, status: TrialStatus = .waiting, startedAt: Date? = nil,
                 endedAt: Date? = nil, metric: Double? = nil, intermediates: [Double] = [], error: String? = nil,
@@ -48,6 +53,10 @@ public struct TrialRecord: Codable, Sendable, Equatable {
     }
 
     public var seconds: Double? { startedAt.flatMap { s in endedAt.map { $0.timeIntervalSince(s) } } }
+
+    /// The trial's id as NNI names trials (`NNI_TRIAL_JOB_ID`, `trialJobId` in exports): NNI's own for
+    /// an imported trial, `trial-N` otherwise.
+    public var jobID: String { importedID ?? "trial-\(number)" }
 }
 
 /// Where an experiment's trials live: the workspace database, or memory in tests.

@@ -1,12 +1,29 @@
 /// Runs one trial: given its parameters, reports intermediate metrics as they come (the answer says
-/// whether to go on) and returns the final metric, or throws why it failed.
+/// whether to go on) and returns the final result, or throws why it failed.
 public protocol TrialRunner: Sendable {
-    func run(_ trial: TrialRecord, report: @escaping @Sendable (Double) -> Bool) throws -> Double
+    /// Runs `trial` of the experiment named `experiment`.
+    func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult
 }
 
-/// How a trial ended early, at the assessor's word.
+/// A trial's final result.
+public struct TrialResult: Sendable, Equatable {
+    /// The scalar the tuner compares (NNI's `default`).
+    public var metric: Double
+    /// The metric as the trial reported it when it said more than one number (NNI's
+    /// `{"default": 0.93, "loss": 0.1}`), as JSON text.
+    public var details: String?
+
+    public init(metric: Double, details: String? = nil) {
+        self.metric = metric
+        self.details = details
+    }
+}
+
+/// How a trial ended early, at the assessor's word; with the final result it had already reported
+/// when it was stopped, which is kept (as NNI keeps it).
 public struct TrialStopped: Error, Sendable {
-    public init() {}
+    public var final: TrialResult?
+    public init(final: TrialResult? = nil) { self.final = final }
 }
 
 /// How a trial ended when the user interrupted the experiment: recorded as user-cancelled, rerun on resume.

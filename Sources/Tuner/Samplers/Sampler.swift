@@ -44,9 +44,15 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// A new sampler of this kind.
-    public func makeSampler() -> any Sampler {
-        switch self {
+    /// A new sampler of this kind; `evolutionPopulation` sets the evolution tuner's population
+    /// (NNI's `population_size`, 32 by default).
+    public func makeSampler(evolutionPopulation: Int? = nil) -> any Sampler {
+        if self == .evolution, let evolutionPopulation {
+            var sampler = EvolutionSampler()
+            sampler.population = max(2, evolutionPopulation)
+            return sampler
+        }
+        return switch self {
         case .tpe: TPESampler()
         case .tpeIndependent: TPESampler(multivariate: false)
         case .random: RandomSampler()

@@ -1,0 +1,35 @@
+import Tuner
+
+/// NNI's built-in tuners and assessors as labmake knows them: which it runs, with which `classArgs`,
+/// and which it cannot run.
+enum NNIAlgorithms {
+    /// A tuner labmake runs, with the `classArgs` it honours and the direction NNI takes without `optimize_mode`.
+    struct Tuner {
+        var kind: TunerKind
+        var classArgs: [String]
+        var defaultDirection: Direction
+    }
+
+    /// By lowercased NNI name. TPE and Anneal minimize by default (NNI's hyperopt tuners); Evolution
+    /// maximizes; Random and GridSearch do not compare results, and NNI ranks trials by maximizing.
+    static let tuners: [String: Tuner] = [
+        "tpe": Tuner(kind: .tpe, classArgs: ["optimize_mode", "seed"], defaultDirection: .minimize),
+        "random": Tuner(kind: .random, classArgs: ["optimize_mode", "seed"], defaultDirection: .maximize),
+        "randomsearch": Tuner(kind: .random, classArgs: ["optimize_mode", "seed"], defaultDirection: .maximize),
+        "anneal": Tuner(kind: .anneal, classArgs: ["optimize_mode"], defaultDirection: .minimize),
+        "evolution": Tuner(kind: .evolution, classArgs: ["optimize_mode", "population_size"], defaultDirection: .maximize),
+        "gridsearch": Tuner(kind: .grid, classArgs: ["optimize_mode"], defaultDirection: .maximize),
+    ]
+
+    /// The names a config file spells them with, for suggestions.
+    static let tunerNames = ["TPE", "Random", "Anneal", "Evolution", "GridSearch"]
+
+    /// NNI's other built-in tuners and advisors (`builtin_algorithms.yml`), which labmake does not have.
+    static let missingTuners = ["smac", "metis", "metistuner", "gp", "gptuner", "pbt", "pbttuner", "batch", "batchtuner", "dngo",
+                                "networkmorphism", "ppo", "ppotuner", "regularizedevolutiontuner", "tpe_legacy", "hyperband", "bohb",
+                                "hyperopt", "randomtuner", "dngotuner"]
+
+    /// Medianstop's `classArgs`.
+    static let medianstopClassArgs = ["optimize_mode", "start_step"]
+    static let missingAssessors = ["curvefitting"]
+}
