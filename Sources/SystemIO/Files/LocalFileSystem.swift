@@ -63,7 +63,11 @@ public struct LocalFileSystem: FileSystem {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw error(path) }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: max(0, maximumBytes))
+        // Sized by what the file holds past `offset`, not by the most asked for: a file polled for
+        // what was appended costs what was appended.
+        var status = Glibc.stat()
+        guard fstat(fd, &status) == 0 else { throw error(path) }
+        var bytes = [UInt8](repeating: 0, count: max(0, min(maximumBytes, Int(status.st_size) - offset)))
         var filled = 0
         while filled < bytes.count {
             let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(offset + filled)) }
