@@ -39,12 +39,9 @@ struct LogCommand: ParsableCommand {
     }
 
     private func printTrial(_ number: Int, fileSystem fs: LocalFileSystem) throws {
-        let root = file.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path }
-            ?? FileManager.default.currentDirectoryPath
-        let databasePath = Workspace.databasePath(root: root)
-        guard fs.exists(databasePath) else { throw LabmakeExit(ExitStatus.invalid, "error: no labmake workspace in \(root)") }
-        let names = try StateDatabase(path: databasePath).experiments().map(\.name)
-        guard let experiment = names.contains(stage) ? stage : names.first(where: { $0.hasPrefix(stage + "#") }) else {
+        let root = TrialsWorkspace.root(pipeline: file)
+        let names = try TrialsWorkspace.database(pipeline: file).experiments().map(\.name)
+        guard let experiment = TrialsWorkspace.experiment(stage, among: names) else {
             throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(stage)' in this workspace"
                               + (names.isEmpty ? "" : " (experiments: \(names.joined(separator: ", ")))"))
         }

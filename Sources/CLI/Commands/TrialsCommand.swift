@@ -55,7 +55,7 @@ struct ListTrialsCommand: ParsableCommand {
             return
         }
         let names = experiments.map(\.name)
-        let name = names.contains(experiment) ? experiment : names.first { $0.hasPrefix(experiment + "#") } ?? experiment
+        let name = TrialsWorkspace.experiment(experiment, among: names) ?? experiment
         let trials = try WorkspaceTrialStore(database: database).trials(experiment: name)
         guard !trials.isEmpty else {
             throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(experiment)' in this workspace"
@@ -111,10 +111,21 @@ struct ImportTrialsCommand: ParsableCommand {
     }
 }
 
-/// The workspace database that `labmake trials` reads.
+/// The workspace database that `labmake trials` and `labmake log --trial` read.
 enum TrialsWorkspace {
+    /// The experiment `name` stands for: itself, or the latest experiment of the stage `name` (`name#digest`),
+    /// `names` being the experiments latest first.
+    static func experiment(_ name: String, among names: [String]) -> String? {
+        names.contains(name) ? name : names.first { $0.hasPrefix(name + "#") }
+    }
+
+    /// The workspace root: the pipeline file's folder, or the current directory.
+    static func root(pipeline: String?) -> String {
+        pipeline.map { URL(fileURLWithPath: $0).standardizedFileURL.deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
+    }
+
     static func database(pipeline: String?, create: Bool = false) throws -> StateDatabase {
-        let root = pipeline.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
+        let root = root(pipeline: pipeline)
         if create {
             do {
                 return try Workspace(root: root).database

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SystemIO
 import Tuner
 
 /// An NNI experiment as its manager stored it in `db/nni.sqlite` (NNI 1.x to 3.0): the profile
@@ -20,13 +21,12 @@ public struct NNIExperimentDatabase: Sendable {
 
     /// Reads the experiment at `path`: its folder (`~/nni-experiments/ID`), its `db` folder, or the
     /// `nni.sqlite` file itself. The file is opened read-only.
-    public static func read(_ path: String) throws -> NNIExperimentDatabase {
+    public static func read(_ path: String, fileSystem: any FileSystem = LocalFileSystem()) throws -> NNIExperimentDatabase {
         var file = path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
-            file = FileManager.default.fileExists(atPath: path + "/db/nni.sqlite") ? path + "/db/nni.sqlite" : path + "/nni.sqlite"
+        if fileSystem.stat(path)?.kind == .directory {
+            file = fileSystem.exists(path + "/db/nni.sqlite") ? path + "/db/nni.sqlite" : path + "/nni.sqlite"
         }
-        guard FileManager.default.fileExists(atPath: file) else {
+        guard fileSystem.stat(file)?.kind == .file else {
             throw NNIError("\(path): no NNI experiment here (expected an experiment folder with db/nni.sqlite, or the nni.sqlite file)")
         }
         var configuration = GRDB.Configuration()
