@@ -2,7 +2,6 @@ import Foundation
 import LabmakeTesting
 import Testing
 
-let nniSpace = #"{"initial_lr": {"_type": "loguniform", "_value": [0.001, 0.2]}, "optimizer": {"_type": "choice", "_value": ["sgd", "adam", "rmsprop"]}, "batch_size": {"_type": "choice", "_value": [32, 64, 128]}}"#
 
 let nniConfigV2 = """
     experimentName: nni-lab

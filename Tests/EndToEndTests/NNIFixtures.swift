@@ -108,37 +108,13 @@ let miniNNIUtils = #"""
         raise ValueError('Expected \'%s\' in override parameters to have type \'%s\', but found \'%s\'.' % (key, type(base), type(override)))
     """#
 
-/// An NNI trial in the shape of NNI's examples (argparse defaults, merge_parameter, five epochs of
-/// report_intermediate_result, then report_final_result); its accuracy is a function of its parameters.
-let nniTrial = #"""
-    import argparse
-    import nni
-    from nni.utils import merge_parameter
+/// The NNI benchmark's trial (`benchmarks/nni/main.py`), in the shape of NNI's examples (argparse defaults,
+/// merge_parameter, five epochs of report_intermediate_result, then report_final_result), and its search space:
+/// the tests run the very files the benchmark runs with the real `nni` package.
+let nniTrial = benchmarkFile("main.py")
+let nniSpace = benchmarkFile("search_space.json")
 
-    def get_params():
-        parser = argparse.ArgumentParser(description='An NNI trial in the shape of NNI examples')
-        parser.add_argument('--initial_lr', type=float, default=0.01)
-        parser.add_argument('--optimizer', type=str, default='sgd')
-        parser.add_argument('--batch_size', type=int, default=64)
-        parser.add_argument('--epochs', type=int, default=5)
-        args, _ = parser.parse_known_args()
-        return args
-
-    def accuracy(params, epoch):
-        bonus = {'sgd': 0.0, 'adam': 0.05, 'rmsprop': 0.03}[params['optimizer']]
-        return 0.5 + bonus + 0.3 * (epoch + 1) / params['epochs'] - abs(params['initial_lr'] - 0.05) - params['batch_size'] / 10000
-
-    def main(params):
-        acc = 0.0
-        for epoch in range(params['epochs']):
-            acc = accuracy(params, epoch)
-            nni.report_intermediate_result(acc)
-            print('epoch', epoch, 'accuracy', acc)
-        nni.report_final_result(acc)
-
-    if __name__ == '__main__':
-        tuner_params = nni.get_next_parameter()
-        params = vars(merge_parameter(get_params(), tuner_params))
-        print(params)
-        main(params)
-    """#
+private func benchmarkFile(_ name: String) -> String {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return (try? String(contentsOf: repository.appendingPathComponent("benchmarks/nni/" + name), encoding: .utf8)) ?? ""
+}
