@@ -112,9 +112,8 @@ struct TuneCommand: ParsableCommand {
         let trialTimeout = trialTimeout ?? config?.maxTrialDuration
         let direction = direction ?? config?.direction ?? .maximize
         if let config {
-            let source = self.direction != nil ? "--direction" : config.directionSource
-            terminal.print("\(config.file): \(tuner.rawValue) tuner, \(direction.rawValue) (\(source))"
-                           + (assessor == .medianstop ? ", medianstop assessor from step \(startStep)" : ""))
+            terminal.print(config.summary(tuner: tuner, direction: direction, directionSource: self.direction != nil ? "--direction" : nil,
+                                          assessor: assessor, startStep: startStep))
         }
         let space: SearchSpace, sampler: any Sampler
         let text: Data
@@ -185,7 +184,7 @@ struct TuneCommand: ParsableCommand {
         } else {
             identity = "command:" + trialCommand! + (codeDirectory == directory ? "" : "\ncode:" + codeDirectory)
             // Commands from an NNI config run with bash, as NNI runs them.
-            let shell = config != nil && workspace.fileSystem.exists("/bin/bash") ? "/bin/bash" : "/bin/sh"
+            let shell = config != nil ? NNITrialProtocol.shell(fileSystem: workspace.fileSystem) : "/bin/sh"
             runner = CommandTrialRunner(command: trialCommand!, directory: codeDirectory, timeout: trialTimeout,
                                         executor: LocalJobExecutor(launcher: workspace.launcher), fileSystem: workspace.fileSystem,
                                         trialsDirectory: scratch + "/trials", environment: config?.trialEnvironment ?? [:], shell: shell,

@@ -46,6 +46,13 @@ public struct NNIExperimentConfig: Sendable {
     /// Keys read and ignored because they change nothing in labmake, with where they are (`authorName (1:1)`).
     public var ignored: [String]
 
+    /// The line that says what an experiment from this file runs with, once options have overridden it:
+    /// `config.yml: tpe tuner, maximize (the tuner's optimize_mode), medianstop assessor from step 2`.
+    public func summary(tuner: TunerKind, direction: Direction, directionSource: String?, assessor: Assessor, startStep: Int) -> String {
+        "\(file): \(tuner.rawValue) tuner, \(direction.rawValue) (\(directionSource ?? self.directionSource))"
+            + (assessor == .medianstop ? ", medianstop assessor from step \(startStep)" : "")
+    }
+
     /// The one line that names what was ignored; nil when nothing was.
     public var ignoredNotice: String? {
         ignored.isEmpty ? nil : "\(file): ignored (no effect in labmake): " + ignored.joined(separator: ", ")

@@ -1,3 +1,4 @@
+import SystemIO
 import Tuner
 
 /// What NNI's local training service gives a trial, so that an unmodified NNI trial script (NNI 1.8
@@ -43,6 +44,11 @@ public enum NNITrialProtocol {
             }
         })
         return id.isEmpty || id.hasPrefix(".") ? "x" + id : id
+    }
+
+    /// The shell NNI runs trial commands with: bash (`/bin/sh` where there is none).
+    public static func shell(fileSystem: any FileSystem) -> String {
+        fileSystem.exists("/bin/bash") ? "/bin/bash" : "/bin/sh"
     }
 
     /// A trial's job id within its experiment: `trial-N`.

@@ -64,7 +64,8 @@ struct TuneOptions {
 
     /// These options with the NNI config's settings where `with` gives none; `say` receives the lines
     /// that name the direction used and the keys ignored.
-    func applying(_ config: NNIExperimentConfig, with: [String: ConfigValue], say: (String) -> Void) throws -> TuneOptions {
+    func applying(_ config: NNIExperimentConfig, with: [String: ConfigValue], fileSystem: any FileSystem,
+                  say: (String) -> Void) throws -> TuneOptions {
         var merged = self
         if with["search_space"] == nil {
             switch config.searchSpace {
@@ -90,17 +91,16 @@ struct TuneOptions {
         }
         merged.trials.codeDirectory = config.trialCodeDirectory
         merged.trials.environment = config.trialEnvironment
-        merged.trials.shell = FileManager.default.isExecutableFile(atPath: "/bin/bash") ? "/bin/bash" : "/bin/sh"
+        merged.trials.shell = NNITrialProtocol.shell(fileSystem: fileSystem)
         if with["concurrency"] == nil, let concurrency = config.trialConcurrency { merged.trials.concurrency = concurrency }
         if with["trial_timeout"] == nil { merged.trials.trialTimeout = config.maxTrialDuration }
         if with["assessor"] == nil { merged.trials.assessor = config.assessor }
         if with["assessor_start_step"] == nil { merged.trials.assessorStartStep = config.assessorStartStep }
         if with["seed"] == nil, let seed = config.seed { merged.trials.seed = Int(clamping: seed) }
-        let directionSource = with["direction"] == nil ? config.directionSource : "with.direction"
         if with["direction"] == nil { merged.trials.direction = config.direction }
         if let notice = config.ignoredNotice { say("note: " + notice) }
-        say("\(config.file): \(merged.tuner.rawValue) tuner, \(merged.trials.direction.rawValue) (\(directionSource))"
-            + (merged.trials.medianStop ? ", medianstop assessor from step \(merged.trials.assessorStartStep)" : ""))
+        say(config.summary(tuner: merged.tuner, direction: merged.trials.direction, directionSource: with["direction"] == nil ? nil : "with.direction",
+                           assessor: merged.trials.assessor, startStep: merged.trials.assessorStartStep))
         return merged
     }
 }

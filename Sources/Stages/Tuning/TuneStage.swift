@@ -56,7 +56,7 @@ public struct TuneStage: StageKind {
             let file = path.hasPrefix("/") ? path : context.workspaceRoot + "/" + PathRules.normalized(path)
             do {
                 let config = try NNIConfigReader.read(path: file, fileSystem: context.fileSystem)
-                tune = try tune.applying(config, with: stage.with) { context.output("\(stage.name): \($0)") }
+                tune = try tune.applying(config, with: stage.with, fileSystem: context.fileSystem) { context.output("\(stage.name): \($0)") }
             } catch let error as NNIConfigError {
                 throw StageFailure("with.nni_config:\n\(error)")
             }
