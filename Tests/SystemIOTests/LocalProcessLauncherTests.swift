@@ -45,6 +45,19 @@ struct LocalProcessLauncherTests {
         #expect(run("kill -9 $$").0 == .signalled(9))
     }
 
+    @Test("a command that cannot start says what is missing: its folder or its shell; a given shell runs it")
+    func missingFolderOrShell() {
+        let folder = launcher.run(ProcessRequest(command: "true", workingDirectory: "/nonexistent-labmake-folder")) { _ in }
+        #expect(folder == .failedToStart("No such file or directory: /nonexistent-labmake-folder"))
+        let shell = launcher.run(ProcessRequest(command: "true", workingDirectory: directory, shell: "/nonexistent/bash")) { _ in }
+        #expect(shell == .failedToStart("No such file or directory: /nonexistent/bash"))
+        let lines = Locked([String]())
+        let bash = launcher.run(ProcessRequest(command: "echo ${BASH_VERSION:+bash}", workingDirectory: directory, shell: "/bin/bash")) { line in
+            lines.withLock { $0.append(line) }
+        }
+        #expect(bash == .exited(0) && lines.withLock { $0 } == ["bash"])
+    }
+
     @Test("environment: added and removed variables")
     func environment() {
         setenv("LABMAKE_TEST_REMOVED", "secret", 1)

@@ -177,7 +177,15 @@ public final class LocalProcessLauncher: ProcessLauncher, @unchecked Sendable {
         let status = withCStrings(argv) { cArgs in
             withCStrings(envp) { cEnv in posix_spawn(&pid, request.shell, &actions, &attributes, cArgs, cEnv) }
         }
-        guard status == 0 else { return .failure(SpawnFailure(reason: String(cString: strerror(status)))) }
+        guard status == 0 else {
+            // ENOENT says neither which: the shell, or the folder the command was to start in.
+            let reason = String(cString: strerror(status))
+            let suspects: [String] = [request.workingDirectory, request.shell]
+            if status == ENOENT, let missing = suspects.first(where: { path in access(path, F_OK) != 0 }) {
+                return .failure(SpawnFailure(reason: "\(reason): \(missing)"))
+            }
+            return .failure(SpawnFailure(reason: reason))
+        }
         return .success(pid)
     }
 }
