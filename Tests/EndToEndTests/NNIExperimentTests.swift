@@ -118,11 +118,22 @@ struct NNIExperimentTests {
         let run = try box.labmake("run", timeout: 300)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("medianstop assessor from step 2"), "\(run.stdout)")
+        #expect(!run.stdout.contains("is not in deps"), "\(run.stdout)")
         let export = try box.labmake("trials", "tune", "--json").stdout
         #expect(try jsonArray(export).count == 8)
         try expectComputed(export, in: box, stopped: true)
         let again = try box.labmake("run")
         #expect(again.status == 0 && again.stdout.contains("up to date"), "\(again.stdout)")
+    }
+
+    @Test("a tune stage whose NNI config names a search space outside its deps says that editing it will not rerun the stage")
+    func undeclaredSpace() throws {
+        var files = experimentFiles(nniConfigV2)
+        files["labmake.yaml"] = "stages:\n  tune:\n    uses: tune\n    with: { nni_config: exp/config.yml, max_trials: 1 }\n"
+        let box = try Sandbox(files)
+        let run = try box.labmake("run", timeout: 300)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("search_space.json, the search space of exp/config.yml, is not in deps"), "\(run.stdout)")
     }
 
     @Test("a trial that exits 0 without a final result fails with its trial.log; no success means exit 1")

@@ -57,6 +57,11 @@ public struct TuneStage: StageKind {
             do {
                 let config = try NNIConfigReader.read(path: file, fileSystem: context.fileSystem)
                 tune = try tune.applying(config, with: stage.with, fileSystem: context.fileSystem) { context.output("\(stage.name): \($0)") }
+                if case .file(let space)? = config.searchSpace, stage.with["search_space"] == nil,
+                   !Self.declares(stage, space, root: context.workspaceRoot) {
+                    context.output("\(stage.name): note: \(space), the search space of \(path), is not in deps: editing it will not rerun "
+                                   + "this stage; add it to deps (and the trial's code)")
+                }
             } catch let error as NNIConfigError {
                 throw StageFailure("with.nni_config:\n\(error)")
             }
@@ -87,6 +92,14 @@ public struct TuneStage: StageKind {
             best.tuner = tunerName
             best.experiment = name
         }, fullParameters: { options.trialCommand == nil ? baseline.merging($0) : $0 })
+    }
+
+    /// Whether the stage reads `path` (absolute) through its deps: the file itself or a folder above it.
+    static func declares(_ stage: StageDefinition, _ path: String, root: String) -> Bool {
+        stage.deps.contains { dep in
+            let full = dep.hasPrefix("/") ? PathRules.normalized(dep) : root + "/" + PathRules.normalized(dep)
+            return path == full || path.hasPrefix(full + "/")
+        }
     }
 
     /// The search space and its canonical text, from the file or the inline mapping.
