@@ -108,7 +108,7 @@ extension Runner {
 
     /// Runs the stage's kind, streaming its output and keeping it in the stage's log; the failure, if any.
     private func execute(_ stage: StageDefinition, inputDigest: String) -> String? {
-        let log = Locked(StageLog())
+        let log = Locked(OutputLog())
         let context = StageContext(
             workspaceRoot: workspace.root, settings: settings, launcher: workspace.launcher,
             fileSystem: workspace.fileSystem,

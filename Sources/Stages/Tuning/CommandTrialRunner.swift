@@ -82,7 +82,7 @@ public struct CommandTrialRunner: TrialRunner {
             state.withLock { $0.take(records, report: report, cancel: cancelJob) }
         }
         metrics.start(interval: Self.metricsPollInterval)
-        let output = Locked(StageLog())
+        let output = Locked(OutputLog())
         let end = executor.watch(job) { line in
             output.withLock { $0.append(line) }
             state.withLock { $0.take(line, report: report, cancel: cancelJob) }

@@ -1,6 +1,6 @@
-/// What a stage's or a trial's log file keeps of its output: the first and the last lines, and how many lines were
+/// What a log file keeps of a command's output (a stage's, a trial's): the first and the last lines, and how many lines were
 /// cut between them, so that a flood of output costs bounded memory and still shows how it began and ended.
-public struct StageLog: Sendable {
+public struct OutputLog: Sendable {
     static let headLines = 2_000
     static let tailLines = 8_000
 
