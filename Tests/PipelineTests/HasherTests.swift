@@ -43,4 +43,18 @@ struct HasherTests {
         #expect(try hasher.contentID(of: "/d") != before)
         #expect(try hasher.contentID(of: "/nothing") == nil)
     }
+
+    @Test("a tree listing is unsafe when a path is empty, absolute, climbs out, or lies under a link of the same tree")
+    func unsafeListings() throws {
+        let file = ContentID(digest: String(repeating: "a", count: 64), kind: .file)
+        let link = ContentID(digest: String(repeating: "b", count: 64), kind: .link)
+        #expect(TreeListing([("a/b", file), ("c", link)]).unsafePath == nil)
+        #expect(TreeListing([("c", link), ("c/passwd", file)]).unsafePath == "c/passwd")
+        #expect(TreeListing([("x/c", link), ("x/c/d/e", file)]).unsafePath == "x/c/d/e")
+        #expect(TreeListing([("../x", file)]).unsafePath == "../x")
+        #expect(TreeListing([("/etc/x", file)]).unsafePath == "/etc/x")
+        // A link keeps its kind through the text form.
+        #expect(ContentID(Substring(link.description)) == link)
+        #expect(TreeListing(encoded: TreeListing([("c", link)]).encoded).files.first?.id.kind == .link)
+    }
 }

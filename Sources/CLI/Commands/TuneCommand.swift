@@ -179,7 +179,7 @@ struct TuneCommand: ParsableCommand {
             }
         } else if let trialServer {
             let started = try ServerTrialRunner(command: trialServer, directory: directory, timeout: trialTimeout,
-                                                isCancelled: { cancelled.withLock { $0 } })
+                                                isCancelled: { cancelled.withLock { $0 } }, waiting: { terminal.print(terminal.paint("warning: " + $0, .yellow)) })
             (runner, identity, server) = (started, "server:" + trialServer, started)
         } else {
             identity = "command:" + trialCommand! + (codeDirectory == directory ? "" : "\ncode:" + codeDirectory)

@@ -145,7 +145,7 @@ extension Runner {
                     throw FileSystemError(path: folder, reason: "is a symbolic link; labmake restores no output through a link")
                 }
             }
-            if try hasher.contentID(of: workspace.absolute(path)) != id {
+            if try hasher.contentID(of: workspace.absolute(path), followingLinks: false) != id {
                 try workspace.store.restore(id, to: workspace.absolute(path))
             }
         }
@@ -194,7 +194,7 @@ extension Runner {
     func currentOutputs(_ i: Int, hasher: FileHasher) throws -> ContentMap {
         ContentMap(try graph.stages[i].outs.map {
             let path = PathRules.normalized($0)
-            return (path, try hasher.contentID(of: workspace.absolute(path)))
+            return (path, try hasher.contentID(of: workspace.absolute(path), followingLinks: false))
         })
     }
 }

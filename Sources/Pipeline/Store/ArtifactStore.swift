@@ -3,8 +3,9 @@ import SystemIO
 
 /// The content-addressed store under `.labmake/store/`: every output labmake has recorded, by hash.
 ///
-/// Files live at `objects/ab/cdef…` (their SHA-256); a directory is a listing at `trees/<sha256>`
-/// that names its files' objects. Objects are written atomically and verified when restored, so a
+/// Files live at `objects/ab/cdef…` (their SHA-256); a symbolic link is an object holding the path it
+/// points to, as git keeps one; a directory is a listing at `trees/<sha256>` that names its files' and
+/// links' objects. Objects are written atomically and verified when restored, so a
 /// damaged object is noticed and dropped rather than copied into the workspace.
 public struct ArtifactStore: Sendable {
     public let root: String
@@ -20,13 +21,21 @@ public struct ArtifactStore: Sendable {
         switch id.kind {
         case .file, .executable:
             try saveFile(path, digest: id.digest)
+        case .link:
+            try saveLink(path, digest: id.digest)
         case .directory:
             let files = try hasher.tree(of: path)
             let listing = TreeListing(files)
             guard SHA256Hex.of(listing.encoded) == id.digest else {
                 throw FileSystemError(path: path, reason: "changed while it was being stored")
             }
-            for file in files { try saveFile(path + "/" + file.path, digest: file.id.digest) }
+            for file in files {
+                if file.id.kind == .link {
+                    try saveLink(path + "/" + file.path, digest: file.id.digest)
+                } else {
+                    try saveFile(path + "/" + file.path, digest: file.id.digest)
+                }
+            }
             if !fs.exists(treePath(id.digest)) { try fs.writeText(treePath(id.digest), listing.encoded) }
         }
     }
@@ -34,7 +43,7 @@ public struct ArtifactStore: Sendable {
     /// Whether the store holds everything needed to restore `id`.
     public func contains(_ id: ContentID) -> Bool {
         switch id.kind {
-        case .file, .executable: return fs.exists(objectPath(id.digest))
+        case .file, .executable, .link: return fs.exists(objectPath(id.digest))
         case .directory:
             guard let listing = try? TreeListing(encoded: fs.readText(treePath(id.digest))) else { return false }
             return listing.files.allSatisfy { fs.exists(objectPath($0.id.digest)) }
@@ -44,10 +53,12 @@ public struct ArtifactStore: Sendable {
     /// Writes the content `id` at `path`, replacing whatever is there.
     public func restore(_ id: ContentID, to path: String) throws {
         switch id.kind {
-        case .file, .executable:
+        case .file, .executable, .link:
             try verify(id.digest)
-            if fs.stat(path)?.kind == .directory { try fs.removeItem(path) }
-            try fs.copyFile(from: objectPath(id.digest), to: path, executable: id.kind == .executable)
+            if fs.linkStatus(path)?.kind == .directory { try fs.removeItem(path) }
+            // A run killed while restoring here left its temporary file beside `path`.
+            fs.removeAbandonedTemporaries(of: path)
+            try place(id, at: path)
         case .directory:
             let text = try fs.readText(treePath(id.digest))
             // A listing is named by its hash too: a damaged or foreign one is refused, never restored.
@@ -62,10 +73,7 @@ public struct ArtifactStore: Sendable {
             for file in listing.files { try verify(file.id.digest) }
             try fs.removeItem(path)
             try fs.createDirectory(path)
-            for file in listing.files {
-                try fs.copyFile(from: objectPath(file.id.digest), to: path + "/" + file.path,
-                                executable: file.id.kind == .executable)
-            }
+            for file in listing.files { try place(file.id, at: path + "/" + file.path) }
         }
     }
 
@@ -113,6 +121,20 @@ public struct ArtifactStore: Sendable {
     private func saveFile(_ path: String, digest: String) throws {
         let object = objectPath(digest)
         if !fs.exists(object) { try fs.copyFile(from: path, to: object, executable: false) }
+    }
+
+    private func saveLink(_ path: String, digest: String) throws {
+        let object = objectPath(digest)
+        if !fs.exists(object) { try fs.writeText(object, try fs.readLink(path)) }
+    }
+
+    /// Writes a verified object at `path`: a copy of a file, or the link it holds.
+    private func place(_ id: ContentID, at path: String) throws {
+        if id.kind == .link {
+            try fs.createSymbolicLink(path, target: try fs.readText(objectPath(id.digest)))
+        } else {
+            try fs.copyFile(from: objectPath(id.digest), to: path, executable: id.kind == .executable)
+        }
     }
 
     /// Checks an object against its name; a damaged object is deleted and reported.

@@ -3,9 +3,10 @@ import Crypto
 /// The identity of a file's or a directory's content: what stage keys and the artifact store use.
 ///
 /// Spelled as text: a file is its SHA-256 in hex, with `+x` when executable; a directory is the
-/// SHA-256 of its tree listing (see ``ArtifactStore``) followed by `/`.
+/// SHA-256 of its tree listing (see ``ArtifactStore``) followed by `/`; a symbolic link is the
+/// SHA-256 of the path it holds followed by `@` (a link is kept as a link, never followed).
 public struct ContentID: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable { case file, executable, directory }
+    public enum Kind: Sendable, Hashable { case file, executable, directory, link }
 
     /// SHA-256 in lowercase hex.
     public var digest: String
@@ -20,6 +21,8 @@ public struct ContentID: Sendable, Hashable, CustomStringConvertible {
     public init?(_ text: Substring) {
         if text.hasSuffix("/") {
             self.init(digest: String(text.dropLast()), kind: .directory)
+        } else if text.hasSuffix("@") {
+            self.init(digest: String(text.dropLast()), kind: .link)
         } else if text.hasSuffix("+x") {
             self.init(digest: String(text.dropLast(2)), kind: .executable)
         } else {
@@ -33,6 +36,7 @@ public struct ContentID: Sendable, Hashable, CustomStringConvertible {
         case .file: digest
         case .executable: digest + "+x"
         case .directory: digest + "/"
+        case .link: digest + "@"
         }
     }
 

@@ -25,17 +25,22 @@ public final class FileHasher: @unchecked Sendable {
     }
 
     /// The content of a file or directory tree at an absolute path; nil when nothing is there.
-    public func contentID(of path: String) throws -> ContentID? {
-        guard let stat = fs.stat(path) else { return nil }
+    ///
+    /// A dependency is read through links (`followingLinks`), as a command reads it; an output is
+    /// taken as it is, so that a link there is kept as a link. Links inside a folder are never followed.
+    public func contentID(of path: String, followingLinks: Bool = true) throws -> ContentID? {
+        guard let stat = followingLinks ? fs.stat(path) : fs.linkStatus(path) else { return nil }
         switch stat.kind {
         case .file: return try fileID(path, stat)
         case .directory:
             return ContentID(digest: SHA256Hex.of(TreeListing(try tree(of: path)).encoded), kind: .directory)
-        case .symbolicLink, .other: throw FileSystemError(path: path, reason: "is neither a regular file nor a directory")
+        case .symbolicLink: return try linkID(path)
+        case .other: throw FileSystemError(path: path, reason: "is neither a regular file, a directory nor a symbolic link")
         }
     }
 
-    /// The files under a directory, recursively, as (relative path, content) sorted by path.
+    /// The files and links under a directory, recursively, as (relative path, content) sorted by path.
+    /// A link is an entry of its own, never followed: it could lead out of the workspace, or around in a circle.
     public func tree(of directory: String) throws -> [(path: String, id: ContentID)] {
         var result: [(String, ContentID)] = []
         func walk(_ relative: String) throws {
@@ -47,16 +52,18 @@ public final class FileHasher: @unchecked Sendable {
                 switch own.kind {
                 case .file: result.append((child, try fileID(childPath, own)))
                 case .directory: try walk(child)
-                case .symbolicLink:
-                    // A link is never followed: it could lead out of the workspace, or around in a circle.
-                    throw FileSystemError(path: childPath, reason: "is a symbolic link; labmake keeps no links inside outputs "
-                                          + "(replace it with the file or folder it points to)")
-                case .other: throw FileSystemError(path: childPath, reason: "is neither a regular file nor a directory")
+                case .symbolicLink: result.append((child, try linkID(childPath)))
+                case .other: throw FileSystemError(path: childPath, reason: "is neither a regular file, a directory nor a symbolic link")
                 }
             }
         }
         try walk("")
         return result
+    }
+
+    /// A link's content is the path it holds.
+    private func linkID(_ path: String) throws -> ContentID {
+        ContentID(digest: SHA256Hex.of(bytes: Array(try fs.readLink(path).utf8)), kind: .link)
     }
 
     /// Hashes learnt since the last call, to be saved with the next record.
@@ -108,12 +115,15 @@ public struct TreeListing: Sendable {
         files = ContentMap(encoded: encoded).entries.compactMap { e in e.id.map { (e.path, $0) } }
     }
 
-    /// The first path that would not stay inside the folder it is restored to: empty, absolute, or
-    /// with a `.` or `..` component; nil when every path is safe.
+    /// The first path that would not stay inside the folder it is restored to: empty, absolute,
+    /// with a `.` or `..` component, or under a path that is a link; nil when every path is safe.
     public var unsafePath: String? {
-        files.first { file in
-            file.path.isEmpty || file.path.hasPrefix("/")
-                || file.path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        let links = Set(files.filter { $0.id.kind == .link }.map(\.path))
+        return files.first { file in
+            let components = file.path.split(separator: "/", omittingEmptySubsequences: false)
+            return file.path.isEmpty || file.path.hasPrefix("/")
+                || components.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+                || components.indices.dropLast().contains { links.contains(components[...$0].joined(separator: "/")) }
         }?.path
     }
 }

@@ -13,7 +13,9 @@ import Glibc
 /// A server that exits, closes its input or output, or does not answer within `timeout` seconds fails
 /// the trial with a message; the server is then stopped, and so is every later trial through it. The
 /// server leads a process group of its own, so that stopping it ends every process it started; an
-/// interrupted experiment (`isCancelled`) stops waiting for it.
+/// interrupted experiment (`isCancelled`) stops waiting for it. Without a timeout, a server that is
+/// alive and silent is waited for as a trial command would be, and `waiting` says so after a minute,
+/// then at each doubling of the wait, with what bounds it.
 public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
     private let lock = NSLock()
     private let process = Process()
@@ -24,14 +26,21 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
     private var broken: String?
     private let timeout: Double?
     private let isCancelled: @Sendable () -> Bool
-    private let clock: any Clock = SystemClock()
+    private let waiting: @Sendable (String) -> Void
+    private let clock: any Clock
+    /// When a silent server is first mentioned to the user.
+    static let firstWaitNoticeSeconds: Double = 60
 
     /// - Parameters:
     ///   - timeout: seconds to wait for each answer; nil waits as long as the server lives.
     ///   - isCancelled: polled while waiting: true ends the trial as cancelled.
-    public init(command: String, directory: String, timeout: Double? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }) throws {
+    ///   - waiting: told, in words, that an answer has been awaited for long (a minute, two, four…).
+    public init(command: String, directory: String, timeout: Double? = nil, isCancelled: @escaping @Sendable () -> Bool = { false },
+                waiting: @escaping @Sendable (String) -> Void = { _ in }, clock: any Clock = SystemClock()) throws {
         self.timeout = timeout
         self.isCancelled = isCancelled
+        self.waiting = waiting
+        self.clock = clock
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // Foundation starts the shell as the leader of a process group of its own, which stop() ends whole.
         process.arguments = ["-c", command]
@@ -91,7 +100,8 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
             return offset
         }
         guard written == line.count else { throw TunerError("the trial server closed its input") }
-        let deadline = timeout.map { clock.now() + $0 }
+        let start = clock.now(), deadline = timeout.map { start + $0 }
+        var nextNotice = ServerTrialRunner.firstWaitNoticeSeconds
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             while !pending.isEmpty {
@@ -109,6 +119,12 @@ public final class ServerTrialRunner: TrialRunner, @unchecked Sendable {
                 if !process.isRunning { throw TunerError("the trial server exited with status \(process.terminationStatus)") }
                 if let deadline, clock.now() >= deadline {
                     throw TunerError("the trial server did not answer within \(timeout ?? 0) s")
+                }
+                let waited = clock.now() - start
+                if deadline == nil && waited >= nextNotice {
+                    waiting("trial \(trial.number): the trial server (pid \(process.processIdentifier)) has not answered for "
+                            + "\(Int(waited)) s; --trial-timeout bounds each answer, Ctrl-C stops the experiment")
+                    nextNotice *= 2
                 }
                 continue
             }

@@ -47,11 +47,31 @@ public protocol FileSystem: Sendable {
     func createDirectory(_ path: String) throws
     /// Removes a file or a directory tree; succeeds if nothing is there.
     func removeItem(_ path: String) throws
+    /// The path a symbolic link holds, as written (not resolved).
+    func readLink(_ path: String) throws -> String
+    /// Makes `path` a symbolic link holding `target`, atomically replacing a file or link there.
+    func createSymbolicLink(_ path: String, target: String) throws
+    /// Removes the temporary files that atomic writes of `path` left beside it when their process
+    /// died before finishing (a run killed mid-restore); files of live processes are kept.
+    func removeAbandonedTemporaries(of path: String)
 }
 
 extension FileSystem {
     /// A file system without links (a fake in memory): a path's own status is its status.
     public func linkStatus(_ path: String) -> FileStat? { stat(path) }
+
+    /// A file system without links has none to read.
+    public func readLink(_ path: String) throws -> String {
+        throw FileSystemError(path: path, reason: "is not a symbolic link")
+    }
+
+    /// A file system without links cannot make one.
+    public func createSymbolicLink(_ path: String, target: String) throws {
+        throw FileSystemError(path: path, reason: "symbolic links are not supported by this file system")
+    }
+
+    /// A file system whose writes cannot be interrupted leaves no temporary files.
+    public func removeAbandonedTemporaries(of path: String) {}
 
     /// Reads the whole file and keeps the range: for fakes in memory.
     public func readFile(_ path: String, from offset: Int, maximumBytes: Int) throws -> [UInt8] {

@@ -151,11 +151,44 @@ public struct LocalFileSystem: FileSystem {
         }
     }
 
+    public func readLink(_ path: String) throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { throw error(path) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public func createSymbolicLink(_ path: String, target: String) throws {
+        try createDirectory(parent(of: path))
+        let temp = temporaryName(for: path)
+        guard symlink(target, temp) == 0 else { throw error(temp) }
+        guard rename(temp, path) == 0 else {
+            let failure = error(path)
+            unlink(temp)
+            throw failure
+        }
+    }
+
+    public func removeAbandonedTemporaries(of path: String) {
+        let folder = parent(of: path), prefix = String(path.dropFirst(folder == "/" ? 1 : folder.utf8.count + 1)) + ".tmp-"
+        guard let names = try? contentsOfDirectory(folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            // NAME.tmp-PID-RANDOM, as `temporaryName(for:)` spells it.
+            let parts = name.dropFirst(prefix.count).split(separator: "-")
+            guard parts.count == 2, let pid = pid_t(parts[0]), UInt32(parts[1]) != nil, pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+        }
+    }
+
     // MARK: - Helpers
+
+    private func temporaryName(for path: String) -> String {
+        "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
 
     private func atomically(_ path: String, executable: Bool, _ write: (Int32) throws -> Void) throws {
         try createDirectory(parent(of: path))
-        let temp = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o755 : 0o644)
         guard fd >= 0 else { throw error(temp) }
         do {
