@@ -1,3 +1,4 @@
+import Foundation
 import SystemIO
 import Testing
 
@@ -34,5 +35,12 @@ struct OutputLinesTests {
         ([0xFF, 0xFE, 0x41, 0x0A] as [UInt8]).withUnsafeBytes { reader.feed($0) { lines.append($0) } }
         #expect(lines.count == 1)
         #expect(lines[0].hasSuffix("A"))
+    }
+
+    @Test("trimming spaces drops what Foundation's .whitespaces drops, and nothing else", arguments: [
+        "", " ", "\t x \t", "x", "  0.93  ", "\u{00A0}nbsp\u{3000}", "a b", " \u{2003}{\"default\": 1} ", "\r\n", "é ", "\u{200B}x",
+    ])
+    func trimming(_ text: String) {
+        #expect(String(text.trimmingSpaces) == text.trimmingCharacters(in: .whitespaces))
     }
 }

@@ -76,6 +76,36 @@ def hostile_trials(labmake, work, counts, findings):
         if verdict != "ended" or seconds > LIMIT_SECONDS or rss > LIMIT_BYTES:
             findings.append("hostile trial '%s': %s, exit %s, %.1f s, %d MB: %s" % (name, verdict, code, seconds, rss >> 20, out[-300:]))
 
+# Output folders that could lead a hasher in circles or out of the workspace: each is stored by `labmake run`,
+# deleted, and restored by a second run; both runs must end in time, the second one with the outputs back.
+HOSTILE_OUTPUTS = {
+    "a link to its own folder": "ln -s . out/loop",
+    "two links to their own folder": "ln -s . out/a; ln -s .. out/b",
+    "a link to /": "ln -s / out/root",
+    "a dangling link": "ln -s /nonexistent/x out/dangling",
+    "a chain of links": "ln -s c2 out/c1; ln -s c3 out/c2; ln -s c1 out/c3",
+    "200 nested folders": "d=out; for i in $(seq 200); do d=$d/d; done; mkdir -p $d; echo deep > $d/f",
+    "a named pipe": "mkfifo out/pipe",
+}
+
+def hostile_outputs(labmake, top, counts, findings):
+    for name, command in HOSTILE_OUTPUTS.items():
+        work = tempfile.mkdtemp(dir=top)
+        with open(os.path.join(work, "labmake.yaml"), "w") as f:
+            f.write("stages:\n  s:\n    cmd: 'mkdir -p out; echo x > out/f; %s'\n    outs: [out]\n" % command.replace("'", "''"))
+        first = run([labmake, "run"], work)
+        shutil.rmtree(os.path.join(work, "out"), ignore_errors=True)
+        second = run([labmake, "run"], work)
+        for code, out, seconds, rss in (first, second):
+            verdict = "stored" if code == 0 else "refused" if code == 1 else "timeout" if code is None else "signal/crash"
+            counts[("hostile output", verdict)] = counts.get(("hostile output", verdict), 0) + 1
+            if verdict in ("timeout", "signal/crash") or seconds > LIMIT_SECONDS or rss > LIMIT_BYTES:
+                findings.append("hostile output '%s': %s, exit %s, %.1f s, %d MB: %s" % (name, verdict, code, seconds, rss >> 20, out[-300:]))
+            elif code == 1 and "out/" not in out:
+                findings.append("hostile output '%s': refused without naming the path: %s" % (name, out[-300:]))
+        if first[0] == 0 and not os.path.exists(os.path.join(work, "out", "f")):
+            findings.append("hostile output '%s': stored, but not restored" % name)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--labmake", default=".build/release/labmake")
@@ -96,6 +126,7 @@ def main():
     shutil.copy(os.path.join(PIPELINES, "search_space.json"), work)
     try:
         hostile_trials(labmake, work, counts, findings)
+        hostile_outputs(labmake, top, counts, findings)
         n = 0
         while time.time() < deadline:
             n += 1

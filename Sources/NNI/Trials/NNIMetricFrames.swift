@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 
 /// Decodes NNI's metrics file, `$NNI_SYS_DIR/.nni/metrics`, as it grows: frames of `ME`, six ASCII
 /// digits of length, then that many bytes of JSON (ending in a newline). Bytes of a frame not yet
@@ -49,7 +50,7 @@ public struct NNIMetricFrames: Sendable {
     /// NNI's reuse mode and on remote platforms); nil for any other line.
     public static func stdoutRecord(_ line: String) throws -> NNIMetricRecord? {
         let prefix = "NNISDK_MEb'"
-        let text = line.trimmingCharacters(in: .whitespaces)
+        let text = line.trimmingSpaces
         guard text.hasPrefix(prefix), text.hasSuffix("'"), text.utf8.count > prefix.utf8.count else { return nil }
         let json = text.dropFirst(prefix.count).dropLast()
         return try NNIMetricRecord.decode(Data(json.utf8))

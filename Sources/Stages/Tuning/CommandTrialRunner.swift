@@ -208,8 +208,8 @@ private struct TrialProgress {
     }
 
     private mutating func keep(_ line: String) {
-        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-        tail.append(line.count > 300 ? String(line.prefix(300)) + "…" : line)
+        guard !line.trimmingSpaces.isEmpty else { return }
+        tail.append(line.utf8.count > 300 ? String(line.prefix(300)) + "…" : line)
         if tail.count > 3 { tail.removeFirst() }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NNI
+import SystemIO
 import Tuner
 
 /// labmake's own stdout protocol for trials that do not use NNI's SDK: a line that is a number, or a
@@ -7,7 +8,7 @@ import Tuner
 enum MetricLine {
     /// The metric a line carries; nil for any other line.
     static func result(_ line: String) -> TrialResult? {
-        let text = line.trimmingCharacters(in: .whitespaces)
+        let text = line.trimmingSpaces
         guard !text.isEmpty, text.utf8.count <= 4096 else { return nil }
         if let value = Double(text) { return TrialResult(metric: value) }
         guard text.hasPrefix("{"), let (value, details) = try? NNIMetricRecord.scalar(json: Data(text.utf8)) else { return nil }
