@@ -10,7 +10,7 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "Print the output of a stage's last run, or of one of its trials.",
         discussion: """
-            With --trial N, NAME is a tune or sweep stage, or an experiment of `labmake trials`: prints trial N's output
+            With --trial N, NAME is a tune or sweep stage, or an experiment of `labmake trials`: prints trial N's output \
             (trial.stdout) and the log an NNI trial writes (trial.log, where NNI's SDK sends print()).
             """)
 

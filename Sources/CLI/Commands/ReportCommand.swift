@@ -10,8 +10,8 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Render the lab report again from the stages' outputs, without running anything else.",
         discussion: """
-            Runs the pipeline's report stage (or --stage) directly: its templates are read afresh, and the
-            Markdown and charts are written to its output folder. The next `labmake run` sees the report
+            Runs the pipeline's report stage (or --stage) directly: its templates are read afresh, and the \
+            Markdown and charts are written to its output folder. The next `labmake run` sees the report \
             changed and renders it once more from the pipeline's own templates.
             """)
 

@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Settings (--set NAME=VALUE): \(TrainingConfig.settings.map(\.name).joined(separator: ", ")).
             Models: \(ModelZoo.names.joined(separator: ", ")).
-            With --out, a checkpoint is written after every epoch and a killed run resumes from it; the
+            With --out, a checkpoint is written after every epoch and a killed run resumes from it; the \
             weights go to model.safetensors and the metrics to metrics.json.
             Exit codes: 0 trained, 1 diverged or failed, 2 invalid arguments.
             """)

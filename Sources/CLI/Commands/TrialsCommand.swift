@@ -21,9 +21,9 @@ struct ListTrialsCommand: ParsableCommand {
         abstract: "List the experiments, or the trials of one.",
         discussion: """
             Without a name, lists the experiments. A stage's name (sweep, tune) shows its latest experiment.
-            Statuses are NNI's: WAITING, RUNNING, SUCCEEDED, FAILED, EARLY_STOPPED, USER_CANCELED; an early-stopped
-            trial shows its last intermediate result and the step it stopped at. --json and --csv export the trials
-            with the columns of `nnictl experiment export` (parameter, value or reward, trialJobId, intermediate),
+            Statuses are NNI's: WAITING, RUNNING, SUCCEEDED, FAILED, EARLY_STOPPED, USER_CANCELED; an early-stopped \
+            trial shows its last intermediate result and the step it stopped at. --json and --csv export the trials \
+            with the columns of `nnictl experiment export` (parameter, value or reward, trialJobId, intermediate), \
             then labmake's (trial, status, seconds, error).
             """)
 
@@ -81,7 +81,7 @@ struct ImportTrialsCommand: ParsableCommand {
         abstract: "Import an NNI experiment's trials into this workspace, as the experiment nni-ID.",
         discussion: """
             PATH is an NNI experiment folder (~/nni-experiments/ID), its db folder, or its db/nni.sqlite; NNI 1.x to 3.0.
-            Each trial keeps its parameters, status, intermediate and final results, times and NNI trial id; importing
+            Each trial keeps its parameters, status, intermediate and final results, times and NNI trial id; importing \
             again replaces the earlier import. NNI does not need to be installed.
             """)
 

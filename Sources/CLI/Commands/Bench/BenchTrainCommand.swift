@@ -12,7 +12,7 @@ struct BenchTrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Measure training and inference images/s of a model on random data.",
         discussion: """
-            A training step is forward, backward and an SGD update (lr 0.05, momentum 0.9, weight decay 5e-4),
+            A training step is forward, backward and an SGD update (lr 0.05, momentum 0.9, weight decay 5e-4), \
             as ../shared/bench/train/bench_torch.py times PyTorch. Figures are medians over the timed steps.
             Peak memory is the process's maximum resident set size.
             """)
