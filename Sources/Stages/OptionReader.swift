@@ -33,6 +33,20 @@ struct OptionReader {
 }
 
 extension OptionReader {
+    /// Stage output folders: one name or a list of names (`from: [manual-sweep, tune]`); `what` says
+    /// what they must be, for the problem.
+    func folders(_ key: String, what: String, _ problems: inout [StageOptionProblem]) -> [String] {
+        switch with[key] {
+        case nil: return []
+        case .string(let s)? where !s.isEmpty: return [s]
+        case .array(let items)? where items.allSatisfy({ if case .string(let s) = $0 { !s.isEmpty } else { false } }):
+            return items.map(\.interpolated)
+        case let other?:
+            problems.append(.init(option: key, message: "must be a list of \(what), found \(other)"))
+            return []
+        }
+    }
+
     /// One of a closed vocabulary (`direction: minimize`); a problem lists the choices and suggests the nearest.
     func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, _ problems: inout [StageOptionProblem]) -> Choice?
     where Choice.RawValue == String {

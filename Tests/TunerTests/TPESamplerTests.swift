@@ -37,22 +37,29 @@ struct TPESamplerTests {
     }
 
     /// Sequential TPE on a smooth bowl, minimum 0 at (0.3, 0.7): the kernels narrow onto it. With
-    /// Optuna's floor (no evidence) the best trials of these seeds lie 0.0025–0.007 away.
-    @Test("after 100 trials on a smooth 2-D bowl, the best trial lies within 0.002 of the minimum for every seed")
+    /// Optuna's floor (no evidence) the best trials lie 0.0025–0.007 away; with the evidence floor the
+    /// median over 60 seeds is 0.0014 and the 90th percentile 0.0028 (with independent start-up draws
+    /// or a space-filling design alike).
+    @Test("after 100 trials on a smooth 2-D bowl, the best trial lies within 0.002 of the minimum for most seeds, 0.005 for all")
     func converges() throws {
         let space = try SearchSpace.parse(Data("""
             {"a": {"_type": "uniform", "_value": [0, 1]}, "b": {"_type": "uniform", "_value": [0, 1]}}
             """.utf8))
-        for seed in UInt64(0)..<5 {
-            var sampler = TPESampler(), random = SplitMix64(seed: seed)
+        var distances: [Double] = []
+        for seed in UInt64(0)..<20 {
+            var sampler = TPESampler()
+            sampler.plan(seed: seed, maxTrials: 100)
             var history: [Observation] = []
-            for _ in 0..<100 {
+            for k in 0..<100 {
+                var random = SplitMix64(seed: seed).derived(UInt64(k + 1))
                 let c = try #require(sampler.suggest(space, history: history, random: &random))
                 let (a, b) = (c.values["a"]!.number!, c.values["b"]!.number!)
                 history.append(Observation(configuration: c, loss: (a - 0.3) * (a - 0.3) + (b - 0.7) * (b - 0.7), state: .finished))
             }
-            let best = history.compactMap(\.loss).min()!
-            #expect(best.squareRoot() < 0.002, "seed \(seed): best distance \(best.squareRoot())")
+            distances.append(history.compactMap(\.loss).min()!.squareRoot())
         }
+        distances.sort()
+        #expect(distances[10] < 0.002, "median best distance \(distances[10])")
+        #expect(distances.last! < 0.005, "worst best distance \(distances.last!)")
     }
 }

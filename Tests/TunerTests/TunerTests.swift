@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import SystemIO
 import Testing
 import Tuner
 
@@ -108,6 +109,40 @@ struct TunerTests {
         #expect(trials.count == 3)
         #expect(trials[0].configuration == configuration)
         #expect(trials[0].status.isFinal)
+    }
+
+    @Test("warm-start trials come first in the sampler's history, and a configuration among them is taken from them, not run")
+    func warmStart() throws {
+        let space = try SearchSpace.parse(Data(#"{"x": {"_type": "choice", "_value": [1, 2, 3]}}"#.utf8))
+        let point = { (x: Int) in Configuration(values: ["x": .int(x)]) }
+        let seen = Locked([Int]())
+        struct Recording: Sampler {
+            let seen: Locked<[Int]>
+            var next: [Configuration]
+            mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration? {
+                seen.withLock { $0.append(history.count) }
+                // The priors come first, as finished trials, their metric as a loss (maximizing: negated).
+                if history.count >= 2 { #expect(history[0].loss == -0.7 && history[0].state == .finished) }
+                return next.isEmpty ? nil : next.removeFirst()
+            }
+        }
+        struct Counting: TrialRunner {
+            let ran: Locked<[Configuration]>
+            func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult {
+                ran.withLock { $0.append(trial.configuration) }
+                return TrialResult(metric: 0.5)
+            }
+        }
+        let ran = Locked([Configuration]())
+        let settings = ExperimentSettings(name: "e", maxTrials: 2, warmStart: [
+            PriorTrial(configuration: point(1), metric: 0.7, source: "sweep trial 1"),
+            PriorTrial(configuration: point(2), metric: 0.2, source: "sweep trial 2")])
+        let trials = try Experiment(settings: settings, space: space, sampler: Recording(seen: seen, next: [point(2), point(3)]),
+                                    runner: Counting(ran: ran), store: MemoryTrialStore()).run()
+        #expect(seen.withLock { $0 } == [2, 3])
+        #expect(ran.withLock { $0 } == [point(3)], "a configuration measured before was run again")
+        #expect(trials[0].reused && trials[0].metric == 0.2 && trials[0].status == .succeeded)
+        #expect(!trials[1].reused && trials[1].metric == 0.5)
     }
 
     @Test("medianstop stops a trial worse than the median of completed running averages")

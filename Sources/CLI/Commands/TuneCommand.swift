@@ -14,15 +14,18 @@ struct TuneCommand: ParsableCommand {
         commandName: "tune",
         abstract: "Tune hyperparameters over an NNI search space: a command per trial, or a built-in model trained per trial.",
         discussion: """
-            A trial command runs as NNI runs trial commands: an unmodified NNI trial script (nni.get_next_parameter(),
-            nni.report_intermediate_result(), nni.report_final_result()) receives its parameters and reports its
-            results. Each trial gets a folder of its own (NNI_SYS_DIR) with parameter.cfg, and its parameters as JSON
-            in LABMAKE_TRIAL_PARAMETERS; a command that does not use NNI prints metrics as lines of JSON,
-            {"default": 0.93}, or bare numbers, the last one final. --nni-config reads an NNI config file (v1 or v2:
-            search space, trial command and code directory, budget, tuner, assessor); options given here override it.
-            Trials are stored in .labmake/state.db of the current directory: running the same experiment again
-            resumes it (finished trials kept, unfinished ones rerun), and a raised --max-trials runs only the new
-            trials. With --model and --data, each trial trains the model with its parameters as training settings
+            A trial command runs as NNI runs trial commands: an unmodified NNI trial script (nni.get_next_parameter(), \
+            nni.report_intermediate_result(), nni.report_final_result()) receives its parameters and reports its \
+            results. Each trial gets a folder of its own (NNI_SYS_DIR) with parameter.cfg, and its parameters as JSON \
+            in LABMAKE_TRIAL_PARAMETERS; a command that does not use NNI prints metrics as lines of JSON, \
+            {"default": 0.93}, or bare numbers, the last one final. --nni-config reads an NNI config file (v1 or v2: \
+            search space, trial command and code directory, budget, tuner, assessor); options given here override it. \
+            Trials are stored in .labmake/state.db of the current directory: running the same experiment again \
+            resumes it (finished trials kept, unfinished ones rerun), and a raised --max-trials runs only the new \
+            trials. --warm-start names earlier experiments of this workspace (as labmake trials lists them, imported \
+            NNI experiments included; a tune stage's name stands for its latest) whose trials, where they are points \
+            of the search space, the tuner learns from before its first trial; a configuration among them is not run \
+            again. Their metric must be this experiment's. With --model and --data, each trial trains the model with its parameters as training settings \
             (see labmake train) and reports the test accuracy after every epoch. Exits 1 when no trial succeeded.
             """)
 
@@ -47,7 +50,7 @@ struct TuneCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("With --model: a training setting under every trial's parameters.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
-    @Option(help: "The tuner (sampler) (default: tpe).")
+    @Option(help: "The tuner (sampler) (default: auto, the GP sampler up to 30 trials and TPE above, as the tuner benchmark found best).")
     var tuner: TunerKind?
 
     @Option(help: "Trials in all (default: 20, or the NNI config's maxTrialNumber).")
@@ -74,7 +77,10 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Intermediate results a trial reports before the assessor judges it (NNI's start_step; default: 0).")
     var assessorStartStep: Int?
 
-    @Option(help: "The experiment's name (default: derived from the space, command, tuner, seed and direction).")
+    @Option(help: ArgumentHelp("An experiment of this workspace whose trials the tuner starts from (repeatable).", valueName: "experiment"))
+    var warmStart: [String] = []
+
+    @Option(help: "The experiment's name (default: derived from the space, command, tuner, seed, direction and warm start).")
     var name: String?
 
     @Option(help: "Write the trial log here: one JSON object per trial ({\"parameters\", \"value\", \"suggest_s\"}).")
@@ -105,7 +111,7 @@ struct TuneCommand: ParsableCommand {
         guard maxTrials >= 1, concurrency >= 1 else { throw LabmakeExit(ExitStatus.invalid, "error: --max-trials and --concurrency must be ≥ 1") }
         let startStep = assessorStartStep ?? config?.assessorStartStep ?? 0
         guard startStep >= 0 else { throw LabmakeExit(ExitStatus.invalid, "error: --assessor-start-step must be ≥ 0") }
-        let tuner = tuner ?? config?.tuner ?? .tpe
+        let tuner = tuner ?? config?.tuner ?? .auto
         let seed = seed ?? config?.seed ?? 0
         let assessor = assessor ?? config?.assessor ?? Assessor.none
         let maxDuration = maxDuration ?? config?.maxExperimentDuration
@@ -133,7 +139,8 @@ struct TuneCommand: ParsableCommand {
                 throw TunerError("give --search-space" + (config == nil ? "" : " (the NNI config has no searchSpaceFile)"))
             }
             space = try SearchSpace.parse(text, source: source)
-            sampler = tuner.makeSampler(evolutionPopulation: config?.populationSize)
+            sampler = tuner.makeSampler(evolutionPopulation: config?.populationSize, budget: maxTrials)
+            if tuner == .auto { terminal.print("tuner: \(tuner.resolved(budget: maxTrials).rawValue) (auto: \(TunerKind.autoReason(budget: maxTrials)))") }
         } catch let error as TunerError {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
@@ -151,6 +158,8 @@ struct TuneCommand: ParsableCommand {
         // reuses the first one's trials instead of running them again.
         let lock = try PipelineLocator.lock(workspace, noWait: noWait, terminal: terminal)
         defer { withExtendedLifetime(lock) {} }
+        let warm = try warmStartTrials(space: space, database: workspace.database)
+        for line in warm.summary { terminal.print(line) }
         let cancelled = Locked(false)
         let runner: any TrialRunner, identity: String
         var server: ServerTrialRunner?
@@ -160,6 +169,7 @@ struct TuneCommand: ParsableCommand {
             var parts = [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue]
             if assessor != .none { parts.append("\(assessor.rawValue):\(startStep)") }
             if let population = config?.populationSize { parts.append("population:\(population)") }
+            if !warm.priors.isEmpty { parts.append("warm:" + warm.priors.map(\.configuration.json).joined(separator: ";")) }
             return name ?? TuningSession.name(prefix: config?.experimentName.map { $0 + "#" } ?? "tune-", identity: identity, defining: parts)
         }
         if let model, let data {
@@ -194,7 +204,7 @@ struct TuneCommand: ParsableCommand {
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,
-                                          assessorStartStep: startStep, trialIdentity: identity)
+                                          assessorStartStep: startStep, trialIdentity: identity, warmStart: warm.priors)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)
         // Ctrl-C: no new trial starts, and the running ones are stopped (their whole process groups).
         let interrupts = InterruptHandler { [launcher = workspace.launcher, server] in
@@ -220,6 +230,22 @@ struct TuneCommand: ParsableCommand {
             let errors = Set(trials.compactMap(\.error)).sorted().prefix(3).joined(separator: "; ")
             throw LabmakeExit(ExitStatus.stageFailed, "error: no trial succeeded (\(trials.count) trials)" + (errors.isEmpty ? "" : ": \(errors)"))
         }
+    }
+
+    /// The trials of the `--warm-start` experiments, as points of `space`.
+    private func warmStartTrials(space: SearchSpace, database: StateDatabase) throws -> WarmStart {
+        var warm = WarmStart()
+        guard !warmStart.isEmpty else { return warm }
+        let names = try database.experiments().map(\.name)
+        let store = WorkspaceTrialStore(database: database)
+        for name in warmStart {
+            guard let experiment = TrialsWorkspace.experiment(name, among: names) else {
+                throw LabmakeExit(ExitStatus.invalid, "error: --warm-start \(name): no experiment of that name in this workspace"
+                                  + (NearestName.hint(name, among: names).map { "; \($0)" } ?? "") + " (labmake trials lists them)")
+            }
+            warm.take(try store.trials(experiment: experiment), from: experiment, space: space)
+        }
+        return warm
     }
 
     /// The NNI config file, read; its ignored keys named in one line.

@@ -11,7 +11,7 @@ enum NNIAlgorithms {
     }
 
     /// By lowercased NNI name. TPE and Anneal minimize by default (NNI's hyperopt tuners); Evolution
-    /// maximizes; Random and GridSearch do not compare results, and NNI ranks trials by maximizing.
+    /// and GPTuner maximize; Random and GridSearch do not compare results, and NNI ranks trials by maximizing.
     static let tuners: [String: Tuner] = [
         "tpe": Tuner(kind: .tpe, classArgs: ["optimize_mode", "seed"], defaultDirection: .minimize),
         "random": Tuner(kind: .random, classArgs: ["optimize_mode", "seed"], defaultDirection: .maximize),
@@ -19,13 +19,14 @@ enum NNIAlgorithms {
         "anneal": Tuner(kind: .anneal, classArgs: ["optimize_mode"], defaultDirection: .minimize),
         "evolution": Tuner(kind: .evolution, classArgs: ["optimize_mode", "population_size"], defaultDirection: .maximize),
         "gridsearch": Tuner(kind: .grid, classArgs: ["optimize_mode"], defaultDirection: .maximize),
+        "gptuner": Tuner(kind: .gp, classArgs: ["optimize_mode"], defaultDirection: .maximize),
     ]
 
     /// The names a config file spells them with, for suggestions.
-    static let tunerNames = ["TPE", "Random", "Anneal", "Evolution", "GridSearch"]
+    static let tunerNames = ["TPE", "Random", "Anneal", "Evolution", "GridSearch", "GPTuner"]
 
     /// NNI's other built-in tuners and advisors (`builtin_algorithms.yml`), which labmake does not have.
-    static let missingTuners = ["smac", "metis", "metistuner", "gp", "gptuner", "pbt", "pbttuner", "batch", "batchtuner", "dngo",
+    static let missingTuners = ["smac", "metis", "metistuner", "pbt", "pbttuner", "batch", "batchtuner", "dngo",
                                 "networkmorphism", "ppo", "ppotuner", "regularizedevolutiontuner", "tpe_legacy", "hyperband", "bohb",
                                 "hyperopt", "randomtuner", "dngotuner"]
 

@@ -103,13 +103,7 @@ public struct TrainStage: StageKind {
 
         init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
             data = OptionReader(with).string("data", &problems) ?? "data"
-            switch with["from"] {
-            case nil: break
-            case .string(let s)?: from = [s]
-            case .array(let items)? where items.allSatisfy({ if case .string = $0 { true } else { false } }):
-                from = items.map(\.interpolated)
-            case let other?: problems.append(.init(option: "from", message: "must be a list of sweep or tune stage folders, found \(other)"))
-            }
+            from = OptionReader(with).folders("from", what: "sweep or tune stage folders", &problems)
             switch with["set"] {
             case nil: break
             case .object(let fields)?:

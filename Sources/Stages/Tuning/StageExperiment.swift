@@ -28,11 +28,12 @@ struct StageExperiment {
     }
 
     /// Runs trials from `sampler` until `maxTrials` are over and returns every trial of the experiment.
-    func run(name: String, space: SearchSpace, sampler: any Sampler, maxTrials: Int, maxDuration: Double? = nil) throws -> [TrialRecord] {
+    func run(name: String, space: SearchSpace, sampler: any Sampler, maxTrials: Int, maxDuration: Double? = nil,
+             warmStart: [PriorTrial] = []) throws -> [TrialRecord] {
         let settings = ExperimentSettings(name: name, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: options.concurrency,
                                           maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
                                           medianStop: options.medianStop, assessorStartStep: options.assessorStartStep,
-                                          trialIdentity: identity)
+                                          trialIdentity: identity, warmStart: warmStart)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings,
                                     store: WorkspaceTrialStore(database: context.database))
         let (trials, _) = try session.run(isCancelled: context.isCancelled) { [context] trial, progress in

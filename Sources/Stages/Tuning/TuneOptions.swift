@@ -16,7 +16,7 @@ struct TuneOptions {
     }
 
     var space: SpaceSource?
-    var tuner = TunerKind.tpe
+    var tuner = TunerKind.auto
     var maxTrials = 20
     /// Seconds after which no trial starts.
     var maxDuration: Double?
@@ -24,6 +24,8 @@ struct TuneOptions {
     var nniConfig: String?
     /// The evolution tuner's population (an NNI config's `population_size`).
     var evolutionPopulation: Int?
+    /// Sweep and tune stage folders whose trials the tuner starts from.
+    var warmStart: [String] = []
     /// What each trial runs and how trials are run.
     var trials: TrialOptions
 
@@ -41,6 +43,7 @@ struct TuneOptions {
         maxTrials = reader.int("max_trials", minimum: 1, &problems) ?? 20
         maxDuration = reader.number("max_duration", positive: true, &problems)
         nniConfig = reader.string("nni_config", &problems)
+        warmStart = reader.folders("warm_start", what: "sweep or tune stage folders", &problems)
         if nniConfig != nil, with["data"] == nil, with["trial_command"] == nil { trials.data = nil }
         switch with["search_space"] {
         case nil where nniConfig != nil:

@@ -9,10 +9,11 @@ import Tuner
 /// parameters (the baseline).
 ///
 /// Options (`with:`): `search_space` — a `search_space.json` file in NNI's format, or the same
-/// mapping inline; `tuner` (default `tpe`); `max_trials` (default 20); `max_duration` (seconds after
+/// mapping inline; `tuner` (default `auto`: the GP sampler up to 30 trials, TPE above); `max_trials` (default 20); `max_duration` (seconds after
 /// which no trial starts); `nni_config` — an NNI config file (v1 or v2) whose search space, trial
 /// command and code directory, budget, tuner and assessor apply where `with:` says nothing; and the
-/// trial options of ``TrialOptions``. The experiment is stored in the
+/// trial options of ``TrialOptions``; `warm_start` — sweep and tune stage folders whose trials the
+/// tuner learns from before its first trial (see ``WarmStart``). The experiment is stored in the
 /// workspace database: a killed run resumes it, and raising `max_trials` runs only the new trials.
 ///
 /// Writes `STAGE/trials.json` (each trial's sampled parameters, status, metric per epoch, duration)
@@ -21,7 +22,7 @@ public struct TuneStage: StageKind {
     public let name = "tune"
     public let version = "1"
     public var parameterUse: ParameterUse { .all }
-    public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration", "nni_config"] + TrialOptions.names }
+    public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration", "nni_config", "warm_start"] + TrialOptions.names }
 
     public init() {}
 
@@ -32,6 +33,7 @@ public struct TuneStage: StageKind {
         var dependencies = options.trials.dependencies
         if case .file(let path)? = options.space { dependencies.append(.init(option: "search_space", path: path)) }
         if let config = options.nniConfig { dependencies.append(.init(option: "nni_config", path: config)) }
+        dependencies += options.warmStart.map { .init(option: "warm_start", path: $0) }
         return dependencies
     }
 
@@ -68,7 +70,7 @@ public struct TuneStage: StageKind {
         }
         let options = tune.trials
         let (tunerName, maxTrials, maxDuration) = (tune.tuner.rawValue, tune.maxTrials, tune.maxDuration)
-        let sampler = tune.tuner.makeSampler(evolutionPopulation: tune.evolutionPopulation)
+        let sampler = tune.tuner.makeSampler(evolutionPopulation: tune.evolutionPopulation, budget: maxTrials)
         let space: SearchSpace, spaceText: String
         do {
             (space, spaceText) = try Self.space(tune.space, root: context.workspaceRoot, fileSystem: context.fileSystem)
@@ -84,12 +86,20 @@ public struct TuneStage: StageKind {
         var defining = ["tune", spaceText, tunerName, String(seed), options.maximize ? "max" : "min", options.medianStop ? "medianstop" : ""]
         if options.medianStop && options.assessorStartStep > 0 { defining.append("start_step:\(options.assessorStartStep)") }
         if let population = tune.evolutionPopulation { defining.append("population:\(population)") }
+        let warm = try WarmStart(folders: tune.warmStart, space: space, baseline: baseline, maximize: options.maximize,
+                                 root: context.workspaceRoot, fileSystem: context.fileSystem)
+        // The warm trials are the stage's inputs, in its trials' keys already; their configurations, in its name.
+        if !warm.priors.isEmpty { defining.append("warm:" + warm.priors.map(\.configuration.json).joined(separator: ";")) }
         let name = experiment.experimentName(defining: defining)
-        context.output("\(stage.name): \(tunerName) over \(space.parameters.map(\.name).joined(separator: ", ")), \(maxTrials) trials (experiment \(name))")
-        let trials = try experiment.run(name: name, space: space, sampler: sampler, maxTrials: maxTrials, maxDuration: maxDuration)
+        let picked = tune.tuner == .auto ? " (auto: \(TunerKind.autoReason(budget: maxTrials)))" : ""
+        context.output("\(stage.name): \(tune.tuner.resolved(budget: maxTrials).rawValue)\(picked) over "
+                       + "\(space.parameters.map(\.name).joined(separator: ", ")), \(maxTrials) trials (experiment \(name))")
+        for line in warm.summary { context.output("\(stage.name): \(line)") }
+        let trials = try experiment.run(name: name, space: space, sampler: sampler, maxTrials: maxTrials, maxDuration: maxDuration,
+                                        warmStart: warm.priors)
         // best.json's parameters are what a retraining needs: the baseline with the trial's on top.
         _ = try experiment.write(trials, describe: { best in
-            best.tuner = tunerName
+            best.tuner = tune.tuner.resolved(budget: maxTrials).rawValue
             best.experiment = name
         }, fullParameters: { options.trialCommand == nil ? baseline.merging($0) : $0 })
     }

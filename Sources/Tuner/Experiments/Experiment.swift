@@ -19,9 +19,13 @@ public struct ExperimentSettings: Sendable {
     public var assessorStartStep: Int
     /// What trials run besides their parameters (command, data, code digests): part of every trial's key.
     public var trialIdentity: String
+    /// Trials measured before the experiment (a manual sweep's, an earlier experiment's): the sampler
+    /// learns from them first, and a configuration among them is taken from them, not run again.
+    public var warmStart: [PriorTrial]
 
     public init(name: String, maxTrials: Int, maxDuration: Double? = nil, concurrency: Int = 1, maximize: Bool = true,
-                seed: UInt64 = 0, medianStop: Bool = false, assessorStartStep: Int = 0, trialIdentity: String = "") {
+                seed: UInt64 = 0, medianStop: Bool = false, assessorStartStep: Int = 0, trialIdentity: String = "",
+                warmStart: [PriorTrial] = []) {
         self.name = name
         self.maxTrials = maxTrials
         self.maxDuration = maxDuration
@@ -31,6 +35,7 @@ public struct ExperimentSettings: Sendable {
         self.medianStop = medianStop
         self.assessorStartStep = assessorStartStep
         self.trialIdentity = trialIdentity
+        self.warmStart = warmStart
     }
 }
 
@@ -65,6 +70,7 @@ public final class Experiment: @unchecked Sendable {
         self.settings = settings
         self.space = space
         self.sampler = sampler
+        self.sampler.plan(seed: settings.seed, maxTrials: settings.maxTrials)
         self.runner = runner
         self.store = store
         self.clock = clock
@@ -168,8 +174,9 @@ public final class Experiment: @unchecked Sendable {
     private func propose() throws -> TrialRecord? {
         let number = (trials.map(\.number).max() ?? 0) + 1
         var random = SplitMix64(seed: settings.seed).derived(UInt64(number))
-        let history = trials.map { t -> Observation in
-            let sign = settings.maximize ? -1.0 : 1.0
+        let sign = settings.maximize ? -1.0 : 1.0
+        let prior = settings.warmStart.map { Observation(configuration: $0.configuration, loss: sign * $0.metric, state: .finished) }
+        let history = prior + trials.map { t -> Observation in
             switch t.status {
             case .succeeded: return Observation(configuration: t.configuration, loss: t.metric.map { sign * $0 }, state: .finished)
             case .earlyStopped where t.metric != nil:
@@ -187,7 +194,13 @@ public final class Experiment: @unchecked Sendable {
         let key = TrialKey.of(configuration, identity: settings.trialIdentity)
         var trial = TrialRecord(number: number, configuration: configuration, key: key, suggestSeconds: seconds)
         let stored = try store.finishedTrial(key: key)
-        if let earlier = trials.first(where: { $0.key == key && $0.status == .succeeded }) ?? stored {
+        if let measured = settings.warmStart.first(where: { $0.configuration == configuration }) {
+            trial.status = .succeeded
+            trial.metric = measured.metric
+            trial.startedAt = now
+            trial.endedAt = trial.startedAt
+            trial.reused = true
+        } else if let earlier = trials.first(where: { $0.key == key && $0.status == .succeeded }) ?? stored {
             trial.status = .succeeded
             trial.metric = earlier.metric
             trial.metricDetails = earlier.metricDetails

@@ -21,6 +21,13 @@ public struct Observation: Sendable {
 public protocol Sampler: Sendable {
     /// The next configuration to try, or nil when the sampler has no more (a finished grid or list).
     mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration?
+    /// Told once, before the first suggestion, the experiment's seed and budget: for samplers that plan
+    /// ahead (a space-filling start, a start-up length that suits the budget).
+    mutating func plan(seed: UInt64, maxTrials: Int)
+}
+
+extension Sampler {
+    public mutating func plan(seed: UInt64, maxTrials: Int) {}
 }
 
 /// The tuners, as the pipeline file and `labmake tune --tuner` spell them.
@@ -29,14 +36,20 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     /// TPE with one estimator per parameter (Optuna's `multivariate=False`).
     case tpeIndependent = "tpe-independent"
     case random, grid, anneal, evolution
+    /// Bayesian optimisation with a Gaussian process.
+    case gp
+    /// The tuner the tuner benchmark found best for the budget (``resolved(budget:)``).
+    case auto
 
-    /// The kind a name spells, case-insensitively; `gridsearch` is NNI's name for `grid`.
+    /// The kind a name spells, case-insensitively; `gridsearch` and `gptuner` are NNI's names for `grid` and `gp`.
     public init(name: String) throws {
         let lowered = name.lowercased()
         if let kind = TunerKind(rawValue: lowered) {
             self = kind
         } else if lowered == "gridsearch" {
             self = .grid
+        } else if lowered == "gptuner" {
+            self = .gp
         } else {
             let names = Samplers.names
             throw TunerError("unknown tuner '\(name)'" + (NearestName.hint(name, among: names).map { "; \($0)" } ?? "")
@@ -44,21 +57,37 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// A new sampler of this kind; `evolutionPopulation` sets the evolution tuner's population
-    /// (NNI's `population_size`, 32 by default).
-    public func makeSampler(evolutionPopulation: Int? = nil) -> any Sampler {
+    /// Budgets up to which `auto` picks the GP sampler; TPE above (see benchmarks/tuner/README.md).
+    public static let autoGPBudget = 30
+
+    /// The tuner this kind stands for at a budget of `budget` trials: itself, or for `auto` the one
+    /// the tuner benchmark found best there: the GP sampler up to ``autoGPBudget`` trials, TPE above.
+    public func resolved(budget: Int) -> TunerKind {
+        guard self == .auto else { return self }
+        return budget <= Self.autoGPBudget ? .gp : .tpe
+    }
+
+    /// Why `auto` picks what it picks at a budget, in a few words for the user.
+    public static func autoReason(budget: Int) -> String {
+        budget <= autoGPBudget ? "\(autoGPBudget) trials or fewer: the GP sampler" : "more than \(autoGPBudget) trials: TPE"
+    }
+
+    /// A new sampler of this kind (`auto` resolved for `budget`); `evolutionPopulation` sets the
+    /// evolution tuner's population (NNI's `population_size`, 32 by default).
+    public func makeSampler(evolutionPopulation: Int? = nil, budget: Int = 20) -> any Sampler {
         if self == .evolution, let evolutionPopulation {
             var sampler = EvolutionSampler()
             sampler.population = max(2, evolutionPopulation)
             return sampler
         }
-        return switch self {
-        case .tpe: TPESampler()
+        return switch resolved(budget: budget) {
+        case .tpe, .auto: TPESampler()
         case .tpeIndependent: TPESampler(multivariate: false)
         case .random: RandomSampler()
         case .grid: GridSampler()
         case .anneal: AnnealSampler()
         case .evolution: EvolutionSampler()
+        case .gp: GPSampler()
         }
     }
 }
@@ -66,10 +95,10 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
 /// Samplers by name.
 public enum Samplers {
     /// The names people choose from (``TunerKind`` also takes `tpe-independent` and `gridsearch`).
-    public static let names = ["tpe", "random", "grid", "anneal", "evolution"]
+    public static let names = ["auto", "tpe", "gp", "random", "grid", "anneal", "evolution"]
 
     /// The sampler a name spells, or an error that suggests the nearest name.
-    public static func make(_ name: String) throws -> any Sampler { try TunerKind(name: name).makeSampler() }
+    public static func make(_ name: String, budget: Int = 20) throws -> any Sampler { try TunerKind(name: name).makeSampler(budget: budget) }
 }
 
 /// Independent draws from the space's own distributions.
