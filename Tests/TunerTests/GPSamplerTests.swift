@@ -107,4 +107,21 @@ struct GPSamplerTests {
         #expect(abs(a - b) < 0.005, "\(a) \(b)")
         #expect(GPSampler.normalScores([3, 1, 2, 2]).map { ($0 * 1000).rounded() } == [1150, -1150, 0, 0])
     }
+
+    @Test("auto takes the GP sampler at small budgets, and TPE past them or over spaces of choices; other kinds stand for themselves")
+    func auto() throws {
+        let choices = try SearchSpace.parse(Data(#"{"a": {"_type": "uniform", "_value": [0, 1]}, "b": {"_type": "choice", "_value": [1, 2]}}"#.utf8))
+        #expect(TunerKind.auto.resolved(budget: 20, space: choices) == .gp)
+        #expect(TunerKind.auto.resolved(budget: 40, space: space) == .tpe)  // one choice of three parameters: a third
+        let numbers = try SearchSpace.parse(Data("""
+            {"a": {"_type": "uniform", "_value": [0, 1]}, "b": {"_type": "choice", "_value": [1, 2]},
+             "c": {"_type": "randint", "_value": [0, 9]}, "d": {"_type": "loguniform", "_value": [0.1, 1]}}
+            """.utf8))
+        #expect(TunerKind.auto.resolved(budget: 50, space: numbers) == .gp)
+        #expect(TunerKind.auto.resolved(budget: 51, space: numbers) == .tpe)
+        #expect(TunerKind.auto.resolved(budget: 40, space: choices) == .tpe)
+        #expect(TunerKind.auto.resolved(budget: 100, space: space) == .tpe)
+        #expect(TunerKind.anneal.resolved(budget: 10, space: space) == .anneal)
+        #expect(try TunerKind(name: "GPTuner") == .gp)
+    }
 }

@@ -50,7 +50,7 @@ struct TuneCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("With --model: a training setting under every trial's parameters.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
-    @Option(help: "The tuner (sampler) (default: auto, the GP sampler up to 30 trials and TPE above, as the tuner benchmark found best).")
+    @Option(help: "The tuner (sampler) (default: auto, the GP sampler up to 30 trials, or 50 over a space of mostly numbers, TPE above, as the tuner benchmark found best).")
     var tuner: TunerKind?
 
     @Option(help: "Trials in all (default: 20, or the NNI config's maxTrialNumber).")
@@ -139,8 +139,11 @@ struct TuneCommand: ParsableCommand {
                 throw TunerError("give --search-space" + (config == nil ? "" : " (the NNI config has no searchSpaceFile)"))
             }
             space = try SearchSpace.parse(text, source: source)
-            sampler = tuner.makeSampler(evolutionPopulation: config?.populationSize, budget: maxTrials)
-            if tuner == .auto { terminal.print("tuner: \(tuner.resolved(budget: maxTrials).rawValue) (auto: \(TunerKind.autoReason(budget: maxTrials)))") }
+            sampler = tuner.resolved(budget: maxTrials, space: space).makeSampler(evolutionPopulation: config?.populationSize)
+            if tuner == .auto {
+                let (kind, reason) = TunerKind.autoReason(budget: maxTrials, space: space)
+                terminal.print("tuner: \(kind.rawValue) (auto: \(reason))")
+            }
         } catch let error as TunerError {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }

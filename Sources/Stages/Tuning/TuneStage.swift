@@ -9,7 +9,7 @@ import Tuner
 /// parameters (the baseline).
 ///
 /// Options (`with:`): `search_space` — a `search_space.json` file in NNI's format, or the same
-/// mapping inline; `tuner` (default `auto`: the GP sampler up to 30 trials, TPE above); `max_trials` (default 20); `max_duration` (seconds after
+/// mapping inline; `tuner` (default `auto`: see ``TunerKind/resolved(budget:space:)``); `max_trials` (default 20); `max_duration` (seconds after
 /// which no trial starts); `nni_config` — an NNI config file (v1 or v2) whose search space, trial
 /// command and code directory, budget, tuner and assessor apply where `with:` says nothing; and the
 /// trial options of ``TrialOptions``; `warm_start` — sweep and tune stage folders whose trials the
@@ -70,7 +70,6 @@ public struct TuneStage: StageKind {
         }
         let options = tune.trials
         let (tunerName, maxTrials, maxDuration) = (tune.tuner.rawValue, tune.maxTrials, tune.maxDuration)
-        let sampler = tune.tuner.makeSampler(evolutionPopulation: tune.evolutionPopulation, budget: maxTrials)
         let space: SearchSpace, spaceText: String
         do {
             (space, spaceText) = try Self.space(tune.space, root: context.workspaceRoot, fileSystem: context.fileSystem)
@@ -78,6 +77,8 @@ public struct TuneStage: StageKind {
             throw StageFailure("\(error)")
         }
         if options.trialCommand == nil { problems += Self.trainingProblems(space, stage: stage) }
+        let tuner = tune.tuner.resolved(budget: maxTrials, space: space)
+        let sampler = tuner.makeSampler(evolutionPopulation: tune.evolutionPopulation)
         guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
 
         let baseline = TrialParameters.baseline(stage.params)
@@ -91,15 +92,15 @@ public struct TuneStage: StageKind {
         // The warm trials are the stage's inputs, in its trials' keys already; their configurations, in its name.
         if !warm.priors.isEmpty { defining.append("warm:" + warm.priors.map(\.configuration.json).joined(separator: ";")) }
         let name = experiment.experimentName(defining: defining)
-        let picked = tune.tuner == .auto ? " (auto: \(TunerKind.autoReason(budget: maxTrials)))" : ""
-        context.output("\(stage.name): \(tune.tuner.resolved(budget: maxTrials).rawValue)\(picked) over "
+        let picked = tune.tuner == .auto ? " (auto: \(TunerKind.autoReason(budget: maxTrials, space: space).reason))" : ""
+        context.output("\(stage.name): \(tuner.rawValue)\(picked) over "
                        + "\(space.parameters.map(\.name).joined(separator: ", ")), \(maxTrials) trials (experiment \(name))")
         for line in warm.summary { context.output("\(stage.name): \(line)") }
         let trials = try experiment.run(name: name, space: space, sampler: sampler, maxTrials: maxTrials, maxDuration: maxDuration,
                                         warmStart: warm.priors)
         // best.json's parameters are what a retraining needs: the baseline with the trial's on top.
         _ = try experiment.write(trials, describe: { best in
-            best.tuner = tune.tuner.resolved(budget: maxTrials).rawValue
+            best.tuner = tuner.rawValue
             best.experiment = name
         }, fullParameters: { options.trialCommand == nil ? baseline.merging($0) : $0 })
     }

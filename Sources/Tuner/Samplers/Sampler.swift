@@ -38,7 +38,7 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     case random, grid, anneal, evolution
     /// Bayesian optimisation with a Gaussian process.
     case gp
-    /// The tuner the tuner benchmark found best for the budget (``resolved(budget:)``).
+    /// The tuner the tuner benchmark found best for the budget and the space (``resolved(budget:space:)``).
     case auto
 
     /// The kind a name spells, case-insensitively; `gridsearch` and `gptuner` are NNI's names for `grid` and `gp`.
@@ -57,30 +57,35 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Budgets up to which `auto` picks the GP sampler; TPE above (see benchmarks/tuner/README.md).
-    public static let autoGPBudget = 30
-
-    /// The tuner this kind stands for at a budget of `budget` trials: itself, or for `auto` the one
-    /// the tuner benchmark found best there: the GP sampler up to ``autoGPBudget`` trials, TPE above.
-    public func resolved(budget: Int) -> TunerKind {
+    /// The tuner this kind stands for at `budget` trials over `space`: itself, or for `auto` the one the
+    /// tuner benchmark found best there (benchmarks/tuner/README.md): the GP sampler up to 30 trials,
+    /// and up to 50 over a space less than a third of whose parameters are choices; TPE otherwise.
+    public func resolved(budget: Int, space: SearchSpace) -> TunerKind {
         guard self == .auto else { return self }
-        return budget <= Self.autoGPBudget ? .gp : .tpe
+        return Self.autoReason(budget: budget, space: space).kind
     }
 
-    /// Why `auto` picks what it picks at a budget, in a few words for the user.
-    public static func autoReason(budget: Int) -> String {
-        budget <= autoGPBudget ? "\(autoGPBudget) trials or fewer: the GP sampler" : "more than \(autoGPBudget) trials: TPE"
+    /// What `auto` picks at a budget over a space, and why, in a few words for the user.
+    public static func autoReason(budget: Int, space: SearchSpace) -> (kind: TunerKind, reason: String) {
+        if budget <= 30 { return (.gp, "the GP sampler at 30 trials or fewer") }
+        let choices = space.parameters.filter { if case .choice = $0.distribution { true } else { false } }.count
+        if budget <= 50 {
+            return choices * 3 < space.parameters.count
+                ? (.gp, "the GP sampler at 50 trials or fewer over a space of mostly numbers")
+                : (.tpe, "TPE past 30 trials over a space a third or more of whose parameters are choices")
+        }
+        return (.tpe, "TPE past 50 trials")
     }
 
-    /// A new sampler of this kind (`auto` resolved for `budget`); `evolutionPopulation` sets the
-    /// evolution tuner's population (NNI's `population_size`, 32 by default).
-    public func makeSampler(evolutionPopulation: Int? = nil, budget: Int = 20) -> any Sampler {
+    /// A new sampler of this kind (`auto` taken as TPE: see ``resolved(budget:space:)``);
+    /// `evolutionPopulation` sets the evolution tuner's population (NNI's `population_size`, 32 by default).
+    public func makeSampler(evolutionPopulation: Int? = nil) -> any Sampler {
         if self == .evolution, let evolutionPopulation {
             var sampler = EvolutionSampler()
             sampler.population = max(2, evolutionPopulation)
             return sampler
         }
-        return switch resolved(budget: budget) {
+        return switch self {
         case .tpe, .auto: TPESampler()
         case .tpeIndependent: TPESampler(multivariate: false)
         case .random: RandomSampler()
@@ -98,7 +103,7 @@ public enum Samplers {
     public static let names = ["auto", "tpe", "gp", "random", "grid", "anneal", "evolution"]
 
     /// The sampler a name spells, or an error that suggests the nearest name.
-    public static func make(_ name: String, budget: Int = 20) throws -> any Sampler { try TunerKind(name: name).makeSampler(budget: budget) }
+    public static func make(_ name: String) throws -> any Sampler { try TunerKind(name: name).makeSampler() }
 }
 
 /// Independent draws from the space's own distributions.
