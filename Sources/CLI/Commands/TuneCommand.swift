@@ -25,8 +25,9 @@ struct TuneCommand: ParsableCommand {
             trials. --warm-start names earlier experiments of this workspace (as labmake trials lists them, imported \
             NNI experiments included; a tune stage's name stands for its latest) whose trials, where they are points \
             of the search space, the tuner learns from before its first trial; a configuration among them is not run \
-            again. Their metric must be this experiment's. With --model and --data, each trial trains the model with its parameters as training settings \
-            (see labmake train) and reports the test accuracy after every epoch. Exits 1 when no trial succeeded.
+            again. Their metric must be this experiment's. With --model and --data, each trial trains the model with \
+            its parameters as training settings (see labmake train) and reports the test accuracy after every epoch. \
+            Exits 1 when no trial succeeded.
             """)
 
     @Option(help: ArgumentHelp("An NNI experiment config file (config.yml, NNI v1 or v2).", valueName: "file"))

@@ -9,8 +9,8 @@ import Tuner
 /// parameters (the baseline).
 ///
 /// Options (`with:`): `search_space` — a `search_space.json` file in NNI's format, or the same
-/// mapping inline; `tuner` (default `auto`: see ``TunerKind/resolved(budget:space:)``); `max_trials` (default 20); `max_duration` (seconds after
-/// which no trial starts); `nni_config` — an NNI config file (v1 or v2) whose search space, trial
+/// mapping inline; `tuner` (default `auto`: see ``TunerKind/resolved(budget:space:)``); `max_trials`
+/// (default 20); `max_duration` (seconds after which no trial starts); `nni_config` — an NNI config file (v1 or v2) whose search space, trial
 /// command and code directory, budget, tuner and assessor apply where `with:` says nothing; and the
 /// trial options of ``TrialOptions``; `warm_start` — sweep and tune stage folders whose trials the
 /// tuner learns from before its first trial (see ``WarmStart``). The experiment is stored in the
