@@ -4,7 +4,7 @@
 # on the shared and held-out objectives, over SEEDS seeds from SEED_START (disjoint from the 0–99
 # the tuner was developed on).
 # usage: benchmarks/tuner/small-budgets.sh /path/to/labmake [SEEDS] [SEED_START] [TUNER] [RESULTS]
-#        (needs: pip install optuna==5.0.0 hyperopt==0.3.0 scipy); the runs are kept in RESULTS
+#        (needs: pip install optuna==5.0.0 hyperopt==0.3.0 scipy, and nni==3.0 for NNI's tuners); the runs are kept in RESULTS
 #        (default ./small-budgets-results), the peers' reused when there already.
 set -euo pipefail
 labmake=$(realpath "$1"); seeds=${2:-50}; start=${3:-1000}; tuner=${4:-tpe}
@@ -16,6 +16,7 @@ echo 'import extra_objectives  # noqa: E402,F401  (held-out objectives register 
 cd "$work"   # an empty workspace: labmake would otherwise resume earlier runs with the same seeds
 objectives=branin,hartmann6,rosenbrock4,mixed5,hartmann3,ackley4,styblinski5,cnnlab
 peers=optuna-tpe,optuna-random,hyperopt-tpe,hyperopt-anneal,hyperopt-random
+if python3 -c "import nni" 2>/dev/null; then peers=$peers,nni-tpe,nni-random,nni-evolution; fi   # pip install nni==3.0
 echo "small budgets: peers ($peers), $seeds seeds from $start…" >&2
 peers_file="$results/peers-$seeds-from-$start.jsonl"
 [ -s "$peers_file" ] || python3 run_peers.py --tuners $peers --objectives $objectives --seeds "$seeds" --seed-start "$start" \
