@@ -80,7 +80,7 @@ def hostile_trials(labmake, work, counts, findings):
 # deleted, and restored by a second run; both runs must end in time, the second one with the outputs back.
 HOSTILE_OUTPUTS = {
     "a link to its own folder": "ln -s . out/loop",
-    "two links to their own folder": "ln -s . out/a; ln -s .. out/b",
+    "links to its own folder and the one above": "ln -s . out/a; ln -s .. out/b",
     "a link to /": "ln -s / out/root",
     "a dangling link": "ln -s /nonexistent/x out/dangling",
     "a chain of links": "ln -s c2 out/c1; ln -s c3 out/c2; ln -s c1 out/c3",

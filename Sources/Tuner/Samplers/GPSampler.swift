@@ -18,7 +18,6 @@ public struct GPSampler: Sampler {
     public var startupTrials: Int?
     /// Random candidates scored per proposal, besides the steps around the best trials.
     public var candidates = 1000
-    private var budget: Int?
     private var design = StartupDesign()
 
     public init() {}
@@ -30,17 +29,14 @@ public struct GPSampler: Sampler {
         return Swift.min(10, Swift.max(5, budget / 4))
     }
 
-    public mutating func plan(seed: UInt64, maxTrials: Int) {
-        budget = maxTrials
-        design.plan(seed: seed)
-    }
+    public mutating func plan(seed: UInt64, maxTrials: Int) { design.plan(seed: seed, budget: maxTrials) }
 
     public mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration? {
-        let finished = history.filter { $0.state == .finished && ($0.loss?.isFinite ?? false) }
-        let startup = Swift.max(startupTrials ?? Self.startupTrials(budget: budget), 1)
-        guard finished.count >= startup else {
-            return design.configuration(space, count: startup, proposed: history.count, random: &random)
+        if let first = design.next(space, history: history, count: startupTrials ?? Self.startupTrials(budget: design.budget),
+                                   random: &random) {
+            return first
         }
+        let finished = history.filter { $0.state == .finished && ($0.loss?.isFinite ?? false) }
         let encoding = SpaceEncoding(space)
         var points = finished.map { encoding.encode($0.configuration) }
         var losses = finished.map { $0.loss! }

@@ -100,11 +100,24 @@ public enum SpaceFillingDesign {
 /// experiment proposes what an uninterrupted one would.
 struct StartupDesign: Sendable {
     private var seed: UInt64 = 0
+    /// The experiment's budget, once planned.
+    private(set) var budget: Int?
     private var made: (space: SearchSpace, points: [Configuration])?
 
-    mutating func plan(seed: UInt64) {
+    mutating func plan(seed: UInt64, budget: Int) {
         self.seed = seed
+        self.budget = budget
         made = nil
+    }
+
+    /// The next start-up configuration while fewer than `count` trials of `history` have finished
+    /// with a result; nil after. Independent draws instead of the design when `spaceFilling` is off.
+    mutating func next(_ space: SearchSpace, history: [Observation], count: Int, spaceFilling: Bool = true,
+                       random: inout SplitMix64) -> Configuration? {
+        let finished = history.filter { $0.state == .finished && ($0.loss?.isFinite ?? false) }.count
+        guard finished < Swift.max(count, 1) else { return nil }
+        guard spaceFilling else { return space.sample(using: &random) }
+        return configuration(space, count: Swift.max(count, 1), proposed: history.count, random: &random)
     }
 
     /// The configuration for the trial after `proposed` others, in a design of `count` points.

@@ -28,7 +28,6 @@ public struct TPESampler: Sampler {
     public var gammaFraction = 0.1
     public var gammaCap = 25
 
-    private var budget: Int?
     private var design = StartupDesign()
 
     public init(multivariate: Bool = true) { self.multivariate = multivariate }
@@ -41,18 +40,14 @@ public struct TPESampler: Sampler {
         return budget <= 6 ? budget : Swift.min(10, budget / 2)
     }
 
-    public mutating func plan(seed: UInt64, maxTrials: Int) {
-        budget = maxTrials
-        design.plan(seed: seed)
-    }
+    public mutating func plan(seed: UInt64, maxTrials: Int) { design.plan(seed: seed, budget: maxTrials) }
 
     public mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration? {
-        let finished = history.filter { $0.state == .finished && ($0.loss?.isFinite ?? false) }
-        let startup = Swift.max(startupTrials ?? Self.startupTrials(budget: budget), 1)
-        guard finished.count >= startup else {
-            guard spaceFilling else { return space.sample(using: &random) }
-            return design.configuration(space, count: startup, proposed: history.count, random: &random)
+        if let first = design.next(space, history: history, count: startupTrials ?? Self.startupTrials(budget: design.budget),
+                                   spaceFilling: spaceFilling, random: &random) {
+            return first
         }
+        let finished = history.filter { $0.state == .finished && ($0.loss?.isFinite ?? false) }
         var trials = finished.map { (values: $0.configuration.values, loss: $0.loss!) }
         if constantLiar, let worst = finished.compactMap(\.loss).max() {
             trials += history.filter { $0.state == .running }.map { ($0.configuration.values, worst) }
