@@ -47,8 +47,7 @@ public struct GPSampler: Sampler {
         }
         let targets = Self.normalScores(losses)
         var model = GaussianProcess(points: points, targets: targets)
-        model.fit()
-        guard model.prepare() else { return space.sample(using: &random) }
+        guard model.fit() else { return space.sample(using: &random) }
         let best = targets.min()!
         func score(_ x: [Double]) -> Double {
             let (mean, sd) = model.predict(x)

@@ -24,8 +24,10 @@ struct GaussianProcess {
         logLengthScales = Array(repeating: Self.priorLogLengthScale, count: points.first?.count ?? 0)
     }
 
-    /// Fits the hyperparameters: `steps` of Adam on the log marginal likelihood plus log priors.
-    mutating func fit(steps: Int = 60) {
+    /// Fits the hyperparameters (`steps` of Adam on the log marginal likelihood plus log priors) and
+    /// factorises the kernel matrix for predictions; false when it is not positive definite.
+    @discardableResult
+    mutating func fit(steps: Int = 60) -> Bool {
         let d = logLengthScales.count
         var parameters = logLengthScales + [logSignalVariance, logNoiseVariance]
         var m = Array(repeating: 0.0, count: parameters.count), v = m
@@ -45,7 +47,7 @@ struct GaussianProcess {
         logLengthScales = Array(parameters[0..<d])
         logSignalVariance = parameters[d]
         logNoiseVariance = parameters[d + 1]
-        _ = prepare()
+        return prepare()
     }
 
     /// Factorises the kernel matrix for predictions; false when it is not positive definite.
