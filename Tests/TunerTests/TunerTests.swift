@@ -82,6 +82,20 @@ struct TunerTests {
         #expect(try run(3) == run(3))
     }
 
+    @Test("a resumed experiment proposes what an uninterrupted one would, for the model-based samplers", arguments: ["gp", "tpe", "auto"])
+    func resumeIsExact(_ name: String) throws {
+        let space = try SearchSpace.parse(Data(spaceJSON.utf8))
+        let settings = ExperimentSettings(name: "e", maxTrials: 14, maximize: true, seed: 4)
+        let whole = try Experiment(settings: settings, space: space, sampler: try Samplers.make(name), runner: FixedRunner(),
+                                   store: MemoryTrialStore()).run()
+        // Killed after eight trials: a new process, a new sampler, the stored trials.
+        let store = MemoryTrialStore()
+        for trial in whole.prefix(8) { try store.save(trial, experiment: "e") }
+        let resumed = try Experiment(settings: settings, space: space, sampler: try Samplers.make(name), runner: FixedRunner(),
+                                     store: store).run()
+        #expect(resumed.map(\.configuration) == whole.map(\.configuration))
+    }
+
     @Test("failing and NaN trials are recorded as failed and the experiment completes; raising max_trials runs only the new ones")
     func failuresAndResume() throws {
         let space = try SearchSpace.parse(Data(spaceJSON.utf8))
