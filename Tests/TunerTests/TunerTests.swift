@@ -82,7 +82,7 @@ struct TunerTests {
         #expect(try run(3) == run(3))
     }
 
-    @Test("a resumed experiment proposes what an uninterrupted one would, for the model-based samplers", arguments: ["gp", "tpe", "auto"])
+    @Test("a resumed experiment proposes what an uninterrupted one would, for the model-based samplers", arguments: ["gp", "tpe"])
     func resumeIsExact(_ name: String) throws {
         let space = try SearchSpace.parse(Data(spaceJSON.utf8))
         let settings = ExperimentSettings(name: "e", maxTrials: 14, maximize: true, seed: 4)
