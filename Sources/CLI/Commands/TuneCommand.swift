@@ -173,7 +173,7 @@ struct TuneCommand: ParsableCommand {
             var parts = [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue]
             if assessor != .none { parts.append("\(assessor.rawValue):\(startStep)") }
             if let population = config?.populationSize { parts.append("population:\(population)") }
-            if !warm.priors.isEmpty { parts.append("warm:" + warm.priors.map(\.configuration.json).joined(separator: ";")) }
+            if let identity = warm.identity { parts.append(identity) }
             return name ?? TuningSession.name(prefix: config?.experimentName.map { $0 + "#" } ?? "tune-", identity: identity, defining: parts)
         }
         if let model, let data {

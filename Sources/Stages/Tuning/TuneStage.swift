@@ -90,7 +90,7 @@ public struct TuneStage: StageKind {
         let warm = try WarmStart(folders: tune.warmStart, space: space, baseline: baseline, maximize: options.maximize,
                                  root: context.workspaceRoot, fileSystem: context.fileSystem)
         // The warm trials are the stage's inputs, in its trials' keys already; their configurations, in its name.
-        if !warm.priors.isEmpty { defining.append("warm:" + warm.priors.map(\.configuration.json).joined(separator: ";")) }
+        if let identity = warm.identity { defining.append(identity) }
         let name = experiment.experimentName(defining: defining)
         let picked = tune.tuner == .auto ? " (auto: \(TunerKind.autoReason(budget: maxTrials, space: space).reason))" : ""
         context.output("\(stage.name): \(tuner.rawValue)\(picked) over "

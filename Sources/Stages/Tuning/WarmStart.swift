@@ -21,6 +21,12 @@ public struct WarmStart {
 
     public init() {}
 
+    /// What the warm-start trials add to an experiment's name (the configurations taken), or nil when
+    /// there are none: an experiment started from other trials is another experiment.
+    public var identity: String? {
+        priors.isEmpty ? nil : "warm:" + priors.map(\.configuration.json).joined(separator: ";")
+    }
+
     /// Takes the trials of `source` (a stage folder, an experiment's name) for an experiment over
     /// `space` whose trials run on `baseline`; `base` is the baseline the source's trials ran on.
     public mutating func take(_ trials: [TrialRecord], from source: String, space: SearchSpace,

@@ -193,18 +193,20 @@ public final class Experiment: @unchecked Sendable {
         let seconds = Swift.max(clock.now() - asked, 0)
         let key = TrialKey.of(configuration, identity: settings.trialIdentity)
         var trial = TrialRecord(number: number, configuration: configuration, key: key, suggestSeconds: seconds)
-        let stored = try store.finishedTrial(key: key)
-        if let measured = settings.warmStart.first(where: { $0.configuration == configuration }) {
+        // A configuration measured before (a warm-start trial's, or a trial with this key) is taken, not run.
+        let measured: (metric: Double?, details: String?, intermediates: [Double])?
+        if let prior = settings.warmStart.first(where: { $0.configuration == configuration }) {
+            measured = (prior.metric, nil, [])
+        } else if let earlier = try trials.first(where: { $0.key == key && $0.status == .succeeded }) ?? store.finishedTrial(key: key) {
+            measured = (earlier.metric, earlier.metricDetails, earlier.intermediates)
+        } else {
+            measured = nil
+        }
+        if let measured {
             trial.status = .succeeded
             trial.metric = measured.metric
-            trial.startedAt = now
-            trial.endedAt = trial.startedAt
-            trial.reused = true
-        } else if let earlier = trials.first(where: { $0.key == key && $0.status == .succeeded }) ?? stored {
-            trial.status = .succeeded
-            trial.metric = earlier.metric
-            trial.metricDetails = earlier.metricDetails
-            trial.intermediates = earlier.intermediates
+            trial.metricDetails = measured.details
+            trial.intermediates = measured.intermediates
             trial.startedAt = now
             trial.endedAt = trial.startedAt
             trial.reused = true
