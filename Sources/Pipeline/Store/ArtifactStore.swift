@@ -19,23 +19,15 @@ public struct ArtifactStore: Sendable {
     /// Copies the content at `path` (already hashed as `id`) into the store, unless it is there.
     public func save(_ path: String, as id: ContentID, hasher: FileHasher) throws {
         switch id.kind {
-        case .file, .executable:
-            try saveFile(path, digest: id.digest)
-        case .link:
-            try saveLink(path, digest: id.digest)
+        case .file, .executable, .link:
+            try saveObject(path, as: id)
         case .directory:
             let files = try hasher.tree(of: path)
             let listing = TreeListing(files)
             guard SHA256Hex.of(listing.encoded) == id.digest else {
                 throw FileSystemError(path: path, reason: "changed while it was being stored")
             }
-            for file in files {
-                if file.id.kind == .link {
-                    try saveLink(path + "/" + file.path, digest: file.id.digest)
-                } else {
-                    try saveFile(path + "/" + file.path, digest: file.id.digest)
-                }
-            }
+            for file in files { try saveObject(path + "/" + file.path, as: file.id) }
             if !fs.exists(treePath(id.digest)) { try fs.writeText(treePath(id.digest), listing.encoded) }
         }
     }
@@ -118,14 +110,15 @@ public struct ArtifactStore: Sendable {
 
     private func treePath(_ digest: String) -> String { "\(root)/trees/\(digest)" }
 
-    private func saveFile(_ path: String, digest: String) throws {
-        let object = objectPath(digest)
-        if !fs.exists(object) { try fs.copyFile(from: path, to: object, executable: false) }
-    }
-
-    private func saveLink(_ path: String, digest: String) throws {
-        let object = objectPath(digest)
-        if !fs.exists(object) { try fs.writeText(object, try fs.readLink(path)) }
+    /// Copies a file's content, or the path a link holds, into the store, unless it is there.
+    private func saveObject(_ path: String, as id: ContentID) throws {
+        let object = objectPath(id.digest)
+        guard !fs.exists(object) else { return }
+        if id.kind == .link {
+            try fs.writeText(object, try fs.readLink(path))
+        } else {
+            try fs.copyFile(from: path, to: object, executable: false)
+        }
     }
 
     /// Writes a verified object at `path`: a copy of a file, or the link it holds.
