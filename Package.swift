@@ -130,7 +130,8 @@ let package = Package(
         // MARK: - Tests
 
         /// Fakes and fixtures shared by the test targets: in-memory file system, fake clock and launcher, HTTP server, archives.
-        .target(name: "LabmakeTesting", dependencies: ["Pipeline", "SystemIO", "CArchive"], path: "Tests/LabmakeTesting",
+        .target(name: "LabmakeTesting", dependencies: ["Pipeline", "SystemIO", "CArchive", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Tests/LabmakeTesting",
                 swiftSettings: strict, linkerSettings: [.linkedLibrary("archive")]),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"], swiftSettings: strict),
         .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "SystemIO"], swiftSettings: strict),

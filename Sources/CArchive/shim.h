@@ -14,6 +14,7 @@ typedef struct {
     int (*read_free)(struct archive *);
     int (*read_support_filter_all)(struct archive *);
     int (*read_support_format_all)(struct archive *);
+    int (*read_support_format_raw)(struct archive *);
     int (*read_open_filename)(struct archive *, const char *, size_t);
     int (*read_next_header)(struct archive *, struct archive_entry **);
     la_ssize_t (*read_data_block)(struct archive *, const void **, size_t *, la_int64_t *);
@@ -46,6 +47,7 @@ static inline void lm_archive_load(void) {
     LM_ARCHIVE_SYMBOL(read_free)
     LM_ARCHIVE_SYMBOL(read_support_filter_all)
     LM_ARCHIVE_SYMBOL(read_support_format_all)
+    LM_ARCHIVE_SYMBOL(read_support_format_raw)
     LM_ARCHIVE_SYMBOL(read_open_filename)
     LM_ARCHIVE_SYMBOL(read_next_header)
     LM_ARCHIVE_SYMBOL(read_data_block)
@@ -69,6 +71,7 @@ static inline struct archive *lm_archive_read_new(void) { return lm_archive()->e
 static inline int lm_archive_read_free(struct archive *a) { return lm_archive()->read_free(a); }
 static inline int lm_archive_read_support_filter_all(struct archive *a) { return lm_archive()->read_support_filter_all(a); }
 static inline int lm_archive_read_support_format_all(struct archive *a) { return lm_archive()->read_support_format_all(a); }
+static inline int lm_archive_read_support_format_raw(struct archive *a) { return lm_archive()->read_support_format_raw(a); }
 static inline int lm_archive_read_open_filename(struct archive *a, const char *path, size_t block) {
     return lm_archive()->read_open_filename(a, path, block);
 }

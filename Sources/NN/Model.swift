@@ -1,7 +1,7 @@
 import Compute
 import Randomness
 
-/// A network for 3×32×32 images and `classes` classes, with the names of its parameters and buffers.
+/// A network for images of one shape (``ModelRequest``) and `classes` classes, with the names of its parameters and buffers.
 public struct Model: Sendable {
     public let name: String
     public let classes: Int
@@ -27,7 +27,7 @@ public struct Model: Sendable {
         return d.parameters.reduce(0) { $0 + $1.value.shape.count }
     }
 
-    /// Logits `[n, classes]` for images `[n, 3, 32, 32]`.
+    /// Logits `[n, classes]` for images `[n, channels, height, width]`.
     public func logits(_ images: Tensor, parameters: [String: Tensor], buffers: [String: Tensor], training: Bool,
                        random: SplitMix64) throws -> (logits: Tensor, buffers: [String: Tensor]) {
         var context = LayerContext(parameters: parameters, buffers: buffers, training: training, random: random)

@@ -1,8 +1,9 @@
 import Datasets
 import Randomness
 
-/// How training images are prepared: per-channel normalisation always; random crops from a 4-pixel
-/// zero-padded image, horizontal flips and cutout when training.
+/// How training images are prepared: pixel values scaled to [0, 1] and normalised per channel (a mean of
+/// 0 and a standard deviation of 1 leave them in [0, 1], as torchvision's `ToTensor` does); random crops
+/// from a 4-pixel zero-padded image, horizontal flips and cutout when training.
 public struct Augmentation: Sendable {
     public var mean: [Float]
     public var std: [Float]
@@ -19,12 +20,12 @@ public struct Augmentation: Sendable {
 
     /// Per-channel mean and standard deviation of pixel values in [0, 1] over the images at `indices`.
     public static func statistics(of images: LabeledImages, indices: [Int]) -> (mean: [Float], std: [Float]) {
-        let plane = LabeledImages.height * LabeledImages.width
-        var sums = [Double](repeating: 0, count: 3), squares = [Double](repeating: 0, count: 3)
+        let plane = images.shape.height * images.shape.width, channels = images.shape.channels
+        var sums = [Double](repeating: 0, count: channels), squares = [Double](repeating: 0, count: channels)
         images.pixels.withUnsafeBufferPointer { p in
             for i in indices {
-                for c in 0..<3 {
-                    let base = i * LabeledImages.bytesPerImage + c * plane
+                for c in 0..<channels {
+                    let base = i * images.bytesPerImage + c * plane
                     var s = 0, q = 0
                     for j in 0..<plane { let v = Int(p[base + j]); s += v; q += v * v }
                     sums[c] += Double(s)
@@ -38,10 +39,15 @@ public struct Augmentation: Sendable {
         return (mean.map(Float.init), std.map(Float.init))
     }
 
-    /// Writes image `index` of `images`, prepared, into `target` (3 × 32 × 32 floats).
+    /// Scaling to [0, 1] only: `channels` means of 0 and deviations of 1.
+    public static func unnormalised(channels: Int) -> (mean: [Float], std: [Float]) {
+        (Array(repeating: 0, count: channels), Array(repeating: 1, count: channels))
+    }
+
+    /// Writes image `index` of `images`, prepared, into `target` (`images.shape.bytes` floats).
     func prepare(_ images: LabeledImages, _ index: Int, into target: UnsafeMutablePointer<Float>, training: Bool,
                  random: inout SplitMix64) {
-        let (h, w) = (LabeledImages.height, LabeledImages.width)
+        let (h, w, channels) = (images.shape.height, images.shape.width, images.shape.channels)
         var (dy, dx, flip) = (0, 0, false)
         if training && cropAndFlip {
             dy = Int(random.next() % 9) - 4
@@ -49,8 +55,8 @@ public struct Augmentation: Sendable {
             flip = random.next() & 1 == 1
         }
         images.pixels.withUnsafeBufferPointer { p in
-            let base = index * LabeledImages.bytesPerImage
-            for c in 0..<3 {
+            let base = index * images.bytesPerImage
+            for c in 0..<channels {
                 let scale = 1 / (255 * std[c]), offset = -mean[c] / std[c]
                 let padded = offset  // a zero pixel, normalised
                 for y in 0..<h {
@@ -66,7 +72,7 @@ public struct Augmentation: Sendable {
         }
         if training && cutout > 0 {
             let cy = Int(random.next() % UInt64(h)), cx = Int(random.next() % UInt64(w))
-            for c in 0..<3 {
+            for c in 0..<channels {
                 for y in Swift.max(0, cy - cutout / 2)..<Swift.min(h, cy - cutout / 2 + cutout) {
                     for x in Swift.max(0, cx - cutout / 2)..<Swift.min(w, cx - cutout / 2 + cutout) { target[c * h * w + y * w + x] = 0 }
                 }

@@ -3,7 +3,7 @@ import Datasets
 import Foundation
 import Randomness
 
-/// A batch of prepared images `[n, 3, 32, 32]` and their labels `[n]`.
+/// A batch of prepared images `[n, channels, height, width]` and their labels `[n]`.
 public struct Batch: @unchecked Sendable {
     public var images: Tensor
     public var labels: Tensor
@@ -34,14 +34,14 @@ public final class BatchLoader: @unchecked Sendable {
             var start = 0
             while start < order.count {
                 let chunk = Array(order[start..<Swift.min(start + batchSize, order.count)])
-                let pixels = [Float](unsafeUninitializedCapacity: chunk.count * LabeledImages.bytesPerImage) { buffer, n in
+                let size = images.bytesPerImage
+                let pixels = [Float](unsafeUninitializedCapacity: chunk.count * size) { buffer, n in
                     for (k, index) in chunk.enumerated() {
-                        augmentation.prepare(images, index, into: buffer.baseAddress! + k * LabeledImages.bytesPerImage,
-                                             training: training, random: &generator)
+                        augmentation.prepare(images, index, into: buffer.baseAddress! + k * size, training: training, random: &generator)
                     }
-                    n = chunk.count * LabeledImages.bytesPerImage
+                    n = chunk.count * size
                 }
-                let batch = Batch(images: Tensor(pixels, shape: [chunk.count, 3, 32, 32]),
+                let batch = Batch(images: Tensor(pixels, shape: Shape([chunk.count] + images.shape.dimensions)),
                                   labels: Tensor(chunk.map { Float(images.labels[$0]) }, shape: [chunk.count]))
                 condition.lock()
                 while ready.count >= 2 && !cancelled { condition.wait() }

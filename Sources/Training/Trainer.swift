@@ -40,7 +40,7 @@ public struct Trainer {
     /// Runs the remaining epochs (all of them, or those after a matching checkpoint).
     public func run() throws -> TrainingResult {
         let started = clock.now()
-        let model = try ModelZoo.make(config.model, classes: classes, dropout: config.dropout)
+        let model = try ModelZoo.make(config.model, config.modelRequest(images: train.shape, classes: classes))
         let (trainIndices, evaluation) = try splits()
         var state = model.initialState(seed: config.seed)
         var optimizer = try Optimizers.make(config)
@@ -57,7 +57,8 @@ public struct Trainer {
             history = checkpoint.history
             resumed = checkpoint.epoch
         }
-        let stats = Augmentation.statistics(of: train, indices: trainIndices)
+        let stats = config.normalize == false ? Augmentation.unnormalised(channels: train.shape.channels)
+            : Augmentation.statistics(of: train, indices: trainIndices)
         let augmentation = Augmentation(mean: stats.mean, std: stats.std, cropAndFlip: config.augment, cutout: config.cutout)
         let stepsPerEpoch = (trainIndices.count + config.batchSize - 1) / config.batchSize
         let schedule = LearningRateSchedule(config, stepsPerEpoch: stepsPerEpoch)

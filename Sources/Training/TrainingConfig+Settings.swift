@@ -35,14 +35,35 @@ struct TrainingSetting: Sendable {
         }, text: { "\($0[keyPath: field])" })
     }
 
+    /// A setting that is unset (nil: the default the doc comment of its field names) until given.
+    static func optionalWhole(_ name: String, _ field: any WritableKeyPath<TrainingConfig, Int?> & Sendable, minimum: Int,
+                              maximum: Int) -> Self {
+        let expects = "a whole number from \(minimum) to \(maximum)"
+        return Self(name: name, expects: expects, apply: { (config, text) throws(TrainingError) in
+            let value = try wholeNumber(text, minimum: minimum, name: name, expects: expects)
+            guard value <= maximum else { throw failure(name, text, expects) }
+            config[keyPath: field] = value
+        }, text: { $0[keyPath: field].map { "\($0)" } })
+    }
+
     static func flag(_ name: String, _ field: any WritableKeyPath<TrainingConfig, Bool> & Sendable) -> Self {
         Self(name: name, expects: "true or false", apply: { (config, text) throws(TrainingError) in
-            switch text.lowercased() {
-            case "true", "yes", "1": config[keyPath: field] = true
-            case "false", "no", "0": config[keyPath: field] = false
-            default: throw failure(name, text, "true or false")
-            }
+            config[keyPath: field] = try truth(name, text)
         }, text: { "\($0[keyPath: field])" })
+    }
+
+    static func optionalFlag(_ name: String, _ field: any WritableKeyPath<TrainingConfig, Bool?> & Sendable) -> Self {
+        Self(name: name, expects: "true or false", apply: { (config, text) throws(TrainingError) in
+            config[keyPath: field] = try truth(name, text)
+        }, text: { $0[keyPath: field].map { "\($0)" } })
+    }
+
+    private static func truth(_ name: String, _ text: String) throws(TrainingError) -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "1": return true
+        case "false", "no", "0": return false
+        default: throw failure(name, text, "true or false")
+        }
     }
 
     static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(
@@ -98,6 +119,9 @@ extension TrainingConfig {
         .flag("augment", \.augment),
         .number("label_smoothing", \.labelSmoothing, "a number in [0, 1)") { $0 >= 0 && $0 < 1 },
         .number("dropout", \.dropout, "a number in [0, 1)") { $0 >= 0 && $0 < 1 },
+        .optionalWhole("hidden_size1", \.hiddenSize1, minimum: 1, maximum: 16_384),
+        .optionalWhole("hidden_size2", \.hiddenSize2, minimum: 1, maximum: 16_384),
+        .optionalFlag("normalize", \.normalize),
         TrainingSetting(name: "seed", expects: "a whole number ≥ 0", apply: { (config, text) throws(TrainingError) in
             config.seed = UInt64(try TrainingSetting.wholeNumber(text, minimum: 0, name: "seed", expects: "a whole number ≥ 0"))
         }, text: { "\($0.seed)" }),

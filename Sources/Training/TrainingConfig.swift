@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NN
 import SystemIO
@@ -26,6 +27,12 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var augment = true
     public var labelSmoothing: Float = 0
     public var dropout: Float = 0
+    /// The MLP's first and second hidden widths (nil: 512 and 256).
+    public var hiddenSize1: Int?
+    public var hiddenSize2: Int?
+    /// Normalise each input channel to mean 0 and deviation 1 over the training images (nil: yes); false
+    /// only scales pixels to [0, 1], as torchvision's `ToTensor` does.
+    public var normalize: Bool?
     public var seed: UInt64 = 0
     /// Train on a class-stratified subset of this many images (nil: all).
     public var trainSubset: Int?
@@ -34,11 +41,21 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// The model these settings ask for, for `images` and `classes`.
+    public func modelRequest(images: ImageShape = .cifar, classes: Int) -> ModelRequest {
+        ModelRequest(channels: images.channels, height: images.height, width: images.width, classes: classes, dropout: dropout,
+                     hiddenSizes: [hiddenSize1 ?? ModelRequest.defaultHiddenSizes[0], hiddenSize2 ?? ModelRequest.defaultHiddenSizes[1]])
+    }
+
     /// The names `--set` accepts, with what each expects.
     public static var settings: [(name: String, expects: String)] { table.map { ($0.name, $0.expects) } }
 
-    /// Sets `name` from its text, or throws saying what the setting expects.
-    public mutating func set(_ name: String, _ text: String) throws(TrainingError) {
+    /// Other names of settings, as NNI's examples and tutorials spell them: `lr` is `initial_lr`.
+    public static let aliases = ["lr": "initial_lr"]
+
+    /// Sets `name` (or an alias of it) from its text, or throws saying what the setting expects.
+    public mutating func set(_ alias: String, _ text: String) throws(TrainingError) {
+        let name = Self.aliases[alias] ?? alias
         guard let setting = Self.table.first(where: { $0.name == name }) else {
             let names = Self.table.map(\.name)
             let hint = NearestName.hint(name, among: names).map { "; \($0)" } ?? ""

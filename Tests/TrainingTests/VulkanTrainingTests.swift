@@ -58,8 +58,11 @@ struct VulkanTrainingTests {
         let submissions = vulkan.submissions
         let got = try Self.losses(on: vulkan, steps: 4)
         #expect(vulkan.submissions - submissions == 4)
+        // The first loss is the same function of the same numbers; each SGD step after it carries the backends' rounding
+        // differences forward (1.5e-3 relative by step 4 against oneDNN's AVX-512 kernels), so later steps get more room.
         for (step, (g, e)) in zip(got, expected).enumerated() {
-            #expect(abs(g - e) <= 1e-3 * max(1, abs(e)), "step \(step + 1): loss \(g) on Vulkan, \(e) on the CPU")
+            let tolerance: Float = step == 0 ? 1e-3 : 5e-3
+            #expect(abs(g - e) <= tolerance * max(1, abs(e)), "step \(step + 1): loss \(g) on Vulkan, \(e) on the CPU")
         }
         #expect(expected.last! < expected.first!, "the loss goes down: \(expected)")
         #expect(VulkanDevices.validationEnabled)

@@ -8,7 +8,7 @@ import Training
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a model on a CIFAR-10 binary dataset (archive or extracted folder).",
+        abstract: "Train a model on a CIFAR-10 binary dataset (archive or extracted folder) or a folder of MNIST-style IDX files.",
         discussion: """
             Settings (--set NAME=VALUE): \(TrainingConfig.settings.map(\.name).joined(separator: ", ")).
             Models: \(ModelZoo.names.joined(separator: ", ")).
@@ -17,7 +17,7 @@ struct TrainCommand: ParsableCommand {
             Exit codes: 0 trained, 1 diverged or failed, 2 invalid arguments.
             """)
 
-    @Option(help: "A CIFAR-10 binary archive (.tar.gz) or its extracted folder.")
+    @Option(help: "A CIFAR-10 binary archive (.tar.gz) or its extracted folder, or a folder of MNIST-style IDX files (train-images-idx3-ubyte.gz…).")
     var data: String
 
     @Option(help: "The model (\(ModelZoo.names.joined(separator: ", "))).")
@@ -45,9 +45,9 @@ struct TrainCommand: ParsableCommand {
         let config = try makeConfig()
         try ComputeDevice.activate(device, threads: threads, announce: true)
         let terminal = Terminal(stderr: true)
-        let dataset: CIFAR10
+        let dataset: LocalImageDataset
         do {
-            dataset = try CIFAR10.open(data, cache: DatasetCache(), log: { terminal.print($0) })
+            dataset = try LocalImageDataset.open(data, cache: DatasetCache(), log: { terminal.print($0) })
         } catch {
             throw LabmakeExit(ExitStatus.stageFailed, "error: \(error)")
         }

@@ -45,7 +45,7 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Instead of a command, train this built-in model per trial (see labmake train).")
     var model: String?
 
-    @Option(help: "With --model: a CIFAR-10 binary archive (.tar.gz) or its extracted folder.")
+    @Option(help: "With --model: a CIFAR-10 binary archive (.tar.gz) or its extracted folder, or a folder of MNIST-style IDX files.")
     var data: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("With --model: a training setting under every trial's parameters.", valueName: "NAME=VALUE"))
@@ -102,7 +102,7 @@ struct TuneCommand: ParsableCommand {
                               + (config == nil ? "" : " (the NNI config has no trialCommand)"))
         }
         guard (model == nil) == (data == nil) else {
-            throw LabmakeExit(ExitStatus.invalid, "error: --model trains on --data (a CIFAR-10 binary archive or folder); give both")
+            throw LabmakeExit(ExitStatus.invalid, "error: --model trains on --data (a CIFAR-10 binary archive or folder, or a folder of IDX files); give both")
         }
         guard let maxTrials = maxTrials ?? config.map({ $0.maxTrialNumber }) ?? 20 else {
             throw LabmakeExit(ExitStatus.invalid, "error: \(config!.file): no maxTrialNumber (maxTrialNum in v1): labmake needs a budget; "

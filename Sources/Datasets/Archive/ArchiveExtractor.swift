@@ -53,6 +53,29 @@ public enum ArchiveExtractor {
         }
     }
 
+    /// Decompresses one file (gzip, bzip2, xz…; an uncompressed file is copied) into `target`.
+    /// - Parameter maximumBytes: the most it may decompress to; past it, decompression stops and throws.
+    public static func decompress(_ file: String, to target: String, maximumBytes: Int64) throws {
+        var budget = ExtractionBudget(bytesLeft: maximumBytes, maximumBytes: maximumBytes, entriesLeft: 1, archive: file)
+        guard let reader = lm_archive_read_new() else {
+            let reason = lm_archive_load_error().map { String(cString: $0) } ?? "cannot initialise libarchive"
+            throw DatasetError("decompressing files needs libarchive (Debian's libarchive13): \(reason)")
+        }
+        defer { lm_archive_read_free(reader) }
+        lm_archive_read_support_filter_all(reader)
+        lm_archive_read_support_format_raw(reader)
+        guard lm_archive_read_open_filename(reader, file, 1 << 16) == ARCHIVE_OK else {
+            throw DatasetError("cannot open \(file): \(message(reader))")
+        }
+        var entry: OpaquePointer?
+        let status = lm_archive_read_next_header(reader, &entry)
+        guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
+            throw DatasetError("\(file) is damaged or truncated: \(message(reader))")
+        }
+        try budget.take(entry: target)
+        try write(reader, to: target, archive: file, budget: &budget)
+    }
+
     /// The entry's path, relative and without `.` components; throws for anything that escapes.
     static func safeRelativePath(_ name: String) throws -> String {
         if name.hasPrefix("/") { throw DatasetError.unsafeEntry(name, "it is an absolute path") }

@@ -4,7 +4,7 @@ import Foundation
 /// `batches.meta.txt` (class names). Each record is one label byte and 3,072 pixel bytes; a file may
 /// hold any whole number of records.
 public struct CIFAR10: Sendable {
-    public static let recordSize = 1 + LabeledImages.bytesPerImage
+    public static let recordSize = 1 + ImageShape.cifar.bytes
     public static let trainingFiles = (1...5).map { "data_batch_\($0).bin" }
     public static let testFile = "test_batch.bin"
     public static let metaFile = "batches.meta.txt"
@@ -42,7 +42,7 @@ public struct CIFAR10: Sendable {
         }
         let data = Data(try FileReader.readFile(path))
         let records = data.count / recordSize
-        if pixels { images.pixels.reserveCapacity(images.pixels.count + records * LabeledImages.bytesPerImage) }
+        if pixels { images.pixels.reserveCapacity(images.pixels.count + records * ImageShape.cifar.bytes) }
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             for r in 0..<records {
                 let record = bytes[(r * recordSize)..<((r + 1) * recordSize)]

@@ -42,3 +42,12 @@ public struct Checksum: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension Checksum {
+    /// The checksum ``description`` wrote (`md5:…`, `sha256:…`), or nil.
+    public init?(described text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let algorithm = Algorithm(rawValue: parts[0]) else { return nil }
+        self = Checksum(algorithm: algorithm, digest: parts[1].lowercased())
+    }
+}

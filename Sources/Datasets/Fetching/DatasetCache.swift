@@ -7,11 +7,14 @@ public struct DatasetSource: Sendable, Hashable {
     /// The most bytes its archive may extract to: what the dataset may hold, with room to spare. An
     /// archive that expands past it (a "gzip bomb", or the wrong file) is refused before the disk fills.
     public var maximumExtractedBytes: Int64
+    /// Set for one (compressed) file rather than an archive: the name it is decompressed to.
+    public var decompressedName: String?
 
-    public init(location: String, checksum: Checksum, maximumExtractedBytes: Int64 = 4 << 30) {
+    public init(location: String, checksum: Checksum, maximumExtractedBytes: Int64 = 4 << 30, decompressedName: String? = nil) {
         self.location = location
         self.checksum = checksum
         self.maximumExtractedBytes = maximumExtractedBytes
+        self.decompressedName = decompressedName
     }
 
     /// A local file given as a plain path rather than a URL.
@@ -65,9 +68,14 @@ public struct DatasetCache: Sendable {
         let folder = datasetFolder(source.checksum)
         let temporary = folder + ".tmp-\(getpid())"
         FileReader.remove(temporary)
-        log("extracting \(archive)")
+        log(source.decompressedName == nil ? "extracting \(archive)" : "decompressing \(archive)")
         do {
-            try ArchiveExtractor.extract(archive, to: temporary, maximumBytes: source.maximumExtractedBytes)
+            if let name = source.decompressedName {
+                try FileReader.makeDirectory(temporary)
+                try ArchiveExtractor.decompress(archive, to: temporary + "/" + name, maximumBytes: source.maximumExtractedBytes)
+            } else {
+                try ArchiveExtractor.extract(archive, to: temporary, maximumBytes: source.maximumExtractedBytes)
+            }
             try validate(temporary)
             try FileReader.writeEmpty(temporary + "/" + DatasetCache.completeMarker)
             FileReader.remove(folder)

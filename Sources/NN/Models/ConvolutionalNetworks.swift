@@ -1,35 +1,36 @@
 /// Plain feed-forward models: an MLP, two small CNNs and VGG-11 with batch norm.
 enum ConvolutionalNetworks {
-    /// 3072 → 512 → 256 → classes, ReLU between.
-    static func mlp(_ classes: Int, dropout: Float) -> any Layer {
-        Sequential([Flatten(), Linear("fc1", 3 * 32 * 32, 512), ReLU(), Dropout(dropout), Linear("fc2", 512, 256), ReLU(),
-                    Dropout(dropout), Linear("fc3", 256, classes)])
+    /// Pixels → hidden₁ → hidden₂ → classes, ReLU (and dropout) between.
+    static func mlp(_ r: ModelRequest) -> any Layer {
+        let (first, second) = (r.hiddenSizes[0], r.hiddenSizes[1])
+        return Sequential([Flatten(), Linear("fc1", r.channels * r.height * r.width, first), ReLU(), Dropout(r.dropout),
+                           Linear("fc2", first, second), ReLU(), Dropout(r.dropout), Linear("fc3", second, r.classes)])
     }
 
     /// LeNet-style: two conv 3×3 + ReLU + max-pool blocks of 32 and 64 channels, a 128-unit hidden layer.
-    static func simpleCNN(_ classes: Int, dropout: Float) -> any Layer {
+    static func simpleCNN(_ r: ModelRequest) -> any Layer {
         Sequential([
-            Conv2d("conv1", 3, 32, kernel: 3, padding: 1), ReLU(), MaxPool2d(kernel: 2),
+            Conv2d("conv1", r.channels, 32, kernel: 3, padding: 1), ReLU(), MaxPool2d(kernel: 2),
             Conv2d("conv2", 32, 64, kernel: 3, padding: 1), ReLU(), MaxPool2d(kernel: 2),
-            Flatten(), Linear("fc1", 64 * 8 * 8, 128), ReLU(), Dropout(dropout), Linear("fc2", 128, classes),
+            Flatten(), Linear("fc1", 64 * (r.height / 4) * (r.width / 4), 128), ReLU(), Dropout(r.dropout), Linear("fc2", 128, r.classes),
         ])
     }
 
     /// The PyTorch yardstick's small CNN (../shared/bench/train): conv 32, conv 64 + pool, conv 128 + pool,
     /// global average pool, linear.
-    static func smallCNN(_ classes: Int) -> any Layer {
+    static func smallCNN(_ r: ModelRequest) -> any Layer {
         Sequential([
-            Conv2d("c1", 3, 32, kernel: 3, padding: 1), ReLU(),
+            Conv2d("c1", r.channels, 32, kernel: 3, padding: 1), ReLU(),
             Conv2d("c2", 32, 64, kernel: 3, padding: 1), ReLU(), MaxPool2d(kernel: 2),
             Conv2d("c3", 64, 128, kernel: 3, padding: 1), ReLU(), MaxPool2d(kernel: 2),
-            GlobalAvgPool2d(), Linear("fc", 128, classes),
+            GlobalAvgPool2d(), Linear("fc", 128, r.classes),
         ])
     }
 
     /// VGG-11 with batch norm, CIFAR variant: eight conv 3×3 + BN + ReLU, five max-pools, one linear layer.
-    static func vgg11(_ classes: Int) -> any Layer {
+    static func vgg11(_ r: ModelRequest) -> any Layer {
         var layers: [any Layer] = []
-        var channels = 3, index = 0
+        var channels = r.channels, index = 0
         for width in [64, -1, 128, -1, 256, 256, -1, 512, 512, -1, 512, 512, -1] {
             if width < 0 {
                 layers.append(MaxPool2d(kernel: 2))
@@ -41,6 +42,6 @@ enum ConvolutionalNetworks {
             index += 3
             channels = width
         }
-        return Sequential(layers + [Flatten(), Linear("classifier", 512, classes)])
+        return Sequential(layers + [Flatten(), Linear("classifier", 512, r.classes)])
     }
 }

@@ -1,10 +1,10 @@
 /// A small DenseNet-BC for CIFAR (Huang et al. 2017): three dense blocks of bottleneck layers
 /// (BN–ReLU–conv 1×1 to 4k, BN–ReLU–conv 3×3 to k, concatenated), transitions halving channels and size.
 enum DenseNet {
-    static func cifarBC(depth: Int, growth k: Int, _ classes: Int) -> any Layer {
+    static func cifarBC(depth: Int, growth k: Int, _ r: ModelRequest) -> any Layer {
         let perBlock = (depth - 4) / 6
         var channels = 2 * k
-        var layers: [any Layer] = [Conv2d("conv1", 3, channels, kernel: 3, padding: 1, bias: false)]
+        var layers: [any Layer] = [Conv2d("conv1", r.channels, channels, kernel: 3, padding: 1, bias: false)]
         for block in 0..<3 {
             for i in 0..<perBlock {
                 let path = "dense\(block + 1).\(i)"
@@ -21,6 +21,6 @@ enum DenseNet {
                 channels = reduced
             }
         }
-        return Sequential(layers + [BatchNorm2d("bn", channels), ReLU(), GlobalAvgPool2d(), Linear("linear", channels, classes)])
+        return Sequential(layers + [BatchNorm2d("bn", channels), ReLU(), GlobalAvgPool2d(), Linear("linear", channels, r.classes)])
     }
 }

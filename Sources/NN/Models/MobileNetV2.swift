@@ -4,8 +4,8 @@ enum MobileNetV2 {
     /// (expansion, output channels, blocks, first stride).
     static let stages = [(1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
 
-    static func cifar(_ classes: Int) -> any Layer {
-        var layers: [any Layer] = [Conv2d("conv1", 3, 32, kernel: 3, padding: 1, bias: false), BatchNorm2d("bn1", 32), ReLU()]
+    static func cifar(_ r: ModelRequest) -> any Layer {
+        var layers: [any Layer] = [Conv2d("conv1", r.channels, 32, kernel: 3, padding: 1, bias: false), BatchNorm2d("bn1", 32), ReLU()]
         var channels = 32, index = 0
         for (expansion, width, blocks, firstStride) in stages {
             for i in 0..<blocks {
@@ -15,7 +15,7 @@ enum MobileNetV2 {
             }
         }
         layers += [Conv2d("conv2", 320, 1280, kernel: 1, bias: false), BatchNorm2d("bn2", 1280), ReLU(),
-                   GlobalAvgPool2d(), Linear("linear", 1280, classes)]
+                   GlobalAvgPool2d(), Linear("linear", 1280, r.classes)]
         return Sequential(layers)
     }
 

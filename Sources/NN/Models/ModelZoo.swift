@@ -1,29 +1,56 @@
 import Compute
 import SystemIO
 
-/// The lab's models by name, for 3×32×32 inputs.
+/// The lab's models by name, for small images (CIFAR-10's 3×32×32, MNIST's 1×28×28, and the like).
 public enum ModelZoo {
-    public static let names = ["mlp", "simple-cnn", "small-cnn", "resnet20", "resnet32", "resnet56", "resnet18", "vgg11",
-                               "mobilenet_v2", "densenet"]
+    /// One model: its name, what it is, the smallest image side it can take, and how it is built.
+    public struct Entry: Sendable {
+        public let name: String
+        public let summary: String
+        /// The smallest height and width it accepts: its pooling stages would shrink a smaller image to nothing.
+        public let minimumSide: Int
+        let build: @Sendable (ModelRequest) -> any Layer
+    }
 
-    /// The model called `name` with `classes` outputs; `dropout` applies where the model has a dropout layer.
-    public static func make(_ name: String, classes: Int = 10, dropout: Float = 0) throws -> Model {
-        let network: any Layer
-        switch name {
-        case "mlp": network = ConvolutionalNetworks.mlp(classes, dropout: dropout)
-        case "simple-cnn": network = ConvolutionalNetworks.simpleCNN(classes, dropout: dropout)
-        case "small-cnn": network = ConvolutionalNetworks.smallCNN(classes)
-        case "resnet20": network = ResidualNetworks.cifar(depth: 20, classes)
-        case "resnet32": network = ResidualNetworks.cifar(depth: 32, classes)
-        case "resnet56": network = ResidualNetworks.cifar(depth: 56, classes)
-        case "resnet18": network = ResidualNetworks.resnet18(classes)
-        case "vgg11": network = ConvolutionalNetworks.vgg11(classes)
-        case "mobilenet_v2": network = MobileNetV2.cifar(classes)
-        case "densenet": network = DenseNet.cifarBC(depth: 40, growth: 12, classes)
-        default:
+    public static let entries: [Entry] = [
+        Entry(name: "mlp", summary: "pixels → hidden_size1 → hidden_size2 → classes (default 512, 256)", minimumSide: 1,
+              build: ConvolutionalNetworks.mlp),
+        Entry(name: "simple-cnn", summary: "two conv + max-pool blocks (32, 64), a 128-unit layer", minimumSide: 4,
+              build: ConvolutionalNetworks.simpleCNN),
+        Entry(name: "small-cnn", summary: "conv 32, 64, 128 with two max-pools, global average pool", minimumSide: 4,
+              build: ConvolutionalNetworks.smallCNN),
+        Entry(name: "resnet20", summary: "He et al.'s CIFAR ResNet-20, option-A shortcuts", minimumSide: 4,
+              build: { ResidualNetworks.cifar(depth: 20, $0) }),
+        Entry(name: "resnet32", summary: "CIFAR ResNet-32", minimumSide: 4, build: { ResidualNetworks.cifar(depth: 32, $0) }),
+        Entry(name: "resnet56", summary: "CIFAR ResNet-56", minimumSide: 4, build: { ResidualNetworks.cifar(depth: 56, $0) }),
+        Entry(name: "resnet18", summary: "ResNet-18, CIFAR stem (3×3 stride-1 conv, no max-pool)", minimumSide: 4,
+              build: ResidualNetworks.resnet18),
+        Entry(name: "vgg11", summary: "VGG-11 with batch norm, one linear layer", minimumSide: 32, build: ConvolutionalNetworks.vgg11),
+        Entry(name: "mobilenet_v2", summary: "MobileNetV2, CIFAR stem (stride 1, first 24-channel stage stride 1)", minimumSide: 4,
+              build: MobileNetV2.cifar),
+        Entry(name: "densenet", summary: "DenseNet-BC-40, growth 12", minimumSide: 4, build: { DenseNet.cifarBC(depth: 40, growth: 12, $0) }),
+    ]
+
+    public static var names: [String] { entries.map(\.name) }
+
+    /// The model called `name`, built for `request`; throws for an unknown name or images too small for it.
+    public static func make(_ name: String, _ request: ModelRequest = ModelRequest()) throws -> Model {
+        guard let entry = entries.first(where: { $0.name == name }) else {
             let hint = NearestName.hint(name, among: names).map { "; \($0)" } ?? ""
             throw ComputeError("unknown model '\(name)'\(hint) (models: \(names.joined(separator: ", ")))")
         }
-        return Model(name: name, classes: classes, network: network)
+        guard min(request.height, request.width) >= entry.minimumSide else {
+            throw ComputeError("\(name) needs images of at least \(entry.minimumSide)×\(entry.minimumSide) pixels; these are "
+                               + "\(request.height)×\(request.width): choose a model that pools less (mlp, simple-cnn, resnet20…)")
+        }
+        guard request.hiddenSizes.count == 2, request.hiddenSizes.allSatisfy({ $0 >= 1 }), request.classes >= 1, request.channels >= 1 else {
+            throw ComputeError("\(name): a model needs at least one class, one input plane and two hidden widths ≥ 1")
+        }
+        return Model(name: name, classes: request.classes, network: entry.build(request))
+    }
+
+    /// The model called `name` for 3×32×32 images and `classes` classes.
+    public static func make(_ name: String, classes: Int, dropout: Float = 0) throws -> Model {
+        try make(name, ModelRequest(classes: classes, dropout: dropout))
     }
 }

@@ -19,9 +19,9 @@ enum ResidualNetworks {
     }
 
     /// ResNet-`depth` (20, 32, 56…): stages of 16, 32 and 64 channels, (depth − 2) / 6 blocks each.
-    static func cifar(depth: Int, _ classes: Int) -> any Layer {
+    static func cifar(depth: Int, _ r: ModelRequest) -> any Layer {
         let n = (depth - 2) / 6
-        var layers: [any Layer] = [Conv2d("conv1", 3, 16, kernel: 3, padding: 1, bias: false), BatchNorm2d("bn1", 16), ReLU()]
+        var layers: [any Layer] = [Conv2d("conv1", r.channels, 16, kernel: 3, padding: 1, bias: false), BatchNorm2d("bn1", 16), ReLU()]
         var channels = 16, index = 0
         for (width, stride) in [(16, 1), (32, 2), (64, 2)] {
             for i in 0..<n {
@@ -30,12 +30,12 @@ enum ResidualNetworks {
                 index += 1
             }
         }
-        return Sequential(layers + [GlobalAvgPool2d(), Linear("fc", 64, classes)])
+        return Sequential(layers + [GlobalAvgPool2d(), Linear("fc", 64, r.classes)])
     }
 
     /// ResNet-18 for CIFAR: 3×3 stride-1 stem, no max-pool, four stages of two blocks, 1×1 projection shortcuts.
-    static func resnet18(_ classes: Int) -> any Layer {
-        var layers: [any Layer] = [Conv2d("conv1", 3, 64, kernel: 3, padding: 1, bias: false), BatchNorm2d("bn1", 64), ReLU()]
+    static func resnet18(_ r: ModelRequest) -> any Layer {
+        var layers: [any Layer] = [Conv2d("conv1", r.channels, 64, kernel: 3, padding: 1, bias: false), BatchNorm2d("bn1", 64), ReLU()]
         var channels = 64
         for (stage, (width, stride)) in [(64, 1), (128, 2), (256, 2), (512, 2)].enumerated() {
             for i in 0..<2 {
@@ -43,6 +43,6 @@ enum ResidualNetworks {
                 channels = width
             }
         }
-        return Sequential(layers + [GlobalAvgPool2d(), Linear("fc", 512, classes)])
+        return Sequential(layers + [GlobalAvgPool2d(), Linear("fc", 512, r.classes)])
     }
 }

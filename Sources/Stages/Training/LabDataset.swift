@@ -4,7 +4,7 @@ import Foundation
 import Pipeline
 import SystemIO
 
-/// The images that training stages and trials use, as a `cifar10` stage's output folder describes
+/// The images that training stages and trials use, as a dataset stage's output folder describes
 /// them: its training subset, the images it held out for validation, and the test set.
 struct LabDataset: Sendable {
     let classNames: [String]
@@ -22,7 +22,7 @@ struct LabDataset: Sendable {
     static func open(folder: String, fileSystem: any FileSystem, log: (String) -> Void = { _ in }) throws -> LabDataset {
         func read(_ name: String) throws -> Data {
             guard let data = (try? fileSystem.readFile(folder + "/" + name)).map({ Data($0) }) else {
-                throw StageFailure("cannot read \(folder)/\(name): is '\(folder)' the output of a cifar10 stage?")
+                throw StageFailure("cannot read \(folder)/\(name): is '\(folder)' the output of a dataset stage (cifar10, mnist, fashion-mnist, kmnist)?")
             }
             return data
         }
@@ -32,18 +32,14 @@ struct LabDataset: Sendable {
         do {
             summary = try StageFileCoding.decoder.decode(DatasetSummary.self, from: description)
         } catch let error as DecodingError {
-            throw StageFailure("\(folder)/dataset.json is not what a cifar10 stage writes: \(StageFileCoding.describe(error)); rerun that stage")
+            throw StageFailure("\(folder)/dataset.json is not what a dataset stage writes: \(StageFileCoding.describe(error)); rerun that stage")
         }
-        let checksumText = summary.checksum, location = summary.source
-        let parts = checksumText.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw StageFailure("\(folder)/dataset.json: malformed checksum '\(checksumText)'") }
-        let checksum = parts[0] == "md5" ? Checksum.md5(parts[1]) : Checksum.sha256(parts[1])
-        let cache = DatasetCache(downloader: .configured)
-        let extracted = try cache.fetch(DatasetSource(location: location, checksum: checksum, maximumExtractedBytes: CIFAR10.maximumExtractedBytes),
-                                        validate: { _ = try CIFAR10.load(from: $0, pixels: false) }, log: log)
-        let data = try CIFAR10.load(from: extracted)
+        let data = try DatasetFolder.images(summary, folder: folder, log: log)
         func indices(_ list: Data) -> [Int] { String(decoding: list, as: UTF8.self).split(separator: "\n").compactMap { Int($0) } }
         let trainIndices = indices(trainList), validationIndices = indices(validationList)
+        if let bad = (trainIndices + validationIndices).first(where: { $0 < 0 || $0 >= data.train.count }) {
+            throw StageFailure("\(folder): index \(bad) is past the \(data.train.count) training images; rerun the dataset stage")
+        }
         var hasher = SHA256()
         for part in [description, trainList, validationList] { hasher.update(data: part) }
         let validation = data.train.subset(validationIndices)

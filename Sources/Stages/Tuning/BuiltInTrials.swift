@@ -5,13 +5,13 @@ import Tuner
 
 /// Built-in training trials for `labmake tune --model`, outside a pipeline.
 public enum BuiltInTrials {
-    /// A runner that trains on `data` (a CIFAR-10 binary archive or its folder) with `baseline` under
+    /// A runner that trains on `data` (a CIFAR-10 binary archive or its folder, or a folder of IDX files) with `baseline` under
     /// each trial's parameters, evaluating on the test set (or on `validation` held-out images when the
     /// baseline sets it); with the identity its trials are keyed on.
     public static func runner(data: String, baseline: Configuration, workDirectory: String,
                               log: (String) -> Void = { _ in }) throws -> (runner: any TrialRunner, identity: String) {
         _ = try TrialParameters.trainingConfig(baseline)
-        let cifar = try CIFAR10.open(data, log: log)
+        let cifar = try LocalImageDataset.open(data, log: log)
         let isDirectory = LocalFileSystem().stat(data)?.kind == .directory
         let digest = isDirectory ? "folder:" + URL(fileURLWithPath: data).standardizedFileURL.path
             : try Checksum.sha256("").compute(data)

@@ -6,7 +6,7 @@ import Training
 
 /// The options that `sweep` and `tune` stages share: what a trial runs and how trials are run.
 ///
-/// - `data`: the output folder of a `cifar10` stage (default `data`); built-in training trials train on it.
+/// - `data`: the output folder of a dataset stage (`cifar10`, `mnist`, `fashion-mnist`, `kmnist`; default `data`); built-in training trials train on it.
 /// - `trial_command`: a command per trial instead of built-in training (NNI's `trialCommand`).
 /// - `concurrency` (default 1), `trial_timeout` (seconds), `direction` (`maximize`, the default, or
 ///   `minimize`), `assessor` (`medianstop` or `none`), `assessor_start_step` (NNI's `start_step`: results

@@ -40,24 +40,12 @@ public struct CIFAR10Stage: StageKind {
             throw StageFailure(Self.explain(error, stage: stage.name, source: source))
         }
         let data = try CIFAR10.load(from: folder, pixels: false)
-        let seed = options.seed ?? context.settings.seed
-        let split = DatasetSplit.split(labels: data.train.labels, trainSubset: options.trainSubset, validation: options.validation,
-                                       seed: UInt64(bitPattern: Int64(seed)))
-
-        let classes = data.classNames.count
-        func summary(_ labels: [UInt8]) -> DatasetSummary.Split {
-            DatasetSummary.Split(count: labels.count, perClass: LabeledImages(labels: labels).countsPerClass(classes: classes))
-        }
-        let manifest = DatasetSummary(
-            dataset: "cifar10", checksum: source.checksum.description, source: source.location, classes: data.classNames, seed: seed,
-            train: summary(split.train.map { data.train.labels[$0] }),
-            validation: summary(split.validation.map { data.train.labels[$0] }),
-            test: summary(data.test.labels))
         let out = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
-        try manifest.write(to: out, fileSystem: context.fileSystem)
-        try context.fileSystem.writeText(out + "/train.indices", split.train.map { "\($0)\n" }.joined())
-        try context.fileSystem.writeText(out + "/validation.indices", split.validation.map { "\($0)\n" }.joined())
-        context.output("cifar10: \(classes) classes; \(split.train.count) training, \(split.validation.count) validation, \(data.test.count) test images")
+        let line = try DatasetFolder.write(
+            DatasetFolder.Labels(classNames: data.classNames, train: data.train.labels, test: data.test.labels, shape: .cifar),
+            dataset: "cifar10", source: source.location, checksum: source.checksum, files: nil, trainSubset: options.trainSubset,
+            validation: options.validation, seed: options.seed ?? context.settings.seed, to: out, fileSystem: context.fileSystem)
+        context.output(line)
     }
 
     /// The archive to fetch and its checksum, from the stage's options.
