@@ -65,6 +65,15 @@ let gradientCases: [GradientCase] = [
     .init(name: "depthwise conv2d", parameters: ["x": distinct([1, 3, 5, 5], seed: 29), "w": distinct([3, 1, 3, 3], seed: 30)]) {
         try $0["x"]!.conv2d($0["w"]!, padding: 1, groups: 3)
     },
+    .init(name: "depthwise conv2d 5×5, stride 2, padding 2 (MNASNet)", parameters: ["x": distinct([1, 2, 7, 7], seed: 61), "w": distinct([2, 1, 5, 5], seed: 62)]) {
+        try $0["x"]!.conv2d($0["w"]!, stride: 2, padding: 2, groups: 2)
+    },
+    .init(name: "grouped conv2d, 2 channels a group (ResNeXt)", parameters: ["x": distinct([1, 6, 4, 4], seed: 63), "w": distinct([6, 2, 3, 3], seed: 64)]) {
+        try $0["x"]!.conv2d($0["w"]!, padding: 1, groups: 3)
+    },
+    .init(name: "channel shuffle (reshape, transpose, reshape)", parameters: ["x": distinct([2, 4, 2, 3], seed: 65)]) {
+        try $0["x"]!.reshaped([2, 2, 2, 6]).transposed([0, 2, 1, 3]).reshaped([2, 4, 2, 3]) * $0["x"]!
+    },
     .init(name: "1×1 conv2d, stride 2 (option-B shortcut)", parameters: ["x": distinct([2, 2, 4, 4], seed: 31), "w": distinct([3, 2, 1, 1], seed: 32)]) {
         try $0["x"]!.conv2d($0["w"]!, stride: 2)
     },

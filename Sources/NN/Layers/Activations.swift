@@ -26,3 +26,12 @@ public struct Flatten: Layer {
         try x.reshaped([x.shape[0], x.shape.count / Swift.max(x.shape[0], 1)])
     }
 }
+
+/// min(max(x, 0), 6), as MobileNetV2 uses: relu(x) − relu(x − 6), so that it needs no op of its own.
+public struct ReLU6: Layer {
+    public init() {}
+    public func declare(_ d: inout Declarations) {}
+    public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor {
+        try x.relu() - (x - Tensor(6)).relu()
+    }
+}

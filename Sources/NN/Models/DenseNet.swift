@@ -24,3 +24,31 @@ enum DenseNet {
         return Sequential(layers + [BatchNorm2d("bn", channels), ReLU(), GlobalAvgPool2d(), Linear("linear", channels, r.classes)])
     }
 }
+
+extension DenseNet {
+    /// torchvision's DenseNet-121 (growth 32, blocks of 6, 12, 24 and 16 bottleneck layers, 64 initial features,
+    /// compression 0.5) with a CIFAR stem: a 3×3 stride-1 first convolution, its batch norm and ReLU, no max-pool.
+    static func densenet121(_ r: ModelRequest) -> any Layer {
+        let k = 32
+        var channels = 64
+        var layers: [any Layer] = [Conv2d("features.conv0", r.channels, channels, kernel: 3, padding: 1, bias: false),
+                                   BatchNorm2d("features.norm0", channels), ReLU()]
+        for (block, count) in [6, 12, 24, 16].enumerated() {
+            for i in 0..<count {
+                let path = "features.denseblock\(block + 1).denselayer\(i + 1)"
+                layers.append(DenseConnection(Sequential([
+                    BatchNorm2d(path + ".norm1", channels), ReLU(), Conv2d(path + ".conv1", channels, 4 * k, kernel: 1, bias: false),
+                    BatchNorm2d(path + ".norm2", 4 * k), ReLU(), Conv2d(path + ".conv2", 4 * k, k, kernel: 3, padding: 1, bias: false),
+                ])))
+                channels += k
+            }
+            if block < 3 {
+                let path = "features.transition\(block + 1)", reduced = channels / 2
+                layers += [BatchNorm2d(path + ".norm", channels), ReLU(), Conv2d(path + ".conv", channels, reduced, kernel: 1, bias: false),
+                           AvgPool2d(kernel: 2)]
+                channels = reduced
+            }
+        }
+        return Sequential(layers + [BatchNorm2d("features.norm5", channels), ReLU(), GlobalAvgPool2d(), Linear("classifier", channels, r.classes)])
+    }
+}

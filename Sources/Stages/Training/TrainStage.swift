@@ -9,14 +9,14 @@ import Tuner
 ///
 /// Options (`with:`): `from` — a list of `sweep`/`tune` output folders whose `best.json` compete (the
 /// best metric wins; without `from`, the pipeline's parameters are trained); `set` — settings on top
-/// (e.g. `{epochs: 30}`); `data` — the `cifar10` stage's folder (default `data`). Evaluates on the test set.
+/// (e.g. `{epochs: 30}`); `data` — the dataset stage's folder (default `data`). Evaluates on the test set.
 ///
 /// Writes `STAGE/model.safetensors`, `STAGE/metrics.json` (per-epoch metrics, final test accuracy) and
 /// `STAGE/config.json` (the settings and where they came from). A killed run resumes at its last
 /// epoch from a checkpoint kept in the stage's scratch folder.
 public struct TrainStage: StageKind {
     public let name = "train"
-    public let version = "1"
+    public let version = "2"  // 2: mobilenet_v2 is torchvision's; images of any shape
     public var parameterUse: ParameterUse { .all }
     public var optionNames: [String]? { ["from", "set", "data"] }
 

@@ -15,7 +15,7 @@ import Tuner
 /// and `STAGE/best.json` (the best trial's full parameters, and each parameter's best value).
 public struct SweepStage: StageKind {
     public let name = "sweep"
-    public let version = "1"
+    public let version = "2"  // 2: mobilenet_v2 is torchvision's; images of any shape
     public var parameterUse: ParameterUse { .all }
     public var optionNames: [String]? { ["strategy", "vary", "combine"] + TrialOptions.names }
 

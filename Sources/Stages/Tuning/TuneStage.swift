@@ -20,7 +20,7 @@ import Tuner
 /// and `STAGE/best.json` (the best trial's full parameters, baseline included).
 public struct TuneStage: StageKind {
     public let name = "tune"
-    public let version = "1"
+    public let version = "2"  // 2: mobilenet_v2 is torchvision's; images of any shape
     public var parameterUse: ParameterUse { .all }
     public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration", "nni_config", "warm_start"] + TrialOptions.names }
 
