@@ -100,4 +100,25 @@ struct IDXStageTests {
         let local = try box.labmake("run", environment: env)
         #expect(local.status == 0, "\(local.stdout)\(local.stderr)")
     }
+
+    @Test("labmake data fashion-mnist fetches, verifies and summarises; a wrong digest is refused with the file's name")
+    func dataCommand() throws {
+        let server = try LocalHTTPServer()
+        defer { server.stop() }
+        let files = try TestIDX.digits()
+        for (name, bytes) in files { server.serve("/idx/" + name, bytes) }
+        let cache = try Sandbox()
+        let env = ["XDG_CACHE_HOME": cache.root.path, "LABMAKE_DOWNLOAD_RETRIES": "0"]
+        let box = try Sandbox()
+        let digests = files.keys.sorted().flatMap { ["--sha256", "\($0)=\(TestIDX.sha256(files[$0]!))"] }
+        let fetched = try box.start(["data", "fashion-mnist", "--url", server.url("/idx/")] + digests, environment: env).wait(timeout: 120)
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("Fashion-MNIST (1×28×28 images)") && fetched.stdout.contains("1437 training and 360 test images"))
+        #expect(fetched.stdout.contains("Ankle boot"))
+        let partial = try box.start(["data", "mnist", "--url", server.url("/idx/"), "--sha256", "t10k-labels-idx1-ubyte.gz=" + String(repeating: "0", count: 64)],
+                                  environment: env).wait(timeout: 120)
+        #expect(partial.status == 2 && partial.stderr.contains("name all four files"), "\(partial.stderr)")
+        let official = try box.start(["data", "kmnist", "--url", server.url("/idx/")], environment: env).wait(timeout: 120)
+        #expect(official.status == 1 && official.stderr.contains("expected bdb82020997e1d708af4cf47b453dcf7"), "\(official.stderr)")
+    }
 }

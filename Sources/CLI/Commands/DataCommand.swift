@@ -9,7 +9,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Fetch and verify datasets into the per-user cache.",
-        subcommands: [CIFAR10Command.self])
+        subcommands: [CIFAR10Command.self, MNISTCommand.self, FashionMNISTCommand.self, KMNISTCommand.self])
 }
 
 /// `labmake data cifar10`: download (or find), verify, extract and summarise CIFAR-10.
@@ -61,4 +61,68 @@ struct CIFAR10Command: ParsableCommand {
             print("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(trainCounts[k]) train, \(testCounts[k]) test")
         }
     }
+}
+
+/// `labmake data mnist|fashion-mnist|kmnist`: download (or find), verify, decompress and summarise an IDX dataset.
+struct IDXDataOptions: ParsableArguments {
+    @Option(help: "The folder holding the four files: http, https or file URL, or a local folder (default: the official one).")
+    var url: String?
+
+    @Option(name: .customLong("sha256"), help: ArgumentHelp("A file's SHA-256, for files other than the official ones (all four).",
+                                                            valueName: "FILE=DIGEST"))
+    var checksums: [String] = []
+
+    func run(_ dataset: IDXDataset) throws {
+        var with: [String: ConfigValue] = [:]
+        if let url { with[url.contains("://") ? "url" : "path"] = .string(url) }
+        if !checksums.isEmpty {
+            var digests: [String: ConfigValue] = [:]
+            for item in checksums {
+                guard let equals = item.firstIndex(of: "=") else { throw LabmakeExit(ExitStatus.invalid, "error: --sha256 \(item): expected FILE=DIGEST") }
+                digests[String(item[..<equals])] = .string(String(item[item.index(after: equals)...]))
+            }
+            with["sha256"] = .object(digests)
+        }
+        let stage = IDXStage(dataset)
+        let sources: [DatasetSource]
+        do { sources = try stage.sources(with) } catch let failure as StageFailure {
+            throw LabmakeExit(ExitStatus.invalid, "error: \(failure.message)")
+        }
+        let terminal = Terminal(stderr: true)
+        let paths: [String]
+        do {
+            paths = try IDXDataset.fetch(sources, cache: DatasetCache(downloader: .configured), log: { terminal.print($0) })
+        } catch let error as DatasetError {
+            throw LabmakeExit(ExitStatus.stageFailed, "error: " + stage.explain(error, pointAtFolder: "--url /path/to/folder"))
+        }
+        let data = try IDXDataset.load(from: paths, classes: dataset.classNames.count, pixels: false)
+        let trainCounts = data.train.countsPerClass(classes: dataset.classNames.count)
+        let testCounts = data.test.countsPerClass(classes: dataset.classNames.count)
+        print("\(dataset.title) (\(data.train.shape) images) in \(paths.map { ($0 as NSString).deletingLastPathComponent }.joined(separator: ", "))")
+        print("\(data.train.count) training and \(data.test.count) test images, \(dataset.classNames.count) classes:")
+        let width = dataset.classNames.map(\.count).max() ?? 0
+        for (k, name) in dataset.classNames.enumerated() {
+            print("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(trainCounts[k]) train, \(testCounts[k]) test")
+        }
+    }
+}
+
+struct MNISTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mnist", abstract: "Fetch MNIST (four IDX files) into the cache and print a summary.")
+    @OptionGroup var options: IDXDataOptions
+    func run() throws { try options.run(.mnist) }
+}
+
+struct FashionMNISTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fashion-mnist",
+                                                    abstract: "Fetch Fashion-MNIST (four IDX files) into the cache and print a summary.")
+    @OptionGroup var options: IDXDataOptions
+    func run() throws { try options.run(.fashionMNIST) }
+}
+
+struct KMNISTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kmnist",
+                                                    abstract: "Fetch Kuzushiji-MNIST (four IDX files) into the cache and print a summary.")
+    @OptionGroup var options: IDXDataOptions
+    func run() throws { try options.run(.kmnist) }
 }

@@ -35,7 +35,7 @@ public struct IDXStage: StageKind {
             paths = try IDXDataset.fetch(options.sources, cache: DatasetCache(downloader: .configured), log: context.output,
                                          progress: ProgressLines(output: context.output).report)
         } catch let error as DatasetError {
-            throw StageFailure(explain(error, stage: stage.name))
+            throw StageFailure(explain(error, pointAtFolder: "--set \(stage.name).path=/path/to/folder (or --set \(stage.name).url=file:///path/to/folder/)"))
         }
         let classNames = dataset.classNames
         let data: (train: LabeledImages, test: LabeledImages)
@@ -55,11 +55,20 @@ public struct IDXStage: StageKind {
         context.output(line)
     }
 
-    /// A failure, with what to do when the network is not there or the files are not the official ones.
-    func explain(_ error: DatasetError, stage: String) -> String {
+    /// The four files to fetch and their checksums, from the options `with`; throws what is wrong with them.
+    public func sources(_ with: [String: ConfigValue]) throws -> [DatasetSource] {
+        var problems: [StageOptionProblem] = []
+        let options = IDXOptions(with, dataset: dataset, problems: &problems)
+        guard problems.isEmpty else { throw StageFailure(problems.map { "\($0.option): \($0.message)" }.joined(separator: "; ")) }
+        return options.sources
+    }
+
+    /// A failure, with what to do when the network is not there (`pointAtFolder`: how to use a local folder) or the
+    /// files are not the official ones.
+    public func explain(_ error: DatasetError, pointAtFolder: String) -> String {
         if CIFAR10Stage.isOffline(error) {
             return error.message + "\nNo network? Put the four files (\(IDXDataset.fileNames.joined(separator: ", "))) in a folder and point "
-                + "the stage at it: --set \(stage).path=/path/to/folder (or --set \(stage).url=file:///path/to/folder/)"
+                + "at it: \(pointAtFolder)"
         }
         if error.message.contains(", expected ") {
             return error.message + "\nFiles other than the official \(dataset.title) ones need their checksums: "
