@@ -29,8 +29,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .log: return Loops.unary(inputs[0], Kernels.Log.self)
         case .sqrt: return Loops.unary(inputs[0], Kernels.SquareRoot.self)
         case .relu: return Loops.unary(inputs[0], Kernels.ReLU.self)
+        case .relu6: return Loops.unary(inputs[0], Kernels.ReLU6.self)
         case .positive: return Loops.unary(inputs[0], Kernels.Positive.self)
         case .reluGradient: return Loops.binary(inputs[0], inputs[1], output, Kernels.ReLUGradient.self)
+        case .relu6Gradient: return Loops.binary(inputs[0], inputs[1], output, Kernels.ReLU6Gradient.self)
         case .channelMoments: return FastBatchNorm.moments(inputs[0], threads: threads)
         case .batchNorm(let e): return FastBatchNorm.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e, threads: threads)
         case .batchNormAffineGradient(let e):

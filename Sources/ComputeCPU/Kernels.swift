@@ -13,6 +13,7 @@ enum Kernels {
     enum Log: UnaryKernel { @inline(__always) static func apply(_ x: Float) -> Float { Foundation.log(x) } }
     enum SquareRoot: UnaryKernel { @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() } }
     enum ReLU: UnaryKernel { @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 } }
+    enum ReLU6: UnaryKernel { @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? (x < 6 ? x : 6) : 0 } }
     enum Positive: UnaryKernel { @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : 0 } }
 
     enum Add: BinaryKernel { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
@@ -22,6 +23,7 @@ enum Kernels {
     enum Equal: BinaryKernel { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 } }
     /// The gradient `b` where the input `a` is positive.
     enum ReLUGradient: BinaryKernel { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > 0 ? b : 0 } }
+    enum ReLU6Gradient: BinaryKernel { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > 0 && a < 6 ? b : 0 } }
     /// The first operand (broadcasting copies).
     enum First: BinaryKernel { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a } }
 }

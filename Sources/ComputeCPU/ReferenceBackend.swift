@@ -16,6 +16,7 @@ public struct ReferenceBackend: Backend {
         case .log: return x.map { Foundation.log($0) }
         case .sqrt: return x.map { $0.squareRoot() }
         case .relu: return x.map { Swift.max($0, 0) }
+        case .relu6: return x.map { Swift.min(Swift.max($0, 0), 6) }
         case .positive: return x.map { $0 > 0 ? 1 : 0 }
         case .add: return binary(inputs, output, +)
         case .subtract: return binary(inputs, output, -)
@@ -38,6 +39,7 @@ public struct ReferenceBackend: Backend {
         case .avgPool2d(let p): return Pooling.average(inputs[0], p, output)
         case .avgPool2dGradient(let p, let shape): return Pooling.averageGradient(inputs[0], p, shape)
         case .reluGradient: return zip(x, inputs[1].values).map { $0 > 0 ? $1 : 0 }
+        case .relu6Gradient: return zip(x, inputs[1].values).map { $0 > 0 && $0 < 6 ? $1 : 0 }
         case .channelMoments: return BatchNormalization.moments(inputs[0])
         case .batchNorm(let e): return BatchNormalization.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e)
         case .batchNormAffineGradient(let e): return BatchNormalization.affineGradient(inputs[0], inputs[1], inputs[2], epsilon: e)

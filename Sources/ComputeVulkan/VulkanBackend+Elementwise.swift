@@ -4,8 +4,8 @@ import Compute
 extension VulkanBackend {
     /// The elementwise shader's op codes.
     enum ElementwiseCode: UInt32 {
-        case add = 0, subtract, multiply, divide, equal, reluGradient
-        case negate = 10, exp, log, sqrt, relu, positive, copy
+        case add = 0, subtract, multiply, divide, equal, reluGradient, relu6Gradient
+        case negate = 10, exp, log, sqrt, relu, positive, copy, relu6
     }
 
     static let maximumRank = 6

@@ -51,6 +51,8 @@ let parityCases: [ParityCase] = [
     .init(name: "equal", op: .equal, inputs: [Tensor([1, 2, 3, 4], shape: [2, 2]), Tensor([1, 0], shape: [1, 2])]),
     .init(name: "exp", op: .exp, inputs: [distinct([10], seed: 9)]),
     .init(name: "relu", op: .relu, inputs: [distinct([3, 3], seed: 10)]),
+    .init(name: "relu6, on both sides of 0 and 6", op: .relu6, inputs: [distinct([4, 5], seed: 94, low: -2, high: 8)]),
+    .init(name: "relu6 gradient", op: .relu6Gradient, inputs: [distinct([4, 5], seed: 95, low: -2, high: 8), distinct([4, 5], seed: 96)]),
     .init(name: "sum over N, H, W", op: .sum(axes: [0, 2, 3]), inputs: [distinct([4, 3, 5, 5], seed: 11)]),
     .init(name: "sum over the last axis", op: .sum(axes: [1]), inputs: [distinct([6, 7], seed: 12)]),
     .init(name: "max over the first axis", op: .max(axes: [0]), inputs: [distinct([5, 3], seed: 13)]),

@@ -45,6 +45,7 @@ let gradientCases: [GradientCase] = [
     .init(name: "log", parameters: ["a": distinct([2, 3], seed: 11, low: 0.5, high: 3)]) { try $0["a"]!.log() },
     .init(name: "sqrt", parameters: ["a": distinct([2, 3], seed: 12, low: 0.5, high: 3)]) { try $0["a"]!.sqrt() },
     .init(name: "relu", parameters: ["a": distinct([3, 4], seed: 13, avoidingZero: true)]) { try $0["a"]!.relu() },
+    .init(name: "relu6 (values clear of 0 and 6)", parameters: ["a": distinct([3, 4], seed: 66, low: -1.9, high: 7.9)]) { try $0["a"]!.relu6() },
     .init(name: "sum over an axis", parameters: ["a": distinct([2, 3, 4], seed: 14)]) { try $0["a"]!.sum(axes: [1]) },
     .init(name: "mean over all", parameters: ["a": distinct([2, 3], seed: 15)]) { try $0["a"]!.mean() },
     .init(name: "max over axes", parameters: ["a": distinct([2, 3, 4], seed: 16)]) { try $0["a"]!.max(axes: [0, 2]) },

@@ -13,6 +13,7 @@ enum Gradients {
         case .log: return [try g / x[0]]
         case .sqrt: return [try g / (y * Tensor(2))]
         case .relu: return [try Tensor.apply(.reluGradient, [x[0], g])]
+        case .relu6: return [try Tensor.apply(.relu6Gradient, [x[0], g])]
         case .positive, .equal: return x.map { _ in nil }
         case .add: return [try unbroadcast(g, to: x[0].shape), try unbroadcast(g, to: x[1].shape)]
         case .subtract: return [try unbroadcast(g, to: x[0].shape), try unbroadcast(-g, to: x[1].shape)]
@@ -83,7 +84,7 @@ enum Gradients {
         case .softmaxCrossEntropy(let smoothing):
             return [try Tensor.apply(.softmaxCrossEntropyGradient(labelSmoothing: smoothing), [x[0], x[1], g]), nil]
         case .conv2dInputGradient, .conv2dWeightGradient, .maxPool2dGradient, .avgPool2dGradient, .softmaxCrossEntropyGradient,
-             .batchNormAffineGradient, .batchNormInputGradient, .reluGradient:
+             .batchNormAffineGradient, .batchNormInputGradient, .reluGradient, .relu6Gradient:
             throw ComputeError("\(op.name) is itself a gradient; second-order gradients are not supported")
         }
     }

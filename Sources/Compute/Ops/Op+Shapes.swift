@@ -7,6 +7,7 @@ extension Op {
         case .log: "log"
         case .sqrt: "sqrt"
         case .relu: "relu"
+        case .relu6: "relu6"
         case .positive: "positive"
         case .add: "add"
         case .subtract: "subtract"
@@ -33,6 +34,7 @@ extension Op {
         case .batchNormAffineGradient: "batchNormAffineGradient"
         case .batchNormInputGradient: "batchNormInputGradient"
         case .reluGradient: "reluGradient"
+        case .relu6Gradient: "relu6Gradient"
         case .softmaxCrossEntropy: "softmaxCrossEntropy"
         case .softmaxCrossEntropyGradient: "softmaxCrossEntropyGradient"
         }
@@ -47,7 +49,7 @@ extension Op {
             guard shape.rank == r else { throw .invalid(op: name, "\(what) must have rank \(r), got shape \(shape)") }
         }
         switch self {
-        case .negate, .exp, .log, .sqrt, .relu, .positive:
+        case .negate, .exp, .log, .sqrt, .relu, .relu6, .positive:
             try arity(1)
             return inputs[0]
         case .add, .subtract, .multiply, .divide, .equal:
@@ -153,7 +155,7 @@ extension Op {
         case .batchNormInputGradient:
             try arity(5)
             return inputs[0]
-        case .reluGradient:
+        case .reluGradient, .relu6Gradient:
             try arity(2)
             guard inputs[0] == inputs[1] else { throw .shapes(op: name, inputs[0], inputs[1], "they differ") }
             return inputs[0]

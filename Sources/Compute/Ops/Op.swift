@@ -3,6 +3,8 @@
 public enum Op: Hashable, Sendable {
     // MARK: Unary, elementwise
     case negate, exp, log, sqrt, relu
+    /// min(max(x, 0), 6) (MobileNetV2's activation).
+    case relu6
     /// 1 where the input is positive, else 0 (ReLU's derivative).
     case positive
 
@@ -55,6 +57,8 @@ public enum Op: Hashable, Sendable {
     case batchNormInputGradient(epsilon: Float)
     /// x, grad of output → the gradient where x is positive, else 0 (ReLU's backward).
     case reluGradient
+    /// x, grad of output → the gradient where 0 < x < 6, else 0 (ReLU6's backward).
+    case relu6Gradient
 
     // MARK: Fused, numerically stable loss
     /// logits `[n, c]`, labels `[n]` (class indices) → loss per example `[n]`, with optional label smoothing.

@@ -14,6 +14,8 @@ extension Tensor {
     public func sqrt() throws(ComputeError) -> Tensor { try .apply(.sqrt, [self]) }
     /// max(x, 0).
     public func relu() throws(ComputeError) -> Tensor { try .apply(.relu, [self]) }
+    /// min(max(x, 0), 6).
+    public func relu6() throws(ComputeError) -> Tensor { try .apply(.relu6, [self]) }
 
     // MARK: Reductions
 

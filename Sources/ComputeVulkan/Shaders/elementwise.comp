@@ -19,9 +19,9 @@ layout(push_constant) uniform Parameters {
     uint cStrides[6];
 } p;
 
-// Binary ops (0–5) read b; unary ops (10–16) do not.
-const uint ADD = 0, SUBTRACT = 1, MULTIPLY = 2, DIVIDE = 3, EQUAL = 4, RELU_GRADIENT = 5;
-const uint NEGATE = 10, EXP = 11, LOG = 12, SQRT = 13, RELU = 14, POSITIVE = 15, COPY = 16;
+// Binary ops (0–6) read b; unary ops (10–17) do not.
+const uint ADD = 0, SUBTRACT = 1, MULTIPLY = 2, DIVIDE = 3, EQUAL = 4, RELU_GRADIENT = 5, RELU6_GRADIENT = 6;
+const uint NEGATE = 10, EXP = 11, LOG = 12, SQRT = 13, RELU = 14, POSITIVE = 15, COPY = 16, RELU6 = 17;
 
 void main() {
     uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
@@ -44,11 +44,13 @@ void main() {
             case DIVIDE: r = x / y; break;
             case EQUAL: r = x == y ? 1.0 : 0.0; break;
             case RELU_GRADIENT: r = x > 0.0 ? y : 0.0; break;
+            case RELU6_GRADIENT: r = x > 0.0 && x < 6.0 ? y : 0.0; break;
             case NEGATE: r = -x; break;
             case EXP: r = exp(x); break;
             case LOG: r = log(x); break;
             case SQRT: r = sqrt(x); break;
             case RELU: r = max(x, 0.0); break;
+            case RELU6: r = clamp(x, 0.0, 6.0); break;
             case POSITIVE: r = x > 0.0 ? 1.0 : 0.0; break;
             default: r = x; break;
         }

@@ -27,11 +27,9 @@ public struct Flatten: Layer {
     }
 }
 
-/// min(max(x, 0), 6), as MobileNetV2 uses: relu(x) − relu(x − 6), so that it needs no op of its own.
+/// min(max(x, 0), 6), as MobileNetV2 uses it.
 public struct ReLU6: Layer {
     public init() {}
     public func declare(_ d: inout Declarations) {}
-    public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor {
-        try x.relu() - (x - Tensor(6)).relu()
-    }
+    public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor { try x.relu6() }
 }
