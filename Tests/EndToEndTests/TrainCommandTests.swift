@@ -35,6 +35,24 @@ struct TrainCommandTests {
         for file in ["run/model.safetensors", "run/checkpoint.safetensors", "run/metrics.json"] { #expect(box.exists(file), "\(file)") }
     }
 
+    @Test("a folder of IDX files trains as 1×28×28 images; a model that pools them to nothing is refused with the size it needs")
+    func idxFolder() throws {
+        let box = try Sandbox([:])
+        for (name, bytes) in try TestIDX.digits() {
+            try FileManager.default.createDirectory(at: box.root.appendingPathComponent("digits"), withIntermediateDirectories: true)
+            try Data(bytes).write(to: box.root.appendingPathComponent("digits/" + name))
+        }
+        let cache = ["XDG_CACHE_HOME": box.root.path + "/cache"]
+        let run = try box.labmake("train", "--data", "digits", "--model", "mlp", "--epochs", "3", "--set", "hidden_size1=64", "--set", "hidden_size2=32", "--set", "augment=false",
+                                  "--set", "lr=0.05", "--json", environment: cache, timeout: 300)
+        #expect(run.status == 0, "\(run.stderr)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect((metrics?["final_accuracy"] as? Double ?? 0) > 0.8, "\(run.stdout)")
+        #expect(metrics?["parameters"] as? Int == 784 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10)
+        let vgg = try box.labmake("train", "--data", "digits", "--model", "vgg16", "--epochs", "1", environment: cache)
+        #expect(vgg.status == 1 && vgg.stderr.contains("vgg16 needs images of at least 32×32 pixels; these are 28×28"), "\(vgg.stderr)")
+    }
+
     @Test("bench train reports speed and memory as JSON")
     func benchTrain() throws {
         let box = try Sandbox([:])

@@ -10,6 +10,10 @@ public struct LocalImageDataset: Sendable {
 
     /// Reads the dataset at `path`; archives and compressed files are unpacked once into `cache`.
     public static func open(_ path: String, cache: DatasetCache = DatasetCache(), log: (String) -> Void = { _ in }) throws -> LocalImageDataset {
+        guard FileReader.exists(path) else {
+            throw DatasetError("\(path) does not exist: give a CIFAR-10 binary archive (cifar-10-binary.tar.gz) or its extracted folder, "
+                               + "or a folder holding the four IDX files of an MNIST-style set (\(IDXDataset.fileNames.joined(separator: ", ")))")
+        }
         if FileReader.isDirectory(path), let files = idxFiles(in: path) {
             let decompressed = try files.map { file -> String in
                 guard file.hasSuffix(".gz") else { return file }
