@@ -83,4 +83,16 @@ struct NumericsTests {
         #expect(spread.values.allSatisfy { abs($0 - 1) < 1e-3 })
         #expect(mean.shape == [2] && variance.shape == [2])
     }
+
+    @Test("dropout zeroes a fraction p, scales the rest by 1 / (1 − p), and depends only on the seed", arguments: [0.1, 0.3, 0.5, 0.9] as [Float])
+    func dropout(p: Float) throws {
+        let ones = Tensor.ones([100_001])
+        var generator = SeededGenerator(seed: 11)
+        let dropped = try ones.dropout(p, using: &generator).values
+        let zeros = dropped.filter { $0 == 0 }.count
+        #expect(abs(Double(zeros) / Double(dropped.count) - Double(p)) < 0.01, "\(zeros) of \(dropped.count) zeroed at p = \(p)")
+        #expect(dropped.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
+        var again = SeededGenerator(seed: 11)
+        #expect(try ones.dropout(p, using: &again).values == dropped)
+    }
 }

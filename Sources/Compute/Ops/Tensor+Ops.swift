@@ -128,8 +128,20 @@ extension Tensor {
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1 / (1 − p).
     public func dropout(_ p: Float, using generator: inout some RandomNumberGenerator) throws(ComputeError) -> Tensor {
         guard p > 0 else { return self }
-        let keep = 1 / (1 - p)
-        let mask = (0..<shape.count).map { _ in Float.random(in: 0..<1, using: &generator) < p ? 0 : keep }
+        let keep = 1 / (1 - p), count = shape.count
+        // Two uniform 24-bit draws from each 64-bit number: what Float.random(in: 0..<1) draws, without its generic
+        // path per element (8% of a SqueezeNet step).
+        let threshold = UInt64((Double(p) * 0x1p24).rounded(.up))
+        let mask = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var i = 0
+            while i < count {
+                let bits = generator.next()
+                buffer[i] = bits >> 40 < threshold ? 0 : keep
+                if i + 1 < count { buffer[i + 1] = (bits >> 8) & 0xFF_FFFF < threshold ? 0 : keep }
+                i += 2
+            }
+            initialized = count
+        }
         return try self * Tensor(mask, shape: shape)
     }
 }
