@@ -42,6 +42,7 @@ struct FashionMNISTLabTests {
             #expect(trial["status"] as? String == "SUCCEEDED", "\(trial)")
         }
         let report = try #require(box.read("pipelines/reports/fashion-mnist/REPORT.md"))
+        #expect(report.hasPrefix("# Fashion-MNIST AutoML lab report\n"), "\(report.prefix(100))")
         #expect(report.contains("Dataset: **fashion-mnist**, 10 classes (T-shirt/top, Trouser"), "\(report.prefix(1500))")
         #expect(report.contains("## 5. Retraining the best configuration"))
         // The digits are easy: far above chance (10%) after one epoch of the tutorial's recipe, with the best tried learning rate.

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Pipeline
 import SystemIO
@@ -13,13 +14,22 @@ struct ReportInputs {
     /// Output folders by role: `data`, `sweep`, `tune`, `retrain`.
     let folders: [String: String]
 
-    func model(title: String, environment: ReportModel.Environment, pipeline: PipelineView?, reportStage: String) throws -> ReportModel {
+    /// - Parameter title: nil names the report after the dataset (``defaultTitle(dataset:)``).
+    func model(title: String?, environment: ReportModel.Environment, pipeline: PipelineView?, reportStage: String) throws -> ReportModel {
         let dataset = try folders["data"].map(readDataset)
+        let title = title ?? Self.defaultTitle(dataset: dataset?.name)
         let metric = (dataset?.validation ?? 0) > 0 ? "validation accuracy" : "test accuracy"
         return ReportModel(title: title, environment: environment, dataset: dataset, trialMetric: metric,
                            sweep: try folders["sweep"].map(readSweep), tuning: try folders["tune"].map(readTuning),
                            retraining: try folders["retrain"].map(readRetraining),
                            pipeline: pipelineSection(pipeline, reportStage: reportStage))
+    }
+
+    /// "CIFAR-10 AutoML lab report", "Fashion-MNIST AutoML lab report"…; "AutoML lab report" without a dataset.
+    static func defaultTitle(dataset: String?) -> String {
+        guard let dataset else { return "AutoML lab report" }
+        let name = dataset == "cifar10" ? "CIFAR-10" : IDXDataset(rawValue: dataset)?.title ?? dataset
+        return name + " AutoML lab report"
     }
 
     private func read<File: StageFile>(_ type: File.Type, _ folder: String) throws -> File {

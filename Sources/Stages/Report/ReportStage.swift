@@ -8,7 +8,8 @@ import SystemIO
 /// lab's stages.
 ///
 /// Options (`with:`): `templates` — Mustache templates (the first renders to `REPORT.md`, a template
-/// named `NAME.LANG.md` to `REPORT.LANG.md`); `title`; `data`, `sweep`, `tune`, `retrain` — the
+/// named `NAME.LANG.md` to `REPORT.LANG.md`); `title` (default: named after the dataset, "Fashion-MNIST AutoML lab
+/// report"); `data`, `sweep`, `tune`, `retrain` — the
 /// output folders of those stages, each optional. Every one of them is a dependency, so editing a
 /// template reruns the report alone.
 public struct ReportStage: StageKind {
@@ -71,7 +72,8 @@ public struct ReportStage: StageKind {
 
     struct Options {
         var templates: [String] = []
-        var title = "CIFAR-10 AutoML lab report"
+        /// nil: named after the dataset (``ReportInputs/defaultTitle(dataset:)``).
+        var title: String?
         var inputs: [String: String] = [:]
 
         init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
@@ -83,7 +85,7 @@ public struct ReportStage: StageKind {
                 templates = items.map(\.interpolated)
             case let other?: problems.append(.init(option: "templates", message: "must be a list of template files, found \(other)"))
             }
-            title = reader.string("title", &problems) ?? title
+            title = reader.string("title", &problems)
             for key in ["data", "sweep", "tune", "retrain"] { inputs[key] = reader.string(key, &problems) }
         }
     }
