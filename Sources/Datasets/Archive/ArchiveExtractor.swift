@@ -17,16 +17,8 @@ public enum ArchiveExtractor {
     public static func extract(_ archive: String, to destination: String, maximumBytes: Int64 = 4 << 30,
                                maximumEntries: Int = 100_000) throws {
         var budget = ExtractionBudget(bytesLeft: maximumBytes, maximumBytes: maximumBytes, entriesLeft: maximumEntries, archive: archive)
-        guard let reader = lm_archive_read_new() else {
-            let reason = lm_archive_load_error().map { String(cString: $0) } ?? "cannot initialise libarchive"
-            throw DatasetError("extracting archives needs libarchive (Debian's libarchive13): \(reason)")
-        }
+        let reader = try openReader(archive, asArchive: true)
         defer { lm_archive_read_free(reader) }
-        lm_archive_read_support_filter_all(reader)
-        lm_archive_read_support_format_all(reader)
-        guard lm_archive_read_open_filename(reader, archive, 1 << 16) == ARCHIVE_OK else {
-            throw DatasetError("cannot open archive \(archive): \(message(reader))")
-        }
         try FileReader.makeDirectory(destination)
         var entry: OpaquePointer?
         while true {
@@ -57,16 +49,8 @@ public enum ArchiveExtractor {
     /// - Parameter maximumBytes: the most it may decompress to; past it, decompression stops and throws.
     public static func decompress(_ file: String, to target: String, maximumBytes: Int64) throws {
         var budget = ExtractionBudget(bytesLeft: maximumBytes, maximumBytes: maximumBytes, entriesLeft: 1, archive: file)
-        guard let reader = lm_archive_read_new() else {
-            let reason = lm_archive_load_error().map { String(cString: $0) } ?? "cannot initialise libarchive"
-            throw DatasetError("decompressing files needs libarchive (Debian's libarchive13): \(reason)")
-        }
+        let reader = try openReader(file, asArchive: false)
         defer { lm_archive_read_free(reader) }
-        lm_archive_read_support_filter_all(reader)
-        lm_archive_read_support_format_raw(reader)
-        guard lm_archive_read_open_filename(reader, file, 1 << 16) == ARCHIVE_OK else {
-            throw DatasetError("cannot open \(file): \(message(reader))")
-        }
         var entry: OpaquePointer?
         let status = lm_archive_read_next_header(reader, &entry)
         guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
@@ -74,6 +58,23 @@ public enum ArchiveExtractor {
         }
         try budget.take(entry: target)
         try write(reader, to: target, archive: file, budget: &budget)
+    }
+
+    /// A libarchive reader open on `path`, reading any compression and, as an archive, any archive format, else
+    /// the file's (decompressed) bytes as one entry. The caller frees it.
+    private static func openReader(_ path: String, asArchive: Bool) throws -> OpaquePointer {
+        guard let reader = lm_archive_read_new() else {
+            let reason = lm_archive_load_error().map { String(cString: $0) } ?? "cannot initialise libarchive"
+            throw DatasetError("\(asArchive ? "extracting archives" : "decompressing files") needs libarchive (Debian's libarchive13): \(reason)")
+        }
+        lm_archive_read_support_filter_all(reader)
+        if asArchive { lm_archive_read_support_format_all(reader) } else { lm_archive_read_support_format_raw(reader) }
+        guard lm_archive_read_open_filename(reader, path, 1 << 16) == ARCHIVE_OK else {
+            let reason = message(reader)
+            lm_archive_read_free(reader)
+            throw DatasetError("cannot open \(asArchive ? "archive " : "")\(path): \(reason)")
+        }
+        return reader
     }
 
     /// The entry's path, relative and without `.` components; throws for anything that escapes.
