@@ -91,10 +91,20 @@ struct IDXDataOptions: ParsableArguments {
         let terminal = Terminal(stderr: true)
         let paths: [String]
         do {
-            paths = try IDXDataset.fetch(sources, cache: DatasetCache(downloader: .configured), log: { terminal.print($0) })
+            // A step's line replaces the progress line before it: four files, one progress line at a time.
+            let log: (String) -> Void = { line in
+                if terminal.colored { terminal.handle.write(Data("\r\u{1B}[K".utf8)) }
+                terminal.print(line)
+            }
+            paths = try IDXDataset.fetch(sources, cache: DatasetCache(downloader: .configured), log: log,
+                                         progress: { p in
+                                             if terminal.colored { terminal.handle.write(Data(("\r\u{1B}[K" + DownloadProgressText.describe(p)).utf8)) }
+                                         })
         } catch let error as DatasetError {
+            if terminal.colored { terminal.print("") }
             throw LabmakeExit(ExitStatus.stageFailed, "error: " + stage.explain(error, pointAtFolder: "--url /path/to/folder"))
         }
+        if terminal.colored { terminal.print("") }
         let data = try IDXDataset.load(from: paths, classes: dataset.classNames.count, pixels: false)
         let trainCounts = data.train.countsPerClass(classes: dataset.classNames.count)
         let testCounts = data.test.countsPerClass(classes: dataset.classNames.count)
