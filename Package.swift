@@ -134,7 +134,7 @@ let package = Package(
                 path: "Tests/LabmakeTesting",
                 swiftSettings: strict, linkerSettings: [.linkedLibrary("archive")]),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"], swiftSettings: strict),
-        .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "SystemIO"], swiftSettings: strict),
+        .testTarget(name: "ExecutorsTests", dependencies: ["Executors", "SystemIO", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "Manifest", "Pipeline", "SystemIO", "Tuner", "Randomness", "LabmakeTesting"],
                     swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "SystemIO", "LabmakeTesting"], swiftSettings: strict),

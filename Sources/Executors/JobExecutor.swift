@@ -6,10 +6,18 @@ public struct JobRequest: Sendable {
     public var name: String
     /// What to run, where, with which environment, for how long at most.
     public var process: ProcessRequest
+    /// A folder of the job's own, on storage that the machines running it share with labmake (a trial's
+    /// folder): an executor whose jobs run elsewhere keeps there the job's script, output and exit record.
+    public var folder: String?
+    /// What the job computes, the same in every labmake run (a trial's key): a rerun finds by it the job
+    /// that an earlier, killed labmake submitted, instead of submitting it again.
+    public var key: String?
 
-    public init(name: String, process: ProcessRequest) {
+    public init(name: String, process: ProcessRequest, folder: String? = nil, key: String? = nil) {
         self.name = name
         self.process = process
+        self.folder = folder
+        self.key = key
     }
 }
 
@@ -26,6 +34,22 @@ public struct JobHandle: Sendable, Hashable {
     }
 }
 
+/// Where a job is, as the scheduler says: its id, state and node.
+public struct JobPlacement: Sendable, Hashable, Codable {
+    public var id: String
+    public var state: String
+    public var node: String
+    /// Why it pends, or why it ended (`Priority`, `Resources`); empty when there is nothing to say.
+    public var reason: String
+
+    public init(id: String, state: String, node: String, reason: String = "") {
+        self.id = id
+        self.state = state
+        self.node = node
+        self.reason = reason == "None" ? "" : reason
+    }
+}
+
 /// How a job ended.
 public enum JobEnd: Sendable, Equatable {
     case exited(Int32)
@@ -37,6 +61,11 @@ public enum JobEnd: Sendable, Equatable {
     case failedToStart(String)
     /// The executor lost track of it (a vanished cluster job, a process of an earlier labmake).
     case lost(String)
+    /// labmake stopped watching (the user interrupted it) and the job goes on; a later run attaches to it.
+    case detached
+    /// Ended by the scheduler, not by the job: its state (`CANCELLED`, `TIMEOUT`, `OUT_OF_MEMORY`,
+    /// `NODE_FAIL`…) and why, in the scheduler's words.
+    case endedByScheduler(state: String, reason: String)
 
     /// Whether the job exited with status 0.
     public var succeeded: Bool { self == .exited(0) }
@@ -50,6 +79,8 @@ public enum JobEnd: Sendable, Equatable {
         case .cancelled: "cancelled"
         case .failedToStart(let reason): "could not start: \(reason)"
         case .lost(let reason): "lost: \(reason)"
+        case .detached: "still running, no longer watched"
+        case .endedByScheduler(let state, let reason): "ended by the scheduler: \(state)" + (reason.isEmpty ? "" : " (\(reason))")
         }
     }
 }
@@ -58,23 +89,34 @@ public enum JobEnd: Sendable, Equatable {
 /// DAG see only this protocol.
 ///
 /// Lifecycle: ``submit(_:)`` returns at once with a handle; ``watch(_:output:)`` blocks until the job
-/// ends, passing its output lines as they arrive (at most one watcher per job); ``cancel(_:)`` may be
-/// called from any thread, before or during the watch; ``attach(id:name:)`` finds a job that an
-/// earlier labmake submitted, so that a rerun harvests it instead of submitting it again.
+/// ends, passing its output lines as they arrive, from the first (at most one watcher per job);
+/// ``cancel(_:)`` may be called from any thread, before or during the watch; ``attach(_:)`` finds the
+/// job that an earlier labmake submitted for the same request, running or finished, so that a rerun
+/// watches (harvests) it instead of submitting it again.
 public protocol JobExecutor: Sendable {
     /// Starts `request`.
     func submit(_ request: JobRequest) throws -> JobHandle
     /// Waits for the job to end; `output` receives each line of its output.
     func watch(_ job: JobHandle, output: @escaping @Sendable (String) -> Void) -> JobEnd
+    /// The same, and `placed` receives where the scheduler put the job each time that changes.
+    func watch(_ job: JobHandle, output: @escaping @Sendable (String) -> Void, placed: @escaping @Sendable (JobPlacement) -> Void) -> JobEnd
     /// Asks the job to stop; its watch then ends with ``JobEnd/cancelled``.
     func cancel(_ job: JobHandle)
-    /// The job with this id if this executor can still watch it; nil if it is gone.
-    func attach(id: String, name: String) -> JobHandle?
+    /// The job an earlier labmake submitted for `request` (same ``JobRequest/folder`` and
+    /// ``JobRequest/key``) if this executor can still watch it, running or finished; nil if there is
+    /// none, or it is gone without a result: then the request is to be submitted.
+    func attach(_ request: JobRequest) -> JobHandle?
 }
 
 // MARK: - Default implementations
 
 extension JobExecutor {
+    /// Local jobs have no scheduler to place them.
+    public func watch(_ job: JobHandle, output: @escaping @Sendable (String) -> Void,
+                      placed: @escaping @Sendable (JobPlacement) -> Void) -> JobEnd {
+        watch(job, output: output)
+    }
+
     /// Submits `request` and watches it to its end.
     public func run(_ request: JobRequest, output: @escaping @Sendable (String) -> Void,
                     submitted: (JobHandle) -> Void = { _ in }) -> JobEnd {

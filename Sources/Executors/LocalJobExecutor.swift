@@ -5,7 +5,7 @@ import SystemIO
 /// Ctrl-C (``ProcessLauncher/terminateAll()``) reaches every running job.
 ///
 /// A local job lives as long as the labmake that started it: its process group is killed when it ends,
-/// is cancelled or times out, so ``attach(id:name:)`` finds only jobs of this process.
+/// is cancelled or times out, so there is never an earlier job to ``attach(_:)`` to.
 public final class LocalJobExecutor: JobExecutor, @unchecked Sendable {
     private let launcher: any ProcessLauncher
     private let jobs = Locked([String: LocalJob]())
@@ -45,9 +45,7 @@ public final class LocalJobExecutor: JobExecutor, @unchecked Sendable {
         jobs.withLock { $0[job.id] }?.control.stop()
     }
 
-    public func attach(id: String, name: String) -> JobHandle? {
-        jobs.withLock { $0[id] } == nil ? nil : JobHandle(id: id, name: name)
-    }
+    public func attach(_ request: JobRequest) -> JobHandle? { nil }
 }
 
 /// One running process's output lines and end, handed from its launcher thread to its watcher.

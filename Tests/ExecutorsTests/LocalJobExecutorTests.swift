@@ -14,13 +14,12 @@ struct LocalJobExecutorTests {
         let end = executor.watch(job) { line in lines.withLock { $0.append(line) } }
         #expect(end == .exited(4))
         #expect(lines.withLock { $0 } == ["1", "2", "3", "4", "5"])
-        #expect(executor.attach(id: job.id, name: job.name) == nil)
+        #expect(executor.attach(JobRequest(name: "trial-1", process: ProcessRequest(command: "seq 5; exit 4", workingDirectory: "/"))) == nil)
     }
 
     @Test("cancel from the watcher's callback ends the job as cancelled")
     func cancel() throws {
         let job = try executor.submit(JobRequest(name: "trial-2", process: ProcessRequest(command: "while true; do echo tick; sleep 0.01; done", workingDirectory: "/")))
-        #expect(executor.attach(id: job.id, name: job.name) == job)
         let end = executor.watch(job) { [executor] _ in executor.cancel(job) }
         #expect(end == .cancelled)
     }

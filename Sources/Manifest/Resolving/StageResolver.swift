@@ -123,7 +123,7 @@ struct StageResolver {
             let quoted = written.hasSuffix(":q")
             let name = quoted ? String(written.dropLast(2)) : written
             if let value = values[name] {
-                result += quoted ? "'" + value.interpolated.replacingOccurrences(of: "'", with: "'\\''") + "'" : value.interpolated
+                result += quoted ? value.interpolated.shellQuoted : value.interpolated
             } else {
                 let hint = NearestName.hint(name, among: Array(values.keys))
                     ?? "list it in the stage's params: [\(name)]"
