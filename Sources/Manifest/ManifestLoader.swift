@@ -6,7 +6,7 @@ import Yams
 /// with it, each problem at its file:line:col, before anything runs.
 public struct ManifestLoader: Sendable {
     static let topLevelKeys = ["name", "settings", "params", "stages"]
-    static let settingKeys = ["device", "seed", "jobs"]
+    static let settingKeys = ["device", "seed", "jobs", "executor", "slurm"]
 
     public var kinds: StageKindRegistry
     public var fileSystem: any FileSystem
@@ -116,6 +116,10 @@ public struct ManifestLoader: Sendable {
                 if jobs >= 1 { settings.jobs = jobs } else {
                     reader.error("settings.jobs must be at least 1, found \(jobs)", at: entry.value)
                 }
+            case "executor":
+                if let kind = ExecutorReader(reader: reader).kind(entry.value, "settings.executor") { settings.executor.kind = kind }
+            case "slurm":
+                settings.executor.slurm = ExecutorReader(reader: reader).slurm(entry.value, "settings.slurm")
             default: break
             }
         }

@@ -10,7 +10,7 @@ import Pipeline
 public enum StageKinds {
     /// The registry the command line uses.
     public static var registry: StageKindRegistry {
-        StageKindRegistry([CommandStage(), CIFAR10Stage()] + IDXDataset.allCases.map(IDXStage.init)
+        StageKindRegistry([CommandStageKind(), CIFAR10Stage()] + IDXDataset.allCases.map(IDXStage.init)
                           + [SweepStage(), TuneStage(), TrainStage(), ReportStage()])
     }
 }

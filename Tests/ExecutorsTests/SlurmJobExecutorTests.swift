@@ -17,7 +17,7 @@ struct SlurmJobExecutorTests {
 
     func executor(_ options: SlurmOptions = SlurmOptions(pollInterval: 0.5), name: String = "lm-" + UUID().uuidString.prefix(8).lowercased(),
                   detaching: @escaping @Sendable () -> Bool = { false }) -> SlurmJobExecutor {
-        SlurmJobExecutor(controller: controller, options: options, jobName: name, commentPrefix: "labmake:test", isDetaching: detaching)
+        SlurmJobExecutor(controller: controller, options: options, jobName: name, commentPrefix: "labmake:test:", isDetaching: detaching)
     }
 
     func request(_ command: String, _ job: String, timeout: Double? = nil, environment: [String: String] = [:]) -> JobRequest {

@@ -41,17 +41,23 @@ public enum TestSlurmCluster {
     /// Runs `scripts/slurm-test-cluster ACTION`.
     public static func script(_ action: String) throws {
         let path = try repositoryRoot() + "/scripts/slurm-test-cluster"
+        // Output to a file, not a pipe: the daemons the script starts must not hold the test's pipe open.
+        let log = NSTemporaryDirectory() + "labmake-slurm-test-cluster-\(UUID().uuidString).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [path, action]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? handle.close()
         guard process.terminationStatus == 0 else {
-            throw TestServerError("scripts/slurm-test-cluster \(action) failed: \(String(decoding: output, as: UTF8.self))")
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw TestServerError("scripts/slurm-test-cluster \(action) failed: \(output)")
         }
     }
 

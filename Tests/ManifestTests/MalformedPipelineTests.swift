@@ -161,6 +161,28 @@ let malformedCases: [MalformedCase] = [
     MalformedCase(name: "a matrix of a billion stages", yaml: "stages:\n  s:\n    cmd: x\n    matrix:\n"
                   + (0..<9).map { "      k\($0): [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n" }.joined(),
                   message: "the matrix of stage 's' makes more than 10000 stages", line: 5, column: 7),
+    MalformedCase(name: "unknown executor", yaml: "settings: {executor: slrum}\nstages:\n  a: {cmd: x}\n",
+                  message: "settings.executor must be local or slurm, found 'slrum'", line: 1, column: 22, hint: "did you mean 'slurm'?"),
+    MalformedCase(name: "unknown sbatch option", yaml: "settings:\n  slurm: {partion: gpu}\nstages:\n  a: {cmd: x}\n",
+                  message: "unknown key 'partion' in settings.slurm", line: 2, column: 11, hint: "did you mean 'partition'?"),
+    MalformedCase(name: "cpus not a count", yaml: "settings:\n  slurm: {cpus: 0}\nstages:\n  a: {cmd: x}\n",
+                  message: "settings.slurm.cpus must be between 1 and 100000, found 0", line: 2, column: 17),
+    MalformedCase(name: "time not a duration", yaml: "settings:\n  slurm: {time: soon}\nstages:\n  a: {cmd: x}\n",
+                  message: "settings.slurm.time must be minutes (90) or a time such as \"2:00:00\"", line: 2, column: 17),
+    MalformedCase(name: "gpus malformed", yaml: "settings:\n  slurm: {gpus: -1}\nstages:\n  a: {cmd: x}\n",
+                  message: "settings.slurm.gpus must be a count of GPUs (1) or TYPE:COUNT (a100:2)", line: 2, column: 17),
+    MalformedCase(name: "memory malformed", yaml: "settings:\n  slurm: {memory: lots}\nstages:\n  a: {cmd: x}\n",
+                  message: "settings.slurm.memory must be an amount of memory such as 16G or 4000M", line: 2, column: 19),
+    MalformedCase(name: "partition with a space", yaml: "settings:\n  slurm: {partition: 'gpu; rm'}\nstages:\n  a: {cmd: x}\n",
+                  message: "settings.slurm.partition must be one word, found 'gpu; rm'", line: 2, column: 22),
+    MalformedCase(name: "flag that is no option", yaml: "settings:\n  slurm: {flags: [exclusive]}\nstages:\n  a: {cmd: x}\n",
+                  message: "each item of settings.slurm.flags must be one sbatch option such as --constraint=v100, found 'exclusive'", line: 2, column: 19),
+    MalformedCase(name: "poll interval too short", yaml: "settings:\n  slurm: {poll_interval: 0.1}\nstages:\n  a: {cmd: x}\n",
+                  message: "settings.slurm.poll_interval must be seconds between 1 and 3600", line: 2, column: 26),
+    MalformedCase(name: "stage executor unknown", yaml: "stages:\n  a: {cmd: x, executor: cluster}\n",
+                  message: "executor of stage 'a' must be local or slurm, found 'cluster'", line: 2, column: 25),
+    MalformedCase(name: "stage slurm not a mapping", yaml: "stages:\n  a: {cmd: x, slurm: gpu}\n",
+                  message: "slurm of stage 'a' must be a mapping", line: 2, column: 22),
 ]
 
 @Suite("Malformed pipelines")
@@ -183,6 +205,29 @@ struct MalformedPipelineTests {
             if c.line != nil { #expect(diagnostic.location?.file == "pipeline.yaml") }
             #expect(!error.description.contains("Fatal"), "no stack traces for user mistakes")
         }
+    }
+
+    @Test("executor settings: the pipeline's, a stage's over them option by option, and never part of a stage's definition")
+    func executorSettings() throws {
+        let yaml = """
+            settings: { executor: slurm, slurm: { partition: gpu, time: "2:00:00", gpus: 1, memory: 16G, flags: [--exclusive] } }
+            stages:
+              a: { cmd: x, slurm: { gpus: a100:2, cpus: 8 } }
+              b: { cmd: y, executor: local }
+              c: { cmd: z }
+            """
+        let pipeline = try loader().parse(yaml, file: "/ws/labmake.yaml", workspaceRoot: "/ws")
+        let stages = Dictionary(uniqueKeysWithValues: pipeline.stages.map { ($0.name, $0) })
+        let a = pipeline.settings.executor(for: stages["a"]!)
+        #expect(a.isSlurm)
+        #expect(a.slurm["gpus"] == .string("a100:2"))
+        #expect(a.slurm["cpus"] == .int(8))
+        #expect(a.slurm["partition"] == .string("gpu"))
+        #expect(a.slurm["time"] == .string("2:00:00"))
+        #expect(!pipeline.settings.executor(for: stages["b"]!).isSlurm)
+        #expect(pipeline.settings.executor(for: stages["c"]!) == pipeline.settings.executor)
+        let local = try loader().parse("stages:\n  a: { cmd: x }\n", file: "/ws/labmake.yaml", workspaceRoot: "/ws")
+        #expect(StageFingerprint.definition(of: stages["a"]!, version: "1") == StageFingerprint.definition(of: local.stages[0], version: "1"))
     }
 
     @Test("the message quotes the offending line with a caret under the column")

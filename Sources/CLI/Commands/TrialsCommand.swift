@@ -22,7 +22,8 @@ struct ListTrialsCommand: ParsableCommand {
         discussion: """
             Without a name, lists the experiments. A stage's name (sweep, tune) shows its latest experiment.
             Statuses are NNI's: WAITING, RUNNING, SUCCEEDED, FAILED, EARLY_STOPPED, USER_CANCELED; an early-stopped \
-            trial shows its last intermediate result and the step it stopped at. --json and --csv export the trials \
+            trial shows its last intermediate result and the step it stopped at; a trial run as a Slurm job shows \
+            the job's id, Slurm state and node. --json and --csv export the trials \
             with the columns of `nnictl experiment export` (parameter, value or reward, trialJobId, intermediate), \
             then labmake's (trial, status, seconds, error).
             """)
@@ -69,7 +70,9 @@ struct ListTrialsCommand: ParsableCommand {
                 metric = String(format: "%.6g at step %d", last, t.intermediates.count)
             }
             let seconds = t.seconds.map(formatDuration) ?? "-"
-            print("#\(t.number)\t\(t.status.rawValue)\t\(metric)\t\(seconds)\t\(t.configuration.json)" + (t.error.map { "\t\($0)" } ?? ""))
+            // A trial run as a cluster job says which, in what state, where: `job 41 RUNNING on gpu07`.
+            let job = t.placement.map { "\tjob \($0.job) \($0.state)" + ($0.node.isEmpty ? "" : " on \($0.node)") } ?? ""
+            print("#\(t.number)\t\(t.status.rawValue)\t\(metric)\t\(seconds)\(job)\t\(t.configuration.json)" + (t.error.map { "\t\($0)" } ?? ""))
         }
     }
 }

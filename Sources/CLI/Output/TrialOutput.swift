@@ -5,8 +5,8 @@ import Tuner
 /// Trials as a log, as JSON or CSV: the export formats of `labmake trials` have the columns of
 /// `nnictl experiment export` (`parameter`, `value`, `trialJobId`, `intermediate`; in CSV each
 /// parameter, then `reward` or the keys of an object metric, then `trialJobId`), followed by labmake's
-/// own (`trial`, `status`, `seconds`, `error`; in JSON also `key`, `startedAt`, `endedAt`). Unlike nnictl, trials
-/// without a final result are rows too.
+/// own (`trial`, `status`, `seconds`, `error`; in JSON also `key`, `startedAt`, `endedAt`; when trials ran as
+/// cluster jobs, `job`, `jobState` and `node`). Unlike nnictl, trials without a final result are rows too.
 enum TrialOutput {
     static func writeLog(_ trials: [TrialRecord], to path: String) throws {
         let lines = trials.map { t -> String in
@@ -38,6 +38,10 @@ enum TrialOutput {
         var key: String
         var startedAt: Double?
         var endedAt: Double?
+        /// The cluster job that ran it: its id, its scheduler state and node; nil on this machine.
+        var job: String?
+        var jobState: String?
+        var node: String?
     }
 
     /// The final metric as NNI stores it: the object the trial reported, or the number.
@@ -50,7 +54,8 @@ enum TrialOutput {
         let rows = trials.map { t in
             ExportRow(parameter: t.configuration.values, value: value(t), trialJobId: t.jobID, intermediate: t.intermediates.map(number),
                       trial: t.number, status: t.status.rawValue, seconds: t.seconds, error: t.error, key: t.key,
-                      startedAt: t.startedAt?.timeIntervalSince1970, endedAt: t.endedAt?.timeIntervalSince1970)
+                      startedAt: t.startedAt?.timeIntervalSince1970, endedAt: t.endedAt?.timeIntervalSince1970,
+                      job: t.placement?.job, jobState: t.placement?.state, node: t.placement?.node)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -66,9 +71,11 @@ enum TrialOutput {
             return fields
         }
         let metricKeys = Array(Set(details.flatMap(\.keys))).sorted()
+        let placed = trials.contains { $0.placement != nil }
         let rewardColumn = trials.contains { $0.metric != nil && $0.metricDetails == nil } || metricKeys.isEmpty
         let header = names + (rewardColumn ? ["reward"] : []) + metricKeys.filter { !names.contains($0) }
             + ["trialJobId", "intermediate", "trial", "status", "seconds", "error"]
+            + (placed ? ["job", "jobState", "node"] : [])
         var lines = [header.map(csvField).joined(separator: ",")]
         for (t, fields) in zip(trials, details) {
             var row = names.map { t.configuration[$0]?.description ?? "" }
@@ -76,6 +83,7 @@ enum TrialOutput {
             row += metricKeys.filter { !names.contains($0) }.map { key in fields[key].map(text) ?? "" }
             row += [t.jobID, "[" + t.intermediates.map(number).joined(separator: ",") + "]", String(t.number), t.status.rawValue,
                     t.seconds.map { String(format: "%.3f", $0) } ?? "", t.error ?? ""]
+            if placed { row += [t.placement?.job ?? "", t.placement?.state ?? "", t.placement?.node ?? ""] }
             lines.append(row.map(csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n")

@@ -22,7 +22,7 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
     private let options: SlurmOptions
     /// Every job of this executor is submitted under this name: one `squeue -n` lists them all.
     public let jobName: String
-    /// Every job's comment starts with it; the request's key (or name) follows.
+    /// Every job's comment starts with it (`labmake:…:`); the request's key (or name) follows.
     public let commentPrefix: String
     private let fileSystem: any FileSystem
     private let clock: any Clock
@@ -277,7 +277,7 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
     // MARK: - Files
 
     private func comment(for request: JobRequest) -> String {
-        commentPrefix + ":" + (request.key ?? request.name).replacingOccurrences(of: " ", with: "_")
+        commentPrefix + (request.key ?? request.name).replacingOccurrences(of: " ", with: "_")
     }
 
     private func writeRecord(_ record: SlurmJobScript.SubmissionRecord, folder: String) throws {

@@ -9,7 +9,7 @@ import SystemIO
 /// existence of dependency files can change behind the key's back: the runner checks it before
 /// anything runs.
 public struct ManifestCache: Sendable {
-    static let magic = "labmake-manifest-v2"
+    static let magic = "labmake-manifest-v3"
 
     /// Where the entry is kept, e.g. `.labmake/manifest.cache`.
     public let path: String
@@ -57,6 +57,7 @@ public struct ManifestCache: Sendable {
         w.string(p.settings.device)
         w.int(p.settings.seed)
         w.int(p.settings.jobs ?? 0)
+        encode(p.settings.executor, &w)
         w.object(p.params)
         w.int(p.stages.count)
         for (i, s) in p.stages.enumerated() {
@@ -72,6 +73,8 @@ public struct ManifestCache: Sendable {
             w.string(s.location?.file ?? "")
             w.int(s.location?.line ?? 0)
             w.int(s.location?.column ?? 0)
+            w.int(s.executor == nil ? 0 : 1)
+            if let executor = s.executor { encode(executor, &w) }
             w.int(p.graph.upstream[i].count)
             for u in p.graph.upstream[i] { w.int(u) }
             let reads = p.graph.reads[i]
@@ -82,11 +85,23 @@ public struct ManifestCache: Sendable {
         }
     }
 
+    private func encode(_ executor: ExecutorSetting, _ w: inout BinaryWriter) {
+        w.string(executor.kind?.rawValue ?? "")
+        w.object(executor.slurm)
+    }
+
+    private func decodeExecutor(_ r: inout BinaryReader) throws -> ExecutorSetting {
+        let kind = try r.string()
+        guard kind.isEmpty || ExecutorSetting.Kind(rawValue: kind) != nil else { throw BinaryReader.Malformed() }
+        return ExecutorSetting(kind: ExecutorSetting.Kind(rawValue: kind), slurm: try r.object())
+    }
+
     private func decode(_ r: inout BinaryReader) throws -> PipelineDefinition {
         let name = try r.string()
         let device = try r.string()
         let seed = try r.int()
         let jobs = try r.int()
+        let executor = try decodeExecutor(&r)
         let params = try r.object()
         let count = try r.count()
         var stages: [StageDefinition] = []
@@ -101,6 +116,7 @@ public struct ManifestCache: Sendable {
             let with = try r.object()
             let deps = try r.strings(), outs = try r.strings(), needs = try r.strings()
             let file = try r.string(), line = try r.int(), column = try r.int()
+            let stageExecutor = try r.int() == 1 ? try decodeExecutor(&r) : nil
             var ups: [Int] = []
             for _ in 0..<(try r.count()) {
                 let u = try r.int()
@@ -121,11 +137,12 @@ public struct ManifestCache: Sendable {
             reads.append(stageReads)
             stages.append(StageDefinition(
                 name: stageName, kind: kind, command: command, params: stageParams, with: with, deps: deps,
-                outs: outs, needs: needs, location: file.isEmpty ? nil : SourceLocation(file: file, line: line, column: column)))
+                outs: outs, needs: needs, location: file.isEmpty ? nil : SourceLocation(file: file, line: line, column: column),
+                executor: stageExecutor))
             upstream.append(ups)
         }
         return PipelineDefinition(
-            name: name, settings: PipelineSettings(device: device, seed: seed, jobs: jobs > 0 ? jobs : nil),
+            name: name, settings: PipelineSettings(device: device, seed: seed, jobs: jobs > 0 ? jobs : nil, executor: executor),
             params: params, graph: Graph(sortedStages: stages, upstream: upstream, reads: reads))
     }
 }

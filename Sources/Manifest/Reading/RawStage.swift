@@ -4,7 +4,7 @@ import Yams
 /// A stage as written in the file, before parameters are bound and its matrix expanded; keeps the
 /// nodes so that later checks can point at the exact line and column.
 struct RawStage {
-    static let keys = ["cmd", "uses", "with", "deps", "outs", "params", "needs", "matrix", "desc"]
+    static let keys = ["cmd", "uses", "with", "deps", "outs", "params", "needs", "matrix", "desc", "executor", "slurm"]
 
     enum Params {
         /// `params: [lr, epochs]`: read these pipeline parameters.
@@ -24,6 +24,8 @@ struct RawStage {
     var needs: [(String, Node)] = []
     var params: Params = .names([])
     var matrix: [(String, [ConfigValue], Node)] = []
+    /// The stage's own `executor:` and `slurm:`; nil when it has neither.
+    var executor: ExecutorSetting?
 
     /// Reads one entry of `stages:`; nil when it is not even a mapping.
     init?(_ entry: Entry, reader: NodeReader) {
@@ -46,6 +48,11 @@ struct RawStage {
                 with = reader.mapping(node, "with of \(what)")?.compactMap { e in reader.value(e.value).map { (e, $0) } }
             case "params": params = RawStage.readParams(node, what: what, reader: reader)
             case "matrix": matrix = RawStage.readMatrix(node, what: what, reader: reader)
+            case "executor":
+                let kind = ExecutorReader(reader: reader).kind(node, "executor of \(what)")
+                executor = ExecutorSetting(kind: kind, slurm: executor?.slurm ?? [:])
+            case "slurm":
+                executor = ExecutorSetting(kind: executor?.kind, slurm: ExecutorReader(reader: reader).slurm(node, "slurm of \(what)"))
             default: break
             }
         }

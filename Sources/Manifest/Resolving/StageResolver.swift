@@ -103,7 +103,8 @@ struct StageResolver {
             deps: raw.deps.map { interpolate($0, "deps") },
             outs: raw.outs.isEmpty ? (kind?.defaultOutputs(stageName: name) ?? []) : raw.outs.map { interpolate($0, "outs") },
             needs: raw.needs.map(\.0),
-            location: reader.location(raw.nameNode))
+            location: reader.location(raw.nameNode),
+            executor: raw.executor)
     }
 
     /// Replaces `${params.NAME}` with the parameter's value as it is, and `${params.NAME:q}` with the value

@@ -11,18 +11,22 @@ public struct CommandStage: StageKind {
     public init() {}
 
     public func run(_ stage: StageDefinition, context: StageContext) throws {
+        let request = try Self.prepare(stage, context: context)
+        let outcome = context.launcher.run(request, output: context.output)
+        guard outcome.succeeded else { throw StageFailure("command failed: \(outcome.summary)") }
+    }
+
+    /// Creates the parent folders of the stage's outputs, as DVC does, and returns what to run: the
+    /// command in the workspace root, with its parameters and `LABMAKE_STAGE` in its environment.
+    public static func prepare(_ stage: StageDefinition, context: StageContext) throws -> ProcessRequest {
         guard let command = stage.command else { throw StageFailure("stage has no command") }
         guard !context.isCancelled() else { throw StageFailure("interrupted") }
         for out in stage.outs {
-            // Parent directories of outputs exist before the command runs, as DVC does.
             let path = context.workspaceRoot + "/" + PathRules.normalized(out)
             if let slash = path.lastIndex(of: "/") { try context.fileSystem.createDirectory(String(path[..<slash])) }
         }
         var environment = ["LABMAKE_STAGE": stage.name]
         for (name, value) in stage.params { environment["LABMAKE_PARAM_" + name.uppercased()] = value.interpolated }
-        let outcome = context.launcher.run(
-            ProcessRequest(command: command, workingDirectory: context.workspaceRoot, environment: environment),
-            output: context.output)
-        guard outcome.succeeded else { throw StageFailure("command failed: \(outcome.summary)") }
+        return ProcessRequest(command: command, workingDirectory: context.workspaceRoot, environment: environment)
     }
 }

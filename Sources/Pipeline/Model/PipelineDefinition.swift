@@ -29,10 +29,18 @@ public struct PipelineSettings: Sendable, Hashable {
     public var seed: Int
     /// How many stages may run at once; nil means one per core.
     public var jobs: Int?
+    /// Where stages and trials run unless a stage says otherwise.
+    public var executor: ExecutorSetting
 
-    public init(device: String = "auto", seed: Int = 42, jobs: Int? = nil) {
+    public init(device: String = "auto", seed: Int = 42, jobs: Int? = nil, executor: ExecutorSetting = ExecutorSetting(kind: .local)) {
         self.device = device
         self.seed = seed
         self.jobs = jobs
+        self.executor = executor
+    }
+
+    /// Where `stage`'s work runs: the pipeline's executor with the stage's own over it.
+    public func executor(for stage: StageDefinition) -> ExecutorSetting {
+        executor.overridden(by: stage.executor)
     }
 }

@@ -24,11 +24,13 @@ public struct StageDefinition: Sendable, Hashable {
     public var needs: [String]
     /// Where the stage is declared, for messages.
     public var location: SourceLocation?
+    /// The stage's own `executor:` and `slurm:`, over the pipeline's; nil when it has neither.
+    public var executor: ExecutorSetting?
 
     public init(name: String, kind: String = StageDefinition.commandKind, command: String? = nil,
                 params: [String: ConfigValue] = [:], with: [String: ConfigValue] = [:],
                 deps: [String] = [], outs: [String] = [], needs: [String] = [],
-                location: SourceLocation? = nil) {
+                location: SourceLocation? = nil, executor: ExecutorSetting? = nil) {
         self.name = name
         self.kind = kind
         self.command = command
@@ -38,6 +40,7 @@ public struct StageDefinition: Sendable, Hashable {
         self.outs = outs
         self.needs = needs
         self.location = location
+        self.executor = executor
     }
 
     /// Whether this is a plain shell-command stage.

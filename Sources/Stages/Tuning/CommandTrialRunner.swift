@@ -57,36 +57,52 @@ public struct CommandTrialRunner: TrialRunner {
     static let metricsPollInterval = 0.1
 
     public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult {
+        try run(trial, of: experiment, report: report, placed: { _ in })
+    }
+
+    public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
+                    placed: @escaping @Sendable (TrialPlacement) -> Void) throws -> TrialResult {
         let folder = Self.trialFolder(trialsDirectory: trialsDirectory, experiment: experiment, number: trial.number)
-        // A fresh folder on every start: NNI 1.8's SDK truncates the metrics file, later ones append to it.
-        try fileSystem.removeItem(folder)
-        try fileSystem.createDirectory(folder + "/.nni")
-        try fileSystem.writeText(folder + "/" + NNITrialProtocol.parameterFile,
-                                 NNITrialProtocol.parameterRecord(trial.configuration, parameterID: trial.number - 1))
-        try fileSystem.writeText(folder + "/" + NNITrialProtocol.metricsFile, "")
-        try fileSystem.writeText(folder + "/parameters.json", trial.configuration.json)
         var variables = NNITrialProtocol.variables(
             experimentID: NNITrialProtocol.experimentID(experiment), trialJobID: trial.jobID, folder: folder,
             sequence: trial.number - 1, codeDirectory: directory)
         variables["LABMAKE_TRIAL_PARAMETERS"] = folder + "/parameters.json"
         variables["LABMAKE_TRIAL_NUMBER"] = String(trial.number)
+        variables["LABMAKE_TRIAL_KEY"] = trial.key
         variables.merge(environment) { _, given in given }
         let request = JobRequest(name: "trial-\(trial.number)", process: ProcessRequest(
             command: command, workingDirectory: directory, environment: variables,
-            removedEnvironment: NNITrialProtocol.removedVariables, timeout: timeout, shell: shell))
+            removedEnvironment: NNITrialProtocol.removedVariables, timeout: timeout, shell: shell),
+            folder: folder, key: trial.key)
+
+        // A job that an earlier, killed labmake submitted for this trial is watched (or harvested), not run again.
+        let job: JobHandle
+        if let earlier = executor.attach(request) {
+            job = earlier
+        } else {
+            // A fresh folder on every start: NNI 1.8's SDK truncates the metrics file, later ones append to it.
+            try fileSystem.removeItem(folder)
+            try fileSystem.createDirectory(folder + "/.nni")
+            try fileSystem.writeText(folder + "/" + NNITrialProtocol.parameterFile,
+                                     NNITrialProtocol.parameterRecord(trial.configuration, parameterID: trial.number - 1))
+            try fileSystem.writeText(folder + "/" + NNITrialProtocol.metricsFile, "")
+            try fileSystem.writeText(folder + "/parameters.json", trial.configuration.json)
+            job = try executor.submit(request)
+        }
 
         let state = Locked(TrialProgress())
-        let job = try executor.submit(request)
         let cancelJob: @Sendable () -> Void = { [executor] in executor.cancel(job) }
         let metrics = MetricsTail(path: folder + "/" + NNITrialProtocol.metricsFile, fileSystem: fileSystem) { records in
             state.withLock { $0.take(records, report: report, cancel: cancelJob) }
         }
         metrics.start(interval: Self.metricsPollInterval)
         let output = Locked(OutputLog())
-        let end = executor.watch(job) { line in
+        let end = executor.watch(job, output: { line in
             output.withLock { $0.append(line) }
             state.withLock { $0.take(line, report: report, cancel: cancelJob) }
-        }
+        }, placed: { placement in
+            placed(TrialPlacement(job: placement.id, state: placement.state, node: placement.node))
+        })
         metrics.finish()
         try? fileSystem.writeText(folder + "/trial.stdout", output.withLock { $0.text })
         return try outcome(end, state.withLock { $0 }, folder: folder)
@@ -101,7 +117,7 @@ public struct CommandTrialRunner: TrialRunner {
             break
         case .timedOut:
             throw TunerError(end.summary)
-        case .cancelled:
+        case .cancelled, .detached:
             throw TrialCancelled()
         case .signalled where isCancelled():
             throw TrialCancelled()

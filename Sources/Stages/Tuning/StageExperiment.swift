@@ -17,7 +17,7 @@ struct StageExperiment {
         self.stage = stage
         self.context = context
         self.options = options
-        (runner, identity) = try options.runner(context: context, baseline: baseline)
+        (runner, identity) = try options.runner(stage: stage, context: context, baseline: baseline)
     }
 
     /// The experiment's name in the store: the stage's name and a digest of what defines the
@@ -39,7 +39,13 @@ struct StageExperiment {
         let (trials, _) = try session.run(isCancelled: context.isCancelled) { [context] trial, progress in
             context.output(progress.line(for: trial))
         }
-        if context.isCancelled() { throw StageFailure("interrupted; finished trials are kept and the next run resumes the experiment") }
+        if context.isCancelled() {
+            if context.settings.executor(for: stage).isSlurm {
+                throw StageFailure("interrupted; finished trials are kept, running trials go on as Slurm jobs: `labmake run` again "
+                                   + "re-attaches to them and resumes the experiment, `labmake cancel \(stage.name)` cancels them")
+            }
+            throw StageFailure("interrupted; finished trials are kept and the next run resumes the experiment")
+        }
         return trials
     }
 

@@ -1,6 +1,7 @@
 import Executors
 import Foundation
 import Pipeline
+import SystemIO
 import Tuner
 import Training
 
@@ -75,20 +76,35 @@ struct TrialOptions {
     /// on the `data` folder, with `baseline` under each trial's parameters, or the command, which gets
     /// the trial's parameters alone (as NNI's trials do) and is keyed on the content of everything the
     /// stage reads (its code and data), so that editing the trial's script runs its trials again.
-    func runner(context: StageContext, baseline: Configuration) throws -> (runner: any TrialRunner, identity: String) {
+    ///
+    /// Under a Slurm executor every trial is a batch job: a command trial runs its command there, and a
+    /// built-in one runs `labmake trial-exec` with the same identity, so its key and result are the same
+    /// as on this machine.
+    func runner(stage: StageDefinition, context: StageContext, baseline: Configuration) throws -> (runner: any TrialRunner, identity: String) {
+        let executor = StageJobExecutor.make(for: stage, context: context)
         if let trialCommand {
             let directory = codeDirectory.map { $0.hasPrefix("/") ? $0 : context.workspaceRoot + "/" + PathRules.normalized($0) }
                 ?? context.workspaceRoot
             let runner = CommandTrialRunner(
                 command: trialCommand, directory: directory, timeout: trialTimeout,
-                executor: LocalJobExecutor(launcher: context.launcher), fileSystem: context.fileSystem,
+                executor: executor, fileSystem: context.fileSystem,
                 trialsDirectory: context.scratchDirectory + "/trials", environment: environment, shell: shell,
                 isCancelled: context.isCancelled)
             let code = directory == context.workspaceRoot ? "" : "\ncode:" + directory
             return (runner, "command:" + trialCommand + code + "\ninputs:" + context.inputDigest)
         }
-        try StageDevice.activate(context.settings.device, log: context.output)
         let folder = context.workspaceRoot + "/" + PathRules.normalized(data ?? "data")
+        if !(executor is LocalJobExecutor) {
+            let dataset = try LabDataset.open(folder: folder, fileSystem: context.fileSystem, log: { _ in })
+            let baselineFile = context.scratchDirectory + "/baseline.json"
+            try context.fileSystem.writeText(baselineFile, baseline.json)
+            let runner = CommandTrialRunner(
+                command: BuiltInTrialJob.command(data: folder, baselineFile: baselineFile, device: context.settings.device),
+                directory: context.workspaceRoot, timeout: trialTimeout, executor: executor, fileSystem: context.fileSystem,
+                trialsDirectory: context.scratchDirectory + "/trials", isCancelled: context.isCancelled)
+            return (runner, "train:\(TrainingTrialIdentity.version):" + dataset.digest + ":" + baseline.json)
+        }
+        try StageDevice.activate(context.settings.device, log: context.output)
         let dataset = try LabDataset.open(folder: folder, fileSystem: context.fileSystem, log: context.output)
         let runner = TrainingTrialRunner(dataset: dataset, baseline: baseline, workDirectory: context.scratchDirectory + "/trials",
                                          fileSystem: context.fileSystem, isCancelled: context.isCancelled)

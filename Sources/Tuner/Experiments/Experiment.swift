@@ -89,6 +89,7 @@ public final class Experiment: @unchecked Sendable {
                 trials[i].status = .waiting
                 trials[i].startedAt = nil
                 trials[i].intermediates = []
+                trials[i].droppedIntermediates = nil
             }
             started = clock.now()
             ranHere = []
@@ -223,7 +224,8 @@ public final class Experiment: @unchecked Sendable {
         pool.start { [self] in
             var result = trial
             do {
-                let final = try runner.run(trial, of: settings.name) { [self] value in report(trial.number, value) }
+                let final = try runner.run(trial, of: settings.name, report: { [self] value in report(trial.number, value) },
+                                           placed: { [self] placement in place(trial.number, placement) })
                 result.metric = final.metric
                 result.metricDetails = final.details
                 result.status = .succeeded
@@ -242,6 +244,7 @@ public final class Experiment: @unchecked Sendable {
             let reported = locked { trials.first(where: { $0.number == trial.number }) }
             result.intermediates = reported?.intermediates ?? []
             result.droppedIntermediates = reported?.droppedIntermediates
+            result.placement = reported?.placement
             return result
         }
     }
@@ -259,6 +262,15 @@ public final class Experiment: @unchecked Sendable {
         } catch {
             if storeFailure == nil { storeFailure = error }
         }
+    }
+
+    /// Records where a scheduler put a running trial, and stores it.
+    private func place(_ number: Int, _ placement: TrialPlacement) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let i = trials.firstIndex(where: { $0.number == number }), trials[i].placement != placement else { return }
+        trials[i].placement = placement
+        keep(trials[i])
     }
 
     /// Records an intermediate result; false when the assessor stops the trial.

@@ -35,6 +35,8 @@ public struct TrialRecord: Codable, Sendable, Equatable {
     public var droppedIntermediates: Int?
     /// The trial's id where it came from, for trials imported from NNI (`Icvut`); nil for labmake's own.
     public var importedID: String?
+    /// Where a scheduler ran it (a Slurm job's id, state and node); nil for a trial run on this machine.
+    public var placement: TrialPlacement?
 
     public init(number: Int, configuration: Configuration, key: String, status: TrialStatus = .waiting, startedAt: Date? = nil,
                 endedAt: Date? = nil, metric: Double? = nil, intermediates: [Double] = [], error: String? = nil,

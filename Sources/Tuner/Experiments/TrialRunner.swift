@@ -3,6 +3,30 @@
 public protocol TrialRunner: Sendable {
     /// Runs `trial` of the experiment named `experiment`.
     func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult
+    /// The same, and `placed` receives where a scheduler put the trial's job each time that changes.
+    func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
+             placed: @escaping @Sendable (TrialPlacement) -> Void) throws -> TrialResult
+}
+
+extension TrialRunner {
+    /// A runner without a scheduler never places a trial.
+    public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
+                    placed: @escaping @Sendable (TrialPlacement) -> Void) throws -> TrialResult {
+        try run(trial, of: experiment, report: report)
+    }
+}
+
+/// Where a scheduler runs a trial: its job's id, state and node (a Slurm job: `41`, `RUNNING`, `gpu07`).
+public struct TrialPlacement: Codable, Sendable, Hashable {
+    public var job: String
+    public var state: String
+    public var node: String
+
+    public init(job: String, state: String, node: String) {
+        self.job = job
+        self.state = state
+        self.node = node
+    }
 }
 
 /// A trial's final result.
