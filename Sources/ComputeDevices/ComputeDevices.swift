@@ -14,7 +14,11 @@ public enum ComputeDevices {
     /// Activates the backend `device` names and says which it chose, e.g.
     /// `vulkan: NVIDIA H100 (discrete GPU)` or `cpu: no Vulkan GPU (llvmpipe is a CPU device)`.
     @discardableResult
-    public static func activate(_ device: String, threads: Int? = nil) throws(ComputeError) -> String {
+    ///
+    /// Under a scheduler's grant (`CUDA_VISIBLE_DEVICES`, `SLURM_JOB_GPUS`: ``GrantedGPUs``), `auto` and
+    /// `vulkan` choose among the granted GPUs only, the first of them; `vulkan:N` still means device N.
+    public static func activate(_ device: String, threads: Int? = nil,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) throws(ComputeError) -> String {
         let spec = device.lowercased()
         switch spec {
         case "cpu", "reference":
@@ -22,7 +26,15 @@ public enum ComputeDevices {
             return spec
         case "auto":
             try CPUBackends.activate("cpu", threads: threads)
-            let devices = (try? VulkanDevices.list()) ?? []
+            var devices = (try? VulkanDevices.list()) ?? []
+            if let grant = GrantedGPUs(environment: environment) {
+                do {
+                    devices = try grant.devices(among: devices)
+                } catch {
+                    return "cpu: \(error.message)"
+                }
+                guard !devices.isEmpty else { return "cpu: \(grant.variable) grants no GPU" }
+            }
             guard let gpu = VulkanDevices.best(among: devices, gpuOnly: true) else {
                 let others = devices.map(\.name).joined(separator: ", ")
                 return "cpu: no Vulkan GPU" + (others.isEmpty ? "" : " (\(others): CPU devices, slower than the CPU backend)")
@@ -30,7 +42,14 @@ public enum ComputeDevices {
             return try useVulkan(gpu)
         case "vulkan":
             try CPUBackends.activate("cpu", threads: threads)
-            let devices = try vulkanDevices()
+            var devices = try vulkanDevices()
+            if let grant = GrantedGPUs(environment: environment), devices.contains(where: \.isGPU) {
+                devices = try granted(grant, among: devices)
+                guard let first = devices.first else {
+                    throw ComputeError("\(grant.variable) grants no GPU to this process; use device cpu, or vulkan:N to choose one anyway")
+                }
+                return try useVulkan(first)
+            }
             guard let best = VulkanDevices.best(among: devices, gpuOnly: false) else {
                 throw ComputeError("no Vulkan device is available (the driver lists none); use device cpu or auto")
             }
@@ -55,6 +74,14 @@ public enum ComputeDevices {
     public static var currentGPU: String? {
         guard let vulkan = Backends.current as? VulkanBackend else { return nil }
         return "\(vulkan.info.name) (\(vulkan.info.kind.rawValue), Vulkan \(vulkan.info.apiVersion), \(vulkan.info.driver))"
+    }
+
+    private static func granted(_ grant: GrantedGPUs, among devices: [VulkanDeviceInfo]) throws(ComputeError) -> [VulkanDeviceInfo] {
+        do {
+            return try grant.devices(among: devices)
+        } catch {
+            throw ComputeError(error.message)
+        }
     }
 
     private static func vulkanDevices() throws(ComputeError) -> [VulkanDeviceInfo] {

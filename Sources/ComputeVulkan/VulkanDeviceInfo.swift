@@ -31,12 +31,17 @@ public struct VulkanDeviceInfo: Sendable, Codable, Equatable {
     public var maxSharedMemory: Int
     public var maxPushConstants: Int
     public var maxStorageBufferRange: UInt64
+    /// The device's UUID as NVIDIA writes it (`GPU-8a3f…`, the form `nvidia-smi -L` and
+    /// `CUDA_VISIBLE_DEVICES` use); nil when the driver gives none.
+    public var uuid: String?
 
     public init(index: Int, name: String, kind: Kind, driver: String, apiVersion: String, memory: UInt64, subgroupSize: Int,
-                maxWorkgroupInvocations: Int, maxSharedMemory: Int, maxPushConstants: Int, maxStorageBufferRange: UInt64) {
+                maxWorkgroupInvocations: Int, maxSharedMemory: Int, maxPushConstants: Int, maxStorageBufferRange: UInt64,
+                uuid: String? = nil) {
         (self.index, self.name, self.kind, self.driver, self.apiVersion, self.memory) = (index, name, kind, driver, apiVersion, memory)
         (self.subgroupSize, self.maxWorkgroupInvocations, self.maxSharedMemory) = (subgroupSize, maxWorkgroupInvocations, maxSharedMemory)
         (self.maxPushConstants, self.maxStorageBufferRange) = (maxPushConstants, maxStorageBufferRange)
+        self.uuid = uuid
     }
 
     /// A GPU of any kind: what `device: auto` may choose.

@@ -12,6 +12,14 @@ public enum VulkanDevices {
         try VulkanInstance.shared.get().devices
     }
 
+    /// A device UUID's 16 bytes as NVIDIA writes them: `GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`; nil when all zero.
+    public static func uuidText(_ bytes: [UInt8]) -> String? {
+        guard bytes.count == 16, bytes.contains(where: { $0 != 0 }) else { return nil }
+        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        let groups = [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }
+        return "GPU-" + groups.joined(separator: "-")
+    }
+
     /// Whether the Khronos validation layer is on for this process (decided when Vulkan is first used).
     public static var validationEnabled: Bool { (try? VulkanInstance.shared.get().validation) ?? false }
 

@@ -88,16 +88,22 @@ final class VulkanInstance: @unchecked Sendable {
         subgroup.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES
         var driver = VkPhysicalDeviceDriverProperties()
         driver.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES
+        var identity = VkPhysicalDeviceIDProperties()
+        identity.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES
         let hasDriverProperties = properties.apiVersion >= labmake_vk_make_api_version(0, 1, 2, 0)
-        withUnsafeMutablePointer(to: &driver) { driverPointer in
-            if hasDriverProperties { subgroup.pNext = UnsafeMutableRawPointer(driverPointer) }
-            withUnsafeMutablePointer(to: &subgroup) { subgroupPointer in
-                var all = VkPhysicalDeviceProperties2()
-                all.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
-                all.pNext = UnsafeMutableRawPointer(subgroupPointer)
-                vkGetPhysicalDeviceProperties2(device, &all)
+        withUnsafeMutablePointer(to: &identity) { identityPointer in
+            if hasDriverProperties { driver.pNext = UnsafeMutableRawPointer(identityPointer) } else { subgroup.pNext = UnsafeMutableRawPointer(identityPointer) }
+            withUnsafeMutablePointer(to: &driver) { driverPointer in
+                if hasDriverProperties { subgroup.pNext = UnsafeMutableRawPointer(driverPointer) }
+                withUnsafeMutablePointer(to: &subgroup) { subgroupPointer in
+                    var all = VkPhysicalDeviceProperties2()
+                    all.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
+                    all.pNext = UnsafeMutableRawPointer(subgroupPointer)
+                    vkGetPhysicalDeviceProperties2(device, &all)
+                }
             }
         }
+        let uuidBytes = withUnsafeBytes(of: identity.deviceUUID) { Array($0) }
         var memory = VkPhysicalDeviceMemoryProperties()
         vkGetPhysicalDeviceMemoryProperties(device, &memory)
         let heaps = withUnsafeBytes(of: memory.memoryHeaps) { Array($0.bindMemory(to: VkMemoryHeap.self).prefix(Int(memory.memoryHeapCount))) }
@@ -121,7 +127,7 @@ final class VulkanInstance: @unchecked Sendable {
             memory: local, subgroupSize: Int(subgroup.subgroupSize),
             maxWorkgroupInvocations: Int(limits.maxComputeWorkGroupInvocations),
             maxSharedMemory: Int(limits.maxComputeSharedMemorySize), maxPushConstants: Int(limits.maxPushConstantsSize),
-            maxStorageBufferRange: UInt64(limits.maxStorageBufferRange))
+            maxStorageBufferRange: UInt64(limits.maxStorageBufferRange), uuid: VulkanDevices.uuidText(uuidBytes))
     }
 
     private static func instanceLayers() -> Set<String> {

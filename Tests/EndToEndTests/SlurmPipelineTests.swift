@@ -127,6 +127,41 @@ struct SlurmPipelineTests {
         #expect(unknown.stderr.contains("did you mean 'tune'"), "\(unknown.stderr)")
     }
 
+    @Test("built-in training trials on Slurm (labmake trial-exec in each job) give the same accuracies as on this machine")
+    func builtInTraining() throws {
+        func pipeline(_ executor: String) -> String {
+            """
+            settings: { seed: 3, jobs: 1, device: cpu, executor: \(executor), slurm: { poll_interval: 1 } }
+            params: { model: mlp, epochs: 2, batch_size: 64, initial_lr: 0.05, optimizer: sgd, augment: false }
+            stages:
+              data:
+                uses: cifar10
+                with: { path: \(TestArchives.digits), md5: \(TestArchives.digitsMD5), train_subset: 300, validation: 100 }
+              tune:
+                uses: tune
+                with:
+                  search_space: { initial_lr: { _type: choice, _value: [0.02, 0.2] } }
+                  tuner: grid
+                  max_trials: 2
+                  concurrency: 2
+            """
+        }
+        let local = try Sandbox(["labmake.yaml": pipeline("local")])
+        let slurm = try Sandbox(["labmake.yaml": pipeline("slurm")])
+        let localRun = try local.labmake("run", environment: ["XDG_CACHE_HOME": local.root.path + "/cache"], timeout: 300)
+        var env = environment
+        env["XDG_CACHE_HOME"] = slurm.root.path + "/cache"
+        let slurmRun = try slurm.labmake("run", environment: env, timeout: 300)
+        #expect(localRun.status == 0, "\(localRun.stderr)")
+        #expect(slurmRun.status == 0, "\(slurmRun.stderr)\n\(slurmRun.stdout)")
+        let onThisMachine = try trials(local), onCluster = try trials(slurm)
+        #expect(onCluster.count == 2)
+        #expect(onCluster.allSatisfy { $0["status"] as? String == "SUCCEEDED" && $0["job"] != nil }, "\(onCluster)")
+        for key in ["parameter", "value", "intermediate", "key"] {
+            #expect(onCluster.map { "\($0[key] ?? "nil")" } == onThisMachine.map { "\($0[key] ?? "nil")" }, "\(key)")
+        }
+    }
+
     @Test("GPUs asked for in slurm: each trial trains on the GPU Slurm granted it")
     func gpuPlacement() throws {
         let box = try Sandbox(["labmake.yaml": Self.pipeline(executor: "slurm", extra: ", gpus: 1", maxTrials: 2), "trial.py": reportingTrial])
