@@ -167,6 +167,46 @@ struct SlurmJobExecutorTests {
         try controller.cancel([job.id])
     }
 
+    @Test("a job past its Slurm time limit ends as TIMEOUT, with what to change")
+    func slurmTimeLimit() throws {
+        // Slurm checks limits about every 30 s and then gives KillWait: about 80 s for a one-minute limit.
+        let slurm = executor(SlurmOptions(time: "1", pollInterval: 1))
+        let end = slurm.run(request("echo started; sleep 300", "limit")) { _ in }
+        guard case .endedByScheduler(let state, let reason) = end else {
+            Issue.record("expected the scheduler's end, got \(end)")
+            return
+        }
+        #expect(state == "TIMEOUT")
+        #expect(reason.contains("slurm: time"))
+    }
+
+    @Test("the controller restarted mid-job: polls fail, then answer again; the job's end is still seen")
+    func controllerRestart() throws {
+        let slurm = executor(SlurmOptions(pollInterval: 0.5))
+        let job = try slurm.submit(request("echo started; sleep 4; echo finished", "restart"))
+        let lines = Locked([String]())
+        let end = slurm.watch(job) { line in
+            lines.withLock { $0.append(line) }
+            guard line == "started" else { return }
+            // Stop slurmctld by its PID, wait for it to go, and start it again.
+            let pidFile = TestSlurmCluster.folder + "/slurmctld.pid"
+            if let pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                kill(pid, SIGTERM)
+                let deadline = Date().addingTimeInterval(20)
+                while Date() < deadline, kill(pid, 0) == 0, !isZombie(pid) { Thread.sleep(forTimeInterval: 0.05) }
+            }
+            Thread.sleep(forTimeInterval: 1)  // polls meet no controller meanwhile
+            try? TestSlurmCluster.script("up")
+        }
+        #expect(end == .exited(0))
+        #expect(lines.withLock { $0 } == ["started", "finished"])
+    }
+
+    private func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+
     private func shell(_ command: String) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

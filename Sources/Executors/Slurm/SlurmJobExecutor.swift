@@ -65,7 +65,7 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
         let script = folder + "/" + SlurmJobScript.scriptFile
         try fileSystem.writeFile(script, Array(SlurmJobScript.text(for: request, folder: folder).utf8), executable: true)
         var arguments = ["--job-name=\(jobName)", "--comment=\(comment)", "--chdir=\(folder)",
-                         "--output=\(folder)/slurm-%j.out", "--open-mode=append", "--requeue", "--signal=B:USR1@120"]
+                         "--output=\(folder)/slurm-%j.out", "--open-mode=append", "--requeue"]
         arguments += options.sbatchArguments
         let id = try controller.submit(script: script, arguments: arguments)
         try writeRecord(SlurmJobScript.SubmissionRecord(id: id, name: jobName, comment: comment), folder: folder)

@@ -7,8 +7,9 @@ import SystemIO
 /// to `attempt-N.out` (N is `SLURM_RESTART_COUNT`: a requeued job starts attempt N+1 beside the
 /// earlier one), and, when the command ends by itself, writes `exit.json` (job id, attempt, exit
 /// status, whether the request's own timeout stopped it) by write-then-rename. A job that Slurm stops
-/// (scancel, its time limit, preemption) writes no `exit.json`: Slurm's state says how it ended. On
-/// SIGUSR1 (`--signal=B:USR1@…`) the command is told, so that it can checkpoint.
+/// (scancel, its time limit, preemption) writes no `exit.json`: Slurm's state says how it ended. No
+/// early-warning signal is asked for: most trial commands would die of an unexpected SIGUSR1, and
+/// built-in trials checkpoint every epoch anyway.
 enum SlurmJobScript {
     static let scriptFile = "job.sh"
     static let recordFile = "job.json"
@@ -45,7 +46,6 @@ enum SlurmJobScript {
                 + "printf '{\"job\":\"%s\",\"attempt\":%d,\"status\":90,\"timed_out\":false}\\n' \"${SLURM_JOB_ID:-}\" \"$attempt\" > \"$folder/exit.json\"; exit 90; }",
             "stopping=0",
             "trap 'stopping=1; kill -TERM \"$child\" 2>/dev/null' TERM INT",
-            "trap 'kill -USR1 \"$child\" 2>/dev/null' USR1",
             "\(command) >> \"$out\" 2>&1 < /dev/null &",
             "child=$!",
             "while :; do wait \"$child\"; status=$?; kill -0 \"$child\" 2>/dev/null || break; done",
