@@ -29,7 +29,7 @@ enum SlurmJobScript {
             "attempt=\"${SLURM_RESTART_COUNT:-0}\"",
             "cd \"$folder\" || exit 90",
             "printf '{\"job\":\"%s\",\"attempt\":%d,\"node\":\"%s\",\"gpus\":\"%s\",\"time\":%s}\\n' \"${SLURM_JOB_ID:-}\" \"$attempt\" "
-                + "\"${SLURMD_NODENAME:-$(hostname -s)}\" \"${CUDA_VISIBLE_DEVICES:-}\" \"$(date +%s)\" > \"started-$attempt.json.tmp\" "
+                + "\"${SLURMD_NODENAME:-$(hostname -s)}\" \"${CUDA_VISIBLE_DEVICES:-}\" \"$(date +%s.%N)\" > \"started-$attempt.json.tmp\" "
                 + "&& mv -f \"started-$attempt.json.tmp\" \"started-$attempt.json\"",
         ]
         for name in process.removedEnvironment where isVariableName(name) { lines.append("unset -v \(name)") }
