@@ -127,7 +127,7 @@ struct SlurmPipelineTests {
         #expect(unknown.stderr.contains("did you mean 'tune'"), "\(unknown.stderr)")
     }
 
-    @Test("built-in training trials on Slurm (labmake trial-exec in each job) give the same accuracies as on this machine")
+    @Test("built-in training trials (labmake trial-exec) and the retraining stage (labmake train-exec) on Slurm give the same accuracies as on this machine")
     func builtInTraining() throws {
         func pipeline(_ executor: String) -> String {
             """
@@ -144,6 +144,9 @@ struct SlurmPipelineTests {
                   tuner: grid
                   max_trials: 2
                   concurrency: 2
+              retrain:
+                uses: train
+                with: { from: [tune], set: { epochs: 1 } }
             """
         }
         let local = try Sandbox(["labmake.yaml": pipeline("local")])
@@ -160,6 +163,15 @@ struct SlurmPipelineTests {
         for key in ["parameter", "value", "intermediate", "key"] {
             #expect(onCluster.map { "\($0[key] ?? "nil")" } == onThisMachine.map { "\($0[key] ?? "nil")" }, "\(key)")
         }
+        // The retraining ran as a job too, with the same result and outputs.
+        let log = try slurm.labmake("log", "retrain", environment: env)
+        #expect(log.stdout.contains("Slurm job"), "\(log.stdout)")
+        #expect(log.stdout.contains("epoch 1/1"), "\(log.stdout)")
+        let localMetrics = try jsonObject(local.read("retrain/metrics.json"))
+        let clusterMetrics = try jsonObject(slurm.read("retrain/metrics.json"))
+        #expect(clusterMetrics["final_accuracy"] as? Double == localMetrics["final_accuracy"] as? Double)
+        #expect(slurm.read("retrain/config.json") == local.read("retrain/config.json"))
+        #expect(slurm.exists("retrain/model.safetensors"))
     }
 
     @Test("GPUs asked for in slurm: each trial trains on the GPU Slurm granted it")

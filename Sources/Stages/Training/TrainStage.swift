@@ -13,7 +13,8 @@ import Tuner
 ///
 /// Writes `STAGE/model.safetensors`, `STAGE/metrics.json` (per-epoch metrics, final test accuracy) and
 /// `STAGE/config.json` (the settings and where they came from). A killed run resumes at its last
-/// epoch from a checkpoint kept in the stage's scratch folder.
+/// epoch from a checkpoint kept in the stage's scratch folder. Under a Slurm executor the training runs as
+/// one batch job (``TrainingJob``), with the stage's sbatch options.
 public struct TrainStage: StageKind {
     public let name = "train"
     public let version = "2"  // 2: mobilenet_v2 is torchvision's; images of any shape
@@ -52,23 +53,15 @@ public struct TrainStage: StageKind {
         let config: TrainingConfig
         do { config = try TrialParameters.trainingConfig(configuration) } catch { throw StageFailure("\(error)") }
 
-        try StageDevice.activate(context.settings.device, log: context.output)
-        let dataset = try LabDataset.open(folder: context.workspaceRoot + "/" + PathRules.normalized(options.data),
-                                         fileSystem: context.fileSystem, log: context.output)
-        let work = context.scratchDirectory + "/"
-            + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
+        let onCluster = context.settings.executor(for: stage).isSlurm
+        if !onCluster { try StageDevice.activate(context.settings.device, log: context.output) }
+        let data = context.workspaceRoot + "/" + PathRules.normalized(options.data)
+        let dataset = try LabDataset.open(folder: data, fileSystem: context.fileSystem, log: context.output)
+        let work = context.scratchDirectory + "/" + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
         try context.fileSystem.createDirectory(work)
-        var trainer = Trainer(config: config, train: dataset.train, test: dataset.test, classes: dataset.classNames.count, directory: work,
-                              fileSystem: context.fileSystem)
-        let cancelled = context.isCancelled
-        trainer.onEpoch = { [context] m in
-            context.output(String(format: "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.0f img/s | %@", m.epoch,
-                                  config.epochs, m.trainLoss, m.trainAccuracy * 100, m.testLoss, m.testAccuracy * 100, m.imagesPerSecond,
-                                  ExperimentProgress.duration(m.seconds)))
-            return !cancelled()
-        }
-        let result = try trainer.run()
-        if result.resumedEpochs > 0 { context.output("resumed after epoch \(result.resumedEpochs)") }
+        let result = onCluster
+            ? try TrainingJob.run(stage, context: context, configuration: configuration, data: data, work: work)
+            : try train(config, dataset: dataset, work: work, context: context)
         switch result.status {
         case .completed: break
         case .stopped: throw StageFailure("interrupted after epoch \(result.epochs.count); the next run resumes from its checkpoint")
@@ -83,6 +76,27 @@ public struct TrainStage: StageKind {
             .write(to: folder, fileSystem: context.fileSystem)
         try context.fileSystem.removeItem(work)
         context.output(String(format: "%@: test accuracy %.2f%% after %d epochs", stage.name, result.finalAccuracy * 100, result.epochs.count))
+    }
+
+    /// Trains in this process, in `work`.
+    private func train(_ config: TrainingConfig, dataset: LabDataset, work: String, context: StageContext) throws -> TrainingResult {
+        var trainer = Trainer(config: config, train: dataset.train, test: dataset.test, classes: dataset.classNames.count, directory: work,
+                              fileSystem: context.fileSystem)
+        let cancelled = context.isCancelled
+        trainer.onEpoch = { [context] m in
+            context.output(Self.epochLine(m, epochs: config.epochs))
+            return !cancelled()
+        }
+        let result = try trainer.run()
+        if result.resumedEpochs > 0 { context.output("resumed after epoch \(result.resumedEpochs)") }
+        return result
+    }
+
+    /// An epoch's line in the stage's output.
+    static func epochLine(_ m: EpochMetrics, epochs: Int) -> String {
+        String(format: "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | %.0f img/s | %@", m.epoch,
+               epochs, m.trainLoss, m.trainAccuracy * 100, m.testLoss, m.testAccuracy * 100, m.imagesPerSecond,
+               ExperimentProgress.duration(m.seconds))
     }
 
     /// The best of the `best.json` files in `folders`, by the first one's direction.
