@@ -101,8 +101,20 @@ struct SlurmPipelineTests {
         #expect(trials.map { $0["value"] as? String } == [#"{"default":10}"#, #"{"default":20}"#, nil, #"{"default":40}"#], "\(trials)")
         // The failed trial's last metric line was its final result to be: two intermediate results.
         #expect(trials.map { ($0["intermediate"] as? [String])?.count } == [3, 3, 2, 3])
-        // Each trial ran exactly once: one line per trial, written by its one job.
+        // Each trial ran exactly once: one line per trial, written by its one job, and Slurm knows of four jobs of the stage.
         for n in 1...4 { #expect(box.read("ran-\(n).txt")?.split(separator: "\n").count == 1, "trial \(n) ran twice") }
+        let record = try #require(box.find("job.json").first { $0.contains("trial-1") })
+        let jobName = try #require(try jsonObject(box.read(record))["name"] as? String)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/squeue")
+        process.arguments = ["-h", "--me", "-t", "all", "-n", jobName, "-o", "%i"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let listed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(listed.split(separator: "\n").count == 4, "jobs of the stage: \(listed)")
     }
 
     @Test("Ctrl-C detaches from running trials and says how to re-attach; labmake cancel cancels them")

@@ -144,7 +144,8 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
                 tail.finish(output)
                 return .failedToStart("Slurm cannot run it: job \(job.id) pends with reason \(status!.reason)"
                                       + (Self.explanations[status!.reason].map { " (\($0))" } ?? "") + "; it was cancelled")
-            case .finished?, nil where polledSince:
+            case .finished?,
+                 nil where polledSince:
                 // Over, or gone from the queue, without an exit record: give the record time to appear, then ask once.
                 let now = clock.now()
                 guard let since = endedAt else { endedAt = now; break }
