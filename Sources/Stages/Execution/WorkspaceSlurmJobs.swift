@@ -20,11 +20,11 @@ public struct WorkspaceSlurmJobs {
         public var stage: String
     }
 
-    /// The workspace's jobs that are not over, of one stage or of all.
+    /// The workspace's jobs that are not over, of one stage or of all (a job already completing is over).
     public func active(stage: String? = nil) throws -> [Job] {
         let workspace = StageJobExecutor.commentPrefix(workspaceRoot: workspaceRoot)
         return try controller.queue(commentPrefix: StageJobExecutor.commentPrefix(workspaceRoot: workspaceRoot, stage: stage))
-            .filter { $0.phase != .finished }
+            .filter { $0.phase != .finished && !$0.state.hasPrefix("COMPLETING") }
             .map { Job(id: $0.id, state: $0.state, stage: $0.comment.dropFirst(workspace.count).split(separator: ":").first.map(String.init) ?? "") }
     }
 
