@@ -186,6 +186,56 @@ struct SlurmPipelineTests {
         #expect(slurm.exists("retrain/model.safetensors"))
     }
 
+    @Test("a built-in training trial requeued mid-way, as preemption requeues it, resumes from its checkpoint: each epoch reported once, the local result")
+    func requeuedTrainingResumes() throws {
+        func pipeline(_ executor: String) -> String {
+            """
+            settings: { seed: 5, device: cpu, executor: \(executor), slurm: { poll_interval: 1 } }
+            params: { model: mlp, epochs: 4, batch_size: 32, initial_lr: 0.05, optimizer: sgd, augment: false }
+            stages:
+              data:
+                uses: cifar10
+                with: { path: \(TestArchives.digits), md5: \(TestArchives.digitsMD5), train_subset: 600, validation: 100 }
+              tune:
+                uses: tune
+                with:
+                  search_space: { initial_lr: { _type: choice, _value: [0.05] } }
+                  tuner: grid
+                  max_trials: 1
+            """
+        }
+        let local = try Sandbox(["labmake.yaml": pipeline("local")])
+        let localRun = try local.labmake("run", environment: ["XDG_CACHE_HOME": local.root.path + "/cache"], timeout: 300)
+        #expect(localRun.status == 0, "\(localRun.stderr)")
+
+        let box = try Sandbox(["labmake.yaml": pipeline("slurm")])
+        var env = environment
+        env["XDG_CACHE_HOME"] = box.root.path + "/cache"
+        let run = try box.start(["run"], environment: env)
+        // Once the first epoch is reported, requeue the job and skip Slurm's two-minute hold.
+        var output: String?
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            output = box.find("attempt-0.out").first
+            if let output, box.read(output)?.contains("PERIODICAL") == true { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let attempt = try #require(output)
+        let folder = (attempt as NSString).deletingLastPathComponent
+        let id = try #require(try jsonObject(box.read(folder + "/job.json"))["id"] as? String)
+        let conf = "SLURM_CONF=" + TestSlurmCluster.configuration
+        _ = try box.run("\(conf) scontrol requeue \(id) && sleep 1 && \(conf) scontrol update JobId=\(id) StartTime=now")
+        let result = try run.wait(timeout: 300)
+        #expect(result.status == 0, "\(result.stderr)")
+
+        #expect(box.exists(folder + "/attempt-1.out"), "the job was not requeued")
+        let onCluster = try trials(box), onThisMachine = try trials(local)
+        #expect(onCluster.first?["status"] as? String == "SUCCEEDED", "\(onCluster)")
+        #expect((onCluster.first?["intermediate"] as? [String])?.count == 4, "\(onCluster)")
+        #expect("\(onCluster.first?["value"] ?? "nil")" == "\(onThisMachine.first?["value"] ?? "nil")")
+        #expect("\(onCluster.first?["intermediate"] ?? "nil")" == "\(onThisMachine.first?["intermediate"] ?? "nil")")
+    }
+
     @Test("GPUs asked for in slurm: each trial trains on the GPU Slurm granted it")
     func gpuPlacement() throws {
         let box = try Sandbox(["labmake.yaml": Self.pipeline(executor: "slurm", extra: ", gpus: 1", maxTrials: 2), "trial.py": reportingTrial])

@@ -114,9 +114,25 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
         var tail = OutputTail(folder: watched.folder, fileSystem: fileSystem)
         var lastPlacement: JobPlacement?
         var endedAt: Double?
+        /// An attempt whose exit record turned out to be Slurm's requeue, not the job's end.
+        var requeuedAttempt: Int?
         while true {
             tail.read(output)
-            if let exit = exitRecord(folder: watched.folder), exit.job == job.id {
+            if let exit = exitRecord(folder: watched.folder), exit.job == job.id, exit.attempt != requeuedAttempt {
+                if exit.status > 128, !exit.timedOut, !state.withLock({ $0.cancelled.contains(job.id) }) {
+                    // Killed by a signal: Slurm's own stop (scancel, time limit, preemption) may have beaten the script's trap.
+                    switch settledState(job.id) {
+                    case let slurm? where slurm.phase == .active:
+                        requeuedAttempt = exit.attempt  // requeued: the next attempt writes its own record
+                        continue
+                    case let slurm? where slurm.phase == .finished && !["COMPLETED", "FAILED"].contains(slurm.state):
+                        tail.finish(output)
+                        placed(JobPlacement(id: job.id, state: slurm.state, node: slurm.node, reason: slurm.reason))
+                        return Self.end(of: slurm)
+                    default:
+                        break
+                    }
+                }
                 tail.finish(output)
                 if let started = startRecord(folder: watched.folder, attempt: exit.attempt) {
                     let final = JobPlacement(id: job.id, state: exit.status == 0 ? "COMPLETED" : "FAILED", node: started.node)
@@ -124,6 +140,7 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
                 }
                 if state.withLock({ $0.cancelled.contains(job.id) }) { return .cancelled }
                 if exit.timedOut, let timeout = watched.timeout { return .timedOut(timeout) }
+                if exit.status > 128 && exit.status < 160 { return .signalled(exit.status - 128) }
                 return .exited(exit.status)
             }
             if isDetaching() {
@@ -150,7 +167,7 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
                 let now = clock.now()
                 guard let since = endedAt else { endedAt = now; break }
                 guard now - since >= recordGrace else { break }
-                if let exit = exitRecord(folder: watched.folder), exit.job == job.id { continue }
+                if let exit = exitRecord(folder: watched.folder), exit.job == job.id, exit.attempt != requeuedAttempt { continue }
                 tail.finish(output)
                 if state.withLock({ $0.cancelled.contains(job.id) }) { return .cancelled }
                 let detail = (try? controller.lookup(job.id)) ?? nil
@@ -164,6 +181,18 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
                 endedAt = nil
             }
             Thread.sleep(forTimeInterval: fileInterval)
+        }
+    }
+
+    /// The job's state once it has left running (its script just ended): asked every quarter second
+    /// for at most ten seconds; nil when the controller does not answer or no longer knows it.
+    private func settledState(_ id: String) -> SlurmJobStatus? {
+        let deadline = clock.now() + 10
+        while true {
+            guard let status = (try? controller.lookup(id)) ?? nil else { return nil }
+            let state = status.state.split(separator: "+").first.map(String.init) ?? status.state
+            guard ["RUNNING", "COMPLETING", "CONFIGURING", "SIGNALING", "STAGE_OUT"].contains(state), clock.now() < deadline else { return status }
+            Thread.sleep(forTimeInterval: 0.25)
         }
     }
 

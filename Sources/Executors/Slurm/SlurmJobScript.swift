@@ -49,6 +49,8 @@ enum SlurmJobScript {
             "\(command) >> \"$out\" 2>&1 < /dev/null &",
             "child=$!",
             "while :; do wait \"$child\"; status=$?; kill -0 \"$child\" 2>/dev/null || break; done",
+            "# Killed by a signal: Slurm's stop reaches every process of the job, this script a moment after the command.",
+            "if [ \"$status\" -gt 128 ] && [ \"$stopping\" = 0 ]; then sleep 1 & wait $! 2>/dev/null; fi",
             "[ \"$stopping\" = 1 ] && exit \"$status\"",
             "timed_out=false",
             process.timeout == nil ? ":" : "[ \"$status\" = 124 ] && timed_out=true",
