@@ -111,7 +111,7 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
                       placed: @escaping @Sendable (JobPlacement) -> Void) -> JobEnd {
         guard let watched = state.withLock({ $0.jobs[job.id] }) else { return .lost("no Slurm job \(job.id) was submitted or attached here") }
         defer { untrack(job.id) }
-        var tail = OutputTail(folder: watched.folder, fileSystem: fileSystem)
+        var tail = SlurmOutputTail(folder: watched.folder, fileSystem: fileSystem)
         var lastPlacement: JobPlacement?
         var endedAt: Double?
         /// An attempt whose exit record turned out to be Slurm's requeue, not the job's end.
@@ -324,46 +324,5 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
     private func exitRecord(folder: String) -> SlurmJobScript.ExitRecord? {
         guard let bytes = try? fileSystem.readFile(folder + "/" + SlurmJobScript.exitFile) else { return nil }
         return try? JSONDecoder().decode(SlurmJobScript.ExitRecord.self, from: Data(bytes))
-    }
-}
-
-/// Reads a job's output as it grows, one attempt after another.
-private struct OutputTail {
-    let folder: String
-    let fileSystem: any FileSystem
-    private var attempt = 0
-    private var offset = 0
-    private var lines = OutputLines()
-
-    init(folder: String, fileSystem: any FileSystem) {
-        self.folder = folder
-        self.fileSystem = fileSystem
-    }
-
-    /// Passes the complete lines written since the last read; moves to the next attempt once it started.
-    mutating func read(_ output: (String) -> Void) {
-        while true {
-            readCurrent(output)
-            guard fileSystem.exists(folder + "/" + SlurmJobScript.startedFile(attempt: attempt + 1)) else { return }
-            readCurrent(output)
-            lines.finish(output)
-            lines = OutputLines()
-            attempt += 1
-            offset = 0
-        }
-    }
-
-    /// Reads everything left, and the last line even without its newline.
-    mutating func finish(_ output: (String) -> Void) {
-        read(output)
-        lines.finish(output)
-    }
-
-    private mutating func readCurrent(_ output: (String) -> Void) {
-        let path = folder + "/" + SlurmJobScript.outputFile(attempt: attempt)
-        while let bytes = try? fileSystem.readFile(path, from: offset, maximumBytes: 1 << 20), !bytes.isEmpty {
-            offset += bytes.count
-            bytes.withUnsafeBytes { lines.feed($0, output) }
-        }
     }
 }

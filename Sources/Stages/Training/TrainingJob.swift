@@ -1,4 +1,3 @@
-import Executors
 import Foundation
 import Pipeline
 import SystemIO
@@ -17,48 +16,14 @@ public enum TrainingJob {
         try context.fileSystem.writeText(configurationFile, configuration.json)
         let command = [BuiltInTrialJob.executablePath, "train-exec", "--data", data, "--configuration", configurationFile,
                        "--work", work, "--device", context.settings.device].map(\.shellQuoted).joined(separator: " ")
-        let executor = StageJobExecutor.make(for: stage, context: context, detaching: false)
-        let job = JobRequest(name: stage.name, process: ProcessRequest(command: command, workingDirectory: context.workspaceRoot),
-                             folder: context.scratchDirectory + "/job", key: "train:" + configuration.json)
-        // The checkpoint in `work` carries a killed run's epochs over; a job an earlier labmake left
-        // running would write beside this one, so it is cancelled first.
-        if let earlier = executor.attach(job) {
-            context.output("cancelling Slurm job \(earlier.id), left running for this stage by an earlier labmake; training resumes from its checkpoint")
-            executor.cancel(earlier)
-            _ = executor.watch(earlier) { _ in }
-        }
-        try? context.fileSystem.removeItem(context.scratchDirectory + "/job")
-        let handle: JobHandle
-        do {
-            handle = try executor.submit(job)
-        } catch {
-            throw StageFailure("could not submit the stage's Slurm job: \(error)")
-        }
-        context.output("Slurm job \(handle.id)")
-        let finished = Locked(false)
-        Thread.detachNewThread {
-            while !finished.withLock({ $0 }) {
-                if context.isCancelled() {
-                    executor.cancel(handle)
-                    return
-                }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
-        }
-        let end = executor.watch(handle, output: context.output)
-        finished.withLock { $0 = true }
-        switch end {
-        case .exited(0):
-            break
-        case .cancelled:
-            throw StageFailure("interrupted; Slurm job \(handle.id) was cancelled; the next run resumes from the checkpoint")
-        default:
-            throw StageFailure("training failed: Slurm job \(handle.id): \(end.summary)")
-        }
+        // The checkpoint in `work` carries a killed run's epochs over to the new job.
+        let id = try StageBatchJob(stage: stage, context: context).run(
+            ProcessRequest(command: command, workingDirectory: context.workspaceRoot), key: "train:" + configuration.json,
+            what: "training", onCancel: "; the next run resumes from the checkpoint")
         do {
             return try JSONDecoder().decode(TrainingResult.self, from: Data(context.fileSystem.readFile(work + "/metrics.json")))
         } catch {
-            throw StageFailure("Slurm job \(handle.id) ended without its metrics (\(work)/metrics.json): \(error)")
+            throw StageFailure("Slurm job \(id) ended without its metrics (\(work)/metrics.json): \(error)")
         }
     }
 
