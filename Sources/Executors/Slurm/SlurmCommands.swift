@@ -37,7 +37,8 @@ public final class SlurmCommands: SlurmController, @unchecked Sendable {
             let transient = ["Socket timed out", "Unexpected message", "Unable to contact slurm controller", "Resource temporarily unavailable",
                              "Zero Bytes were transmitted", "Connection refused"].contains { said.contains($0) }
             guard transient, attempt < retryDelays.count else {
-                throw SlurmError("sbatch failed (exit status \(status)): " + (said.isEmpty ? "no message" : said))
+                let hint = status == 127 ? "; executor: slurm needs Slurm's commands on the PATH (run labmake on the cluster's login node)" : ""
+                throw SlurmError("sbatch failed (exit status \(status)): " + (said.isEmpty ? "no message" : said) + hint)
             }
             Thread.sleep(forTimeInterval: retryDelays[attempt])
             attempt += 1

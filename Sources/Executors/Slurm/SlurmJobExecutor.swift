@@ -83,7 +83,15 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
             if let exit = exitRecord(folder: folder), exit.job == id {
                 return tracked(id: id, request: request, folder: folder)  // finished while no labmake watched: harvest it
             }
-            let known = (try? controller.queue(jobName: jobName))?.first { $0.id == id } ?? (try? controller.lookup(id)) ?? nil
+            let known: SlurmJobStatus?
+            do {
+                known = try controller.queue(jobName: jobName).first { $0.id == id } ?? controller.lookup(id)
+            } catch {
+                // The controller does not answer: the recorded job may well run. Watching it is safe (the watch
+                // learns its fate once Slurm answers); submitting again could run the trial twice.
+                log("could not ask Slurm about job \(id) (\(error)); watching it as recorded")
+                return tracked(id: id, request: request, folder: folder)
+            }
             guard let known, known.comment == record.comment else { return nil }
             return tracked(id: id, request: request, folder: folder)
         }

@@ -16,9 +16,11 @@ public enum BuiltInTrialJob {
         [executablePath, "trial-exec", "--data", data, "--baseline", baselineFile, "--device", device].map(\.shellQuoted).joined(separator: " ")
     }
 
-    /// This process's executable: the labmake binary, which the cluster's nodes see on the shared file system.
+    /// The labmake binary that jobs run: `LABMAKE_EXECUTABLE` when set (a copy the nodes can reach), else
+    /// this process's own executable, which the nodes must see on the shared file system.
     static var executablePath: String {
-        (try? LocalFileSystem().readLink("/proc/self/exe")) ?? CommandLine.arguments[0]
+        if let given = ProcessInfo.processInfo.environment["LABMAKE_EXECUTABLE"], !given.isEmpty { return given }
+        return (try? LocalFileSystem().readLink("/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     /// Runs the trial that the environment (`LABMAKE_TRIAL_PARAMETERS`, `LABMAKE_TRIAL_NUMBER`,
