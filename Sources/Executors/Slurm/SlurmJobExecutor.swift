@@ -133,7 +133,7 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
                     case let slurm? where slurm.phase == .active:
                         requeuedAttempt = exit.attempt  // requeued: the next attempt writes its own record
                         continue
-                    case let slurm? where slurm.phase == .finished && !["COMPLETED", "FAILED"].contains(slurm.state):
+                    case let slurm? where slurm.phase == .finished && !["COMPLETED", "FAILED"].contains(slurm.baseState):
                         tail.finish(output)
                         placed(JobPlacement(id: job.id, state: slurm.state, node: slurm.node, reason: slurm.reason))
                         return Self.end(of: slurm)
@@ -198,22 +198,21 @@ public final class SlurmJobExecutor: JobExecutor, @unchecked Sendable {
         let deadline = clock.now() + 10
         while true {
             guard let status = (try? controller.lookup(id)) ?? nil else { return nil }
-            let state = status.state.split(separator: "+").first.map(String.init) ?? status.state
-            guard ["RUNNING", "COMPLETING", "CONFIGURING", "SIGNALING", "STAGE_OUT"].contains(state), clock.now() < deadline else { return status }
+            guard ["RUNNING", "COMPLETING", "CONFIGURING", "SIGNALING", "STAGE_OUT"].contains(status.baseState), clock.now() < deadline else { return status }
             Thread.sleep(forTimeInterval: 0.25)
         }
     }
 
     /// How a job that left no exit record ended, from Slurm's record of it.
     static func end(of status: SlurmJobStatus) -> JobEnd {
-        switch status.state {
+        switch status.baseState {
         case "COMPLETED", "FAILED":
             if let signal = status.signal, signal > 0 { return .signalled(signal) }
             if let code = status.exitCode { return .exited(code) }
             return .endedByScheduler(state: status.state, reason: status.reason)
         default:
             let reason = status.reason == "None" ? "" : status.reason
-            return .endedByScheduler(state: status.state, reason: Self.explanations[status.state] ?? reason)
+            return .endedByScheduler(state: status.baseState, reason: Self.explanations[status.baseState] ?? reason)
         }
     }
 

@@ -24,9 +24,12 @@ public struct SlurmJobStatus: Sendable, Hashable {
         self.signal = signal
     }
 
+    /// The state without the `+` some Slurm versions append (`CANCELLED+`).
+    public var baseState: String { state.split(separator: "+").first.map(String.init) ?? state }
+
     /// Where the job stands, for labmake.
     public var phase: Phase {
-        let state = self.state.split(separator: "+").first.map(String.init) ?? self.state  // `CANCELLED+` in some versions
+        let state = baseState
         if Self.finished.contains(state) { return .finished }
         if state == "PENDING", Self.hopelessReasons.contains(reason) { return .hopeless }
         return .active

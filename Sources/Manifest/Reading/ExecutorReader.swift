@@ -67,7 +67,7 @@ struct ExecutorReader {
                 options[entry.key] = .array(words)
             case "poll_interval":
                 switch value {
-                case .int(let seconds)? where seconds >= 1: options[entry.key] = .double(Double(seconds))
+                case .int(let seconds)? where seconds >= 1 && seconds <= 3600: options[entry.key] = .double(Double(seconds))
                 case .double(let seconds)? where seconds >= 1 && seconds <= 3600: options[entry.key] = .double(seconds)
                 default: reader.error("\(name) must be seconds between 1 and 3600 (a site's controller serves many users: 10 or more is kind), found \(reader.describe(entry.value))", at: entry.value)
                 }

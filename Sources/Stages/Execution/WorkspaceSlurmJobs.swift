@@ -24,7 +24,7 @@ public struct WorkspaceSlurmJobs {
     public func active(stage: String? = nil) throws -> [Job] {
         let workspace = StageJobExecutor.commentPrefix(workspaceRoot: workspaceRoot)
         return try controller.queue(commentPrefix: StageJobExecutor.commentPrefix(workspaceRoot: workspaceRoot, stage: stage))
-            .filter { $0.phase != .finished && !$0.state.hasPrefix("COMPLETING") }
+            .filter { $0.phase != .finished && $0.baseState != "COMPLETING" }
             .map { Job(id: $0.id, state: $0.state, stage: $0.comment.dropFirst(workspace.count).split(separator: ":").first.map(String.init) ?? "") }
     }
 

@@ -20,14 +20,7 @@ struct LabDataset: Sendable {
     /// Reads `folder/dataset.json` and the index lists, and loads the images from the dataset cache
     /// (fetching them again only if the cache was cleared).
     static func open(folder: String, fileSystem: any FileSystem, log: (String) -> Void = { _ in }) throws -> LabDataset {
-        func read(_ name: String) throws -> Data {
-            guard let data = (try? fileSystem.readFile(folder + "/" + name)).map({ Data($0) }) else {
-                throw StageFailure("cannot read \(folder)/\(name): is '\(folder)' the output of a dataset stage (cifar10, mnist, fashion-mnist, kmnist)?")
-            }
-            return data
-        }
-        let description = try read("dataset.json")
-        let trainList = try read("train.indices"), validationList = try read("validation.indices")
+        let (description, trainList, validationList) = try descriptionFiles(folder: folder, fileSystem: fileSystem)
         let summary: DatasetSummary
         do {
             summary = try StageFileCoding.decoder.decode(DatasetSummary.self, from: description)
@@ -40,12 +33,34 @@ struct LabDataset: Sendable {
         if let bad = (trainIndices + validationIndices).first(where: { $0 < 0 || $0 >= data.train.count }) {
             throw StageFailure("\(folder): index \(bad) is past the \(data.train.count) training images; rerun the dataset stage")
         }
-        var hasher = SHA256()
-        for part in [description, trainList, validationList] { hasher.update(data: part) }
         let validation = data.train.subset(validationIndices)
         return LabDataset(classNames: data.classNames, train: data.train.subset(trainIndices),
                           evaluation: validationIndices.isEmpty ? data.test : validation, test: data.test,
                           evaluatesOnValidation: !validationIndices.isEmpty,
-                          digest: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+                          digest: digest(of: [description, trainList, validationList]))
+    }
+
+    /// The digest ``open(folder:fileSystem:log:)`` gives the folder, from its three small files alone,
+    /// without loading any image: what keys trials that run elsewhere (a Slurm job opens the dataset itself).
+    static func digest(folder: String, fileSystem: any FileSystem) throws -> String {
+        let (description, trainList, validationList) = try descriptionFiles(folder: folder, fileSystem: fileSystem)
+        return digest(of: [description, trainList, validationList])
+    }
+
+    /// `dataset.json` and the two index lists of a dataset stage's folder.
+    private static func descriptionFiles(folder: String, fileSystem: any FileSystem) throws -> (Data, Data, Data) {
+        func read(_ name: String) throws -> Data {
+            guard let data = (try? fileSystem.readFile(folder + "/" + name)).map({ Data($0) }) else {
+                throw StageFailure("cannot read \(folder)/\(name): is '\(folder)' the output of a dataset stage (cifar10, mnist, fashion-mnist, kmnist)?")
+            }
+            return data
+        }
+        return (try read("dataset.json"), try read("train.indices"), try read("validation.indices"))
+    }
+
+    private static func digest(of parts: [Data]) -> String {
+        var hasher = SHA256()
+        for part in parts { hasher.update(data: part) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

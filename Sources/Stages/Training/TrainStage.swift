@@ -53,15 +53,20 @@ public struct TrainStage: StageKind {
         let config: TrainingConfig
         do { config = try TrialParameters.trainingConfig(configuration) } catch { throw StageFailure("\(error)") }
 
-        let onCluster = context.settings.executor(for: stage).isSlurm
-        if !onCluster { try StageDevice.activate(context.settings.device, log: context.output) }
         let data = context.workspaceRoot + "/" + PathRules.normalized(options.data)
-        let dataset = try LabDataset.open(folder: data, fileSystem: context.fileSystem, log: context.output)
-        let work = context.scratchDirectory + "/" + TrialKey.of(configuration, identity: dataset.digest).prefix(16)
+        // The scratch folder of this training, named after what it trains: a killed run of the same
+        // configuration on the same data resumes there. Its key needs the dataset's small files only.
+        let digest = try LabDataset.digest(folder: data, fileSystem: context.fileSystem)
+        let work = context.scratchDirectory + "/" + TrialKey.of(configuration, identity: digest).prefix(16)
         try context.fileSystem.createDirectory(work)
-        let result = onCluster
-            ? try TrainingJob.run(stage, context: context, configuration: configuration, data: data, work: work)
-            : try train(config, dataset: dataset, work: work, context: context)
+        let result: TrainingResult
+        if context.settings.executor(for: stage).isSlurm {
+            result = try TrainingJob.run(stage, context: context, configuration: configuration, data: data, work: work)  // the job loads the images
+        } else {
+            try StageDevice.activate(context.settings.device, log: context.output)
+            let dataset = try LabDataset.open(folder: data, fileSystem: context.fileSystem, log: context.output)
+            result = try train(config, dataset: dataset, work: work, context: context)
+        }
         switch result.status {
         case .completed: break
         case .stopped: throw StageFailure("interrupted after epoch \(result.epochs.count); the next run resumes from its checkpoint")

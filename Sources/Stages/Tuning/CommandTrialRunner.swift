@@ -33,6 +33,9 @@ public struct CommandTrialRunner: TrialRunner {
     public var shell: String
     /// Whether the user interrupted the run: a trial killed then is cancelled, not failed.
     public var isCancelled: @Sendable () -> Bool
+    /// Receives a line each time a scheduler moves a trial's job (`trial 3: Slurm job 4171 PENDING (Priority)`,
+    /// then `… RUNNING on gpu07`), so that a trial waiting in a cluster's queue is not silent.
+    public var log: @Sendable (String) -> Void = { _ in }
 
     public init(command: String, directory: String, timeout: Double?, executor: any JobExecutor, fileSystem: any FileSystem,
                 trialsDirectory: String, environment: [String: String] = [:], shell: String = "/bin/sh",
@@ -97,11 +100,16 @@ public struct CommandTrialRunner: TrialRunner {
         }
         metrics.start(interval: Self.metricsPollInterval)
         let output = Locked(OutputLog())
+        let lastSaid = Locked("")
         let end = executor.watch(job, output: { line in
             output.withLock { $0.append(line) }
             state.withLock { $0.take(line, report: report, cancel: cancelJob) }
-        }, placed: { placement in
+        }, placed: { [log] placement in
             placed(TrialPlacement(job: placement.id, state: placement.state, node: placement.node))
+            guard !["COMPLETED", "FAILED"].contains(placement.state) else { return }  // the trial's end says it
+            let said = "trial \(trial.number): Slurm job \(placement.id) \(placement.state)"
+                + (placement.reason.isEmpty ? "" : " (\(placement.reason))") + (placement.node.isEmpty ? "" : " on \(placement.node)")
+            if lastSaid.withLock({ last in defer { last = said }; return last != said }) { log(said) }
         })
         metrics.finish()
         try? fileSystem.writeText(folder + "/trial.stdout", output.withLock { $0.text })

@@ -85,24 +85,26 @@ struct TrialOptions {
         if let trialCommand {
             let directory = codeDirectory.map { $0.hasPrefix("/") ? $0 : context.workspaceRoot + "/" + PathRules.normalized($0) }
                 ?? context.workspaceRoot
-            let runner = CommandTrialRunner(
+            var runner = CommandTrialRunner(
                 command: trialCommand, directory: directory, timeout: trialTimeout,
                 executor: executor, fileSystem: context.fileSystem,
                 trialsDirectory: context.scratchDirectory + "/trials", environment: environment, shell: shell,
                 isCancelled: context.isCancelled)
             let code = directory == context.workspaceRoot ? "" : "\ncode:" + directory
+            runner.log = context.output
             return (runner, "command:" + trialCommand + code + "\ninputs:" + context.inputDigest)
         }
         let folder = context.workspaceRoot + "/" + PathRules.normalized(data ?? "data")
-        if !(executor is LocalJobExecutor) {
-            let dataset = try LabDataset.open(folder: folder, fileSystem: context.fileSystem, log: { _ in })
+        if context.settings.executor(for: stage).isSlurm {
+            let digest = try LabDataset.digest(folder: folder, fileSystem: context.fileSystem)
             let baselineFile = context.scratchDirectory + "/baseline.json"
             try context.fileSystem.writeText(baselineFile, baseline.json)
-            let runner = CommandTrialRunner(
+            var runner = CommandTrialRunner(
                 command: BuiltInTrialJob.command(data: folder, baselineFile: baselineFile, device: context.settings.device),
                 directory: context.workspaceRoot, timeout: trialTimeout, executor: executor, fileSystem: context.fileSystem,
                 trialsDirectory: context.scratchDirectory + "/trials", isCancelled: context.isCancelled)
-            return (runner, "train:\(TrainingTrialIdentity.version):" + dataset.digest + ":" + baseline.json)
+            runner.log = context.output
+            return (runner, "train:\(TrainingTrialIdentity.version):" + digest + ":" + baseline.json)
         }
         try StageDevice.activate(context.settings.device, log: context.output)
         let dataset = try LabDataset.open(folder: folder, fileSystem: context.fileSystem, log: context.output)
