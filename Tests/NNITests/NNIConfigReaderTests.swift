@@ -71,7 +71,23 @@ struct NNIConfigReaderTests {
         // v2, refused
         Case(version: 2, yaml: "useAnnotation: true", expectation: .refused(4, 1, "annotations")),
         Case(version: 2, yaml: "experimentType: nas", expectation: .refused(4, 1, "architecture search")),
-        Case(version: 2, yaml: "advisor:\n  name: BOHB", expectation: .refused(4, 1, "advisors")),
+        Case(version: 2, yaml: "advisor:\n  name: BOHB", expectation: .mapped {
+            $0.tuner == .bohb && $0.fidelity == FidelityOptions() && $0.direction == .maximize
+        }),
+        Case(version: 2, yaml: "advisor:\n  name: Hyperband\n  classArgs:\n    R: 27\n    eta: 3\n    optimize_mode: minimize\n    exec_mode: serial",
+             expectation: .mapped {
+                 $0.tuner == .hyperband && $0.fidelity == FidelityOptions(minBudget: 1, maxBudget: 27, eta: 3, serial: true)
+                     && $0.direction == .minimize
+             }),
+        Case(version: 2, yaml: "advisor:\n  name: BOHB\n  classArgs:\n    min_budget: 1\n    max_budget: 9\n    eta: 3",
+             expectation: .mapped { $0.tuner == .bohb && $0.fidelity == FidelityOptions(minBudget: 1, maxBudget: 9, eta: 3) }),
+        Case(version: 2, yaml: "advisor:\n  name: BOHB\n  classArgs:\n    top_n_percent: 20", expectation: .ignored("advisor.classArgs.top_n_percent")),
+        Case(version: 2, yaml: "advisor:\n  name: Hyperband\n  classArgs:\n    eta: 1", expectation: .refused(7, 10, "at least 2")),
+        Case(version: 2, yaml: "advisor:\n  name: Hyperband\n  classArgs:\n    R: lots", expectation: .refused(7, 8, "positive number")),
+        Case(version: 2, yaml: "advisor:\n  name: Hyperband\n  classArgs:\n    exec_mode: fast", expectation: .refused(7, 16, "parallelism or serial")),
+        Case(version: 2, yaml: "advisor:\n  name: Hyperband\n  classArgs:\n    min_budget: 2", expectation: .refused(7, 5, "min_budget")),
+        Case(version: 2, yaml: "advisor:\n  name: Hyperbnd", expectation: .refused(5, 9, "unknown advisor")),
+        Case(version: 2, yaml: "advisor:\n  name: Hyperband\ntuner:\n  name: TPE", expectation: .refused(5, 3, "replaces the tuner")),
         Case(version: 2, yaml: "assessor:\n  name: Curvefitting", expectation: .refused(5, 9, "Curvefitting")),
         Case(version: 2, yaml: "tuner:\n  name: SMAC", expectation: .refused(5, 9, "SMAC tuner is not in labmake")),
         Case(version: 2, yaml: "tuner:\n  name: GPTuner", expectation: .mapped { $0.tuner == .gp && $0.direction == .maximize }),
@@ -120,7 +136,9 @@ struct NNIConfigReaderTests {
         Case(version: 1, yaml: "paiConfig:\n  host: x", expectation: .refused(4, 1, "this machine only")),
         Case(version: 1, yaml: "tuner:\n  codeDir: .\n  classFileName: t.py\n  className: T", expectation: .refused(5, 3, "custom tuners")),
         Case(version: 1, yaml: "tuner:\n  builtinTunerName: TPE\n  includeIntermediateResults: true", expectation: .refused(6, 3, "includeIntermediateResults")),
-        Case(version: 1, yaml: "advisor:\n  builtinAdvisorName: Hyperband", expectation: .refused(4, 1, "advisors")),
+        Case(version: 1, yaml: "advisor:\n  builtinAdvisorName: Hyperband\n  classArgs:\n    R: 9", expectation: .mapped {
+            $0.tuner == .hyperband && $0.fidelity.maxBudget == 9
+        }),
         Case(version: 1, yaml: "trial:\n  command: x\n  image: msranni/nni", expectation: .refused(6, 3, "unknown key 'image'")),
     ]
 

@@ -54,6 +54,15 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "The tuner (sampler) (default: auto, the GP sampler up to 30 trials, or 50 over a space of mostly numbers, TPE above, as the tuner benchmark found best).")
     var tuner: TunerKind?
 
+    @Option(help: "With --tuner hyperband or bohb: the smallest budget a trial gets (default: 1).")
+    var minBudget: Double?
+
+    @Option(help: "With --tuner hyperband or bohb: the largest budget, in epochs with --model (default: its epochs), else in NNI's TRIAL_BUDGET (default: NNI's, 60 for Hyperband and 3 for BOHB).")
+    var maxBudget: Double?
+
+    @Option(help: "With --tuner hyperband or bohb: each rung keeps 1/eta of its trials for eta times the budget (default: 3).")
+    var eta: Int?
+
     @Option(help: "Trials in all (default: 20, or the NNI config's maxTrialNumber).")
     var maxTrials: Int?
 
@@ -123,6 +132,7 @@ struct TuneCommand: ParsableCommand {
                                           assessor: assessor, startStep: startStep))
         }
         let space: SearchSpace, sampler: any Sampler
+        let fidelity: MultiFidelity?
         let text: Data
         do {
             let source: String
@@ -140,7 +150,14 @@ struct TuneCommand: ParsableCommand {
                 throw TunerError("give --search-space" + (config == nil ? "" : " (the NNI config has no searchSpaceFile)"))
             }
             space = try SearchSpace.parse(text, source: source)
-            sampler = tuner.resolved(budget: maxTrials, space: space).makeSampler(evolutionPopulation: config?.populationSize)
+            let budgets = FidelityOptions(minBudget: minBudget, maxBudget: maxBudget, eta: eta).over(config?.fidelity ?? FidelityOptions())
+            let modelEpochs = settings.compactMap { $0.hasPrefix("epochs=") ? Int($0.dropFirst(7)) : nil }.last ?? TrainingConfig().epochs
+            fidelity = try budgets.fidelity(tuner: tuner, trainingEpochs: model == nil ? nil : modelEpochs)
+            if let fidelity {
+                try FidelityOptions.check(space, against: fidelity)
+                terminal.print("tuner: \(tuner.rawValue), \(fidelity.summary)")
+            }
+            sampler = tuner.resolved(budget: maxTrials, space: space).makeSampler(evolutionPopulation: config?.populationSize, fidelity: fidelity)
             if tuner == .auto {
                 let (kind, reason) = TunerKind.autoReason(budget: maxTrials, space: space)
                 terminal.print("tuner: \(kind.rawValue) (auto: \(reason))")
@@ -173,6 +190,7 @@ struct TuneCommand: ParsableCommand {
             var parts = [String(decoding: text, as: UTF8.self), tuner.rawValue, String(seed), direction.rawValue]
             if assessor != .none { parts.append("\(assessor.rawValue):\(startStep)") }
             if let population = config?.populationSize { parts.append("population:\(population)") }
+            if let fidelity { parts.append(FidelityOptions.identity(fidelity)) }
             if let identity = warm.identity { parts.append(identity) }
             return name ?? TuningSession.name(prefix: config?.experimentName.map { $0 + "#" } ?? "tune-", identity: identity, defining: parts)
         }
@@ -208,7 +226,8 @@ struct TuneCommand: ParsableCommand {
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
                                           maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,
-                                          assessorStartStep: startStep, trialIdentity: identity, warmStart: warm.priors)
+                                          assessorStartStep: startStep, trialIdentity: identity, warmStart: warm.priors,
+                                          budgetParameter: fidelity?.parameter)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)
         // Ctrl-C: no new trial starts, and the running ones are stopped (their whole process groups).
         let interrupts = InterruptHandler { [launcher = workspace.launcher, server] in

@@ -27,8 +27,17 @@ enum NNIAlgorithms {
 
     /// NNI's other built-in tuners and advisors (`builtin_algorithms.yml`), which labmake does not have.
     static let missingTuners = ["smac", "metis", "metistuner", "pbt", "pbttuner", "batch", "batchtuner", "dngo",
-                                "networkmorphism", "ppo", "ppotuner", "regularizedevolutiontuner", "tpe_legacy", "hyperband", "bohb",
+                                "networkmorphism", "ppo", "ppotuner", "regularizedevolutiontuner", "tpe_legacy",
                                 "hyperopt", "randomtuner", "dngotuner"]
+
+    /// NNI's advisors, by lowercased name: multi-fidelity tuners (``MultiFidelity``).
+    static let advisors: [String: TunerKind] = ["hyperband": .hyperband, "bohb": .bohb]
+    /// Hyperband's `classArgs` (NNI's `R` is the largest budget).
+    static let hyperbandClassArgs = ["optimize_mode", "R", "eta", "exec_mode"]
+    static let bohbClassArgs = ["optimize_mode", "min_budget", "max_budget", "eta"]
+    /// BOHB's settings of its own model, taken and ignored (labmake's BOHB models with its TPE).
+    static let bohbModelClassArgs = ["min_points_in_model", "top_n_percent", "num_samples", "random_fraction", "bandwidth_factor",
+                                     "min_bandwidth", "config_space"]
 
     /// Medianstop's `classArgs`.
     static let medianstopClassArgs = ["optimize_mode", "start_step"]

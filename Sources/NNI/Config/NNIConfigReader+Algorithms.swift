@@ -3,14 +3,18 @@ import SystemIO
 import Tuner
 import Yams
 
-/// Tuners and assessors: which NNI names labmake runs, with which `classArgs`.
+/// Tuners, assessors and advisors: which NNI names labmake runs, with which `classArgs`.
 extension NNIConfigReader {
-    // MARK: - Tuners and assessors
+    // MARK: - Tuners, assessors and advisors
 
-    mutating func readAlgorithm(_ entry: Entry, tuner: Bool, version: Int) {
+    /// What an algorithm entry of the config is.
+    enum AlgorithmRole: String { case tuner, assessor, advisor }
+
+    mutating func readAlgorithm(_ entry: Entry, role: AlgorithmRole, version: Int) {
         guard let fields = mapping(entry) else { return }
-        let what = tuner ? "tuner" : "assessor"
-        let nameKey = version == 1 ? (tuner ? "builtinTunerName" : "builtinAssessorName") : "name"
+        let what = role.rawValue
+        let tuner = role != .assessor
+        let nameKey = version == 1 ? "builtin\(what.prefix(1).uppercased() + what.dropFirst())Name" : "name"
         var keys = version == 1 ? [nameKey, "classArgs", "codeDir", "classFileName", "className"]
             : ["name", "classArgs", "className", "codeDirectory"]
         if tuner { keys += version == 1 ? ["gpuIndices", "gpuNum", "includeIntermediateResults"] : [] }
@@ -34,7 +38,50 @@ extension NNIConfigReader {
             }
             return
         }
-        if tuner { readTuner(value, nameEntry, classArgs) } else { readAssessor(value, nameEntry, classArgs) }
+        switch role {
+        case .tuner: readTuner(value, nameEntry, classArgs)
+        case .assessor: readAssessor(value, nameEntry, classArgs)
+        case .advisor: readAdvisor(value, nameEntry, classArgs)
+        }
+    }
+
+    /// Hyperband (`R`, `eta`, `exec_mode`) and BOHB (`min_budget`, `max_budget`, `eta`; its model's
+    /// finer settings are noted as ignored: labmake's BOHB model is its own TPE's).
+    mutating func readAdvisor(_ name: String, _ entry: Entry, _ classArgs: Entry?) {
+        let lowered = name.lowercased()
+        guard let kind = NNIAlgorithms.advisors[lowered] else {
+            add(problem("unknown advisor '\(name)'; labmake has Hyperband and BOHB", at: entry.value,
+                        hint: NearestName.hint(name, among: ["Hyperband", "BOHB"])))
+            return
+        }
+        config.tuner = kind
+        advisorEntry = entry
+        let accepted = kind == .hyperband ? NNIAlgorithms.hyperbandClassArgs : NNIAlgorithms.bohbClassArgs + NNIAlgorithms.bohbModelClassArgs
+        for argument in self.arguments(classArgs, accepted: accepted, of: name) {
+            switch argument.key {
+            case "optimize_mode": tunerDirection = optimizeMode(argument)
+            case "R", "max_budget": config.fidelity.maxBudget = positiveNumber(argument)
+            case "min_budget": config.fidelity.minBudget = positiveNumber(argument)
+            case "eta": config.fidelity.eta = int(argument, minimum: 2)
+            case "exec_mode":
+                switch string(argument)?.lowercased() {
+                case "parallelism"?: config.fidelity.serial = false
+                case "serial"?: config.fidelity.serial = true
+                case let other?: add(problem("exec_mode must be parallelism or serial, found '\(other)'", at: argument.value))
+                case nil: break
+                }
+            default: ignore(argument, under: "advisor.classArgs")
+            }
+        }
+        if kind == .hyperband { config.fidelity.minBudget = 1 }  // NNI's Hyperband starts at a budget of 1
+    }
+
+    mutating func positiveNumber(_ entry: Entry) -> Double? {
+        guard case .scalar(let scalar) = entry.value, let value = Double(scalar.string), value.isFinite, value > 0 else {
+            add(problem("\(entry.key) must be a positive number", at: entry.value))
+            return nil
+        }
+        return value
     }
 
     mutating func readTuner(_ name: String, _ entry: Entry, _ classArgs: Entry?) {

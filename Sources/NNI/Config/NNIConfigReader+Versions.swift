@@ -28,9 +28,9 @@ extension NNIConfigReader {
             case "maxexperimentduration": config.maxExperimentDuration = duration(entry)
             case "maxtrialduration": config.maxTrialDuration = duration(entry)
             case "maxtrialnumber": config.maxTrialNumber = int(entry, minimum: 1)
-            case "tuner": readAlgorithm(entry, tuner: true, version: 2)
-            case "assessor": readAlgorithm(entry, tuner: false, version: 2)
-            case "advisor": refuse(entry, "advisors (Hyperband, BOHB) are not in labmake; use a tuner with the medianstop assessor")
+            case "tuner": readAlgorithm(entry, role: .tuner, version: 2)
+            case "assessor": readAlgorithm(entry, role: .assessor, version: 2)
+            case "advisor": readAlgorithm(entry, role: .advisor, version: 2)
             case "trainingservice": readTrainingService(entry)
             case "sharedstorage": refuse(entry, "labmake runs trials on this machine only: there is no shared storage to set up")
             case "useannotation": setAnnotation(entry)
@@ -92,9 +92,9 @@ extension NNIConfigReader {
             case "useannotation": setAnnotation(entry)
             case "multiphase":
                 if bool(entry) == true { refuse(entry, "multiPhase trials are not supported (NNI 2.0 and later refuse them too)") }
-            case "tuner": readAlgorithm(entry, tuner: true, version: 1)
-            case "assessor": readAlgorithm(entry, tuner: false, version: 1)
-            case "advisor": refuse(entry, "advisors (Hyperband, BOHB) are not in labmake; use a tuner with the medianstop assessor")
+            case "tuner": readAlgorithm(entry, role: .tuner, version: 1)
+            case "assessor": readAlgorithm(entry, role: .assessor, version: 1)
+            case "advisor": readAlgorithm(entry, role: .advisor, version: 1)
             case "trial": readVersion1Trial(entry)
             case "localconfig":
                 guard let fields = mapping(entry) else { continue }

@@ -24,6 +24,8 @@ public struct NNIConfigReader {
     var tunerSpec: NNIAlgorithms.Tuner?
     var tunerDirection: Direction?
     var assessorDirection: Direction?
+    /// The advisor entry, which NNI takes instead of a tuner and an assessor.
+    var advisorEntry: Entry?
     /// `trialGpuNumber` (v1 `trial.gpuNum`) and where it is: judged once the concurrency is known.
     var gpuNumberEntry: (Int, Entry)?
 
@@ -135,6 +137,10 @@ public struct NNIConfigReader {
 
     /// What depends on several keys: the direction, GPUs and concurrency.
     mutating func finish(_ root: Node) {
+        if let advisorEntry, tunerSpec != nil || config.assessor != .none {
+            add(problem("an advisor (\(config.tuner?.rawValue ?? "Hyperband, BOHB")) replaces the tuner and the assessor, as in NNI: "
+                        + "give the advisor alone", at: advisorEntry.keyNode))
+        }
         if let tunerDirection, let assessorDirection, tunerDirection != assessorDirection {
             add(problem("the tuner's optimize_mode is \(tunerDirection.rawValue) but the assessor's is \(assessorDirection.rawValue); they must agree", at: root))
         }

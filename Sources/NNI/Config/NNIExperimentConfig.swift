@@ -34,6 +34,8 @@ public struct NNIExperimentConfig: Sendable {
     public var seed: UInt64?
     /// Evolution's `classArgs.population_size`.
     public var populationSize: Int?
+    /// Hyperband's or BOHB's budgets, from the advisor's `classArgs`.
+    public var fidelity = FidelityOptions()
     /// The direction, from the tuner's or the assessor's `optimize_mode`, or NNI's default for the tuner.
     public var direction: Direction
     /// Where ``direction`` came from, for the line that says which direction is used.

@@ -29,11 +29,11 @@ struct StageExperiment {
 
     /// Runs trials from `sampler` until `maxTrials` are over and returns every trial of the experiment.
     func run(name: String, space: SearchSpace, sampler: any Sampler, maxTrials: Int, maxDuration: Double? = nil,
-             warmStart: [PriorTrial] = []) throws -> [TrialRecord] {
+             warmStart: [PriorTrial] = [], budgetParameter: String? = nil) throws -> [TrialRecord] {
         let settings = ExperimentSettings(name: name, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: options.concurrency,
                                           maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
                                           medianStop: options.medianStop, assessorStartStep: options.assessorStartStep,
-                                          trialIdentity: identity, warmStart: warmStart)
+                                          trialIdentity: identity, warmStart: warmStart, budgetParameter: budgetParameter)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings,
                                     store: WorkspaceTrialStore(database: context.database))
         let (trials, _) = try session.run(isCancelled: context.isCancelled) { [context] trial, progress in
@@ -50,9 +50,9 @@ struct StageExperiment {
     }
 
     /// Writes `STAGE/trials.json` (every trial, with its label) and `STAGE/best.json` (the best
-    /// succeeded trial, its parameters completed by `fullParameters`, with what `describe` adds of the
-    /// experiment); fails the stage when no trial succeeded.
-    func write(_ trials: [TrialRecord], labels: [Configuration: (label: String, parameter: String?)] = [:],
+    /// succeeded trial — at the largest budget reached, with `budgetParameter` — its parameters completed
+    /// by `fullParameters`, with what `describe` adds of the experiment); fails the stage when no trial succeeded.
+    func write(_ trials: [TrialRecord], labels: [Configuration: (label: String, parameter: String?)] = [:], budgetParameter: String? = nil,
                describe: (inout BestTrial) -> Void = { _ in },
                fullParameters: (Configuration) -> Configuration = { $0 }) throws -> TrialRecord {
         let folder = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
@@ -64,8 +64,7 @@ struct StageExperiment {
         }
         try TrialsFile(trials: entries).write(to: folder, fileSystem: context.fileSystem)
         let succeeded = trials.filter { $0.status == .succeeded && $0.metric != nil }
-        guard let best = options.maximize ? succeeded.max(by: { $0.metric! < $1.metric! }) : succeeded.min(by: { $0.metric! < $1.metric! }),
-              let metric = best.metric
+        guard let best = trials.best(maximize: options.maximize, budgetParameter: budgetParameter), let metric = best.metric
         else {
             let errors = Set(trials.compactMap(\.error)).sorted().prefix(3).joined(separator: "; ")
             throw StageFailure("no trial succeeded (\(trials.count) trials)" + (errors.isEmpty ? "" : ": \(errors)"))

@@ -26,6 +26,8 @@ struct TuneOptions {
     var evolutionPopulation: Int?
     /// Sweep and tune stage folders whose trials the tuner starts from.
     var warmStart: [String] = []
+    /// Hyperband's and BOHB's budgets (`min_budget`, `max_budget`, `eta`, `exec_mode`).
+    var fidelity = FidelityOptions()
     /// What each trial runs and how trials are run.
     var trials: TrialOptions
 
@@ -44,6 +46,14 @@ struct TuneOptions {
         maxDuration = reader.number("max_duration", positive: true, &problems)
         nniConfig = reader.string("nni_config", &problems)
         warmStart = reader.folders("warm_start", what: "sweep or tune stage folders", &problems)
+        fidelity.minBudget = reader.number("min_budget", positive: true, &problems)
+        fidelity.maxBudget = reader.number("max_budget", positive: true, &problems)
+        fidelity.eta = reader.int("eta", minimum: 2, &problems)
+        if let mode: ExecMode = reader.choice("exec_mode", &problems) { fidelity.serial = mode == .serial }
+        if with["tuner"] != nil, !tuner.isMultiFidelity,
+           let option = ["min_budget", "max_budget", "eta", "exec_mode"].first(where: { with[$0] != nil }) {
+            problems.append(.init(option: option, message: "is for the hyperband and bohb tuners, not \(tuner.rawValue)"))
+        }
         if nniConfig != nil, with["data"] == nil, with["trial_command"] == nil { trials.data = nil }
         switch with["search_space"] {
         case nil where nniConfig != nil:
@@ -59,6 +69,9 @@ struct TuneOptions {
             problems.append(.init(option: "search_space", message: "must be a file name or a mapping, found \(other.typeName)"))
         }
     }
+
+    /// NNI's `exec_mode`: brackets side by side, or one after another.
+    enum ExecMode: String, CaseIterable { case parallelism, serial }
 
     init(_ with: [String: ConfigValue]) {
         var ignored: [StageOptionProblem] = []
@@ -85,6 +98,7 @@ struct TuneOptions {
             merged.maxTrials = maximum
         }
         if with["max_duration"] == nil { merged.maxDuration = config.maxExperimentDuration }
+        merged.fidelity = fidelity.over(config.fidelity)
         merged.evolutionPopulation = config.populationSize
         if with["trial_command"] == nil, with["data"] == nil {
             guard let command = config.trialCommand else {

@@ -3,6 +3,7 @@ import NNI
 import Pipeline
 import SystemIO
 import Randomness
+import Training
 import Tuner
 
 /// The `tune` kind: automatic tuning over an NNI search space, trials run on top of the pipeline's
@@ -13,7 +14,8 @@ import Tuner
 /// (default 20); `max_duration` (seconds after which no trial starts); `nni_config` — an NNI config file (v1 or v2) whose search space, trial
 /// command and code directory, budget, tuner and assessor apply where `with:` says nothing; and the
 /// trial options of ``TrialOptions``; `warm_start` — sweep and tune stage folders whose trials the
-/// tuner learns from before its first trial (see ``WarmStart``). The experiment is stored in the
+/// tuner learns from before its first trial (see ``WarmStart``); `min_budget`, `max_budget`, `eta`,
+/// `exec_mode` — the budgets of the `hyperband` and `bohb` tuners (see ``FidelityOptions``). The experiment is stored in the
 /// workspace database: a killed run resumes it, and raising `max_trials` runs only the new trials.
 ///
 /// Writes `STAGE/trials.json` (each trial's sampled parameters, status, metric per epoch, duration)
@@ -22,7 +24,8 @@ public struct TuneStage: StageKind {
     public let name = "tune"
     public let version = "2"  // 2: mobilenet_v2 is torchvision's; images of any shape
     public var parameterUse: ParameterUse { .all }
-    public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration", "nni_config", "warm_start"] + TrialOptions.names }
+    public var optionNames: [String]? { ["search_space", "tuner", "max_trials", "max_duration", "nni_config", "warm_start", "min_budget", "max_budget", "eta", "exec_mode"]
+        + TrialOptions.names }
 
     public init() {}
 
@@ -78,15 +81,24 @@ public struct TuneStage: StageKind {
         }
         if options.trialCommand == nil { problems += Self.trainingProblems(space, stage: stage) }
         let tuner = tune.tuner.resolved(budget: maxTrials, space: space)
-        let sampler = tuner.makeSampler(evolutionPopulation: tune.evolutionPopulation)
         guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
-
         let baseline = TrialParameters.baseline(stage.params)
+        let fidelity: MultiFidelity?
+        do {
+            let epochs = options.trialCommand == nil ? (try? TrialParameters.trainingConfig(baseline))?.epochs : nil
+            fidelity = try tune.fidelity.fidelity(tuner: tuner, trainingEpochs: epochs)
+            if let fidelity { try FidelityOptions.check(space, against: fidelity) }
+        } catch {
+            throw StageFailure("with: \(error)")
+        }
+        let sampler = tuner.makeSampler(evolutionPopulation: tune.evolutionPopulation, fidelity: fidelity)
+
         let experiment = try StageExperiment(stage: stage, context: context, options: options, baseline: baseline)
         let seed = options.seed ?? context.settings.seed
         var defining = ["tune", spaceText, tunerName, String(seed), options.maximize ? "max" : "min", options.medianStop ? "medianstop" : ""]
         if options.medianStop && options.assessorStartStep > 0 { defining.append("start_step:\(options.assessorStartStep)") }
         if let population = tune.evolutionPopulation { defining.append("population:\(population)") }
+        if let fidelity { defining.append(FidelityOptions.identity(fidelity)) }
         let warm = try WarmStart(folders: tune.warmStart, space: space, baseline: baseline, maximize: options.maximize,
                                  root: context.workspaceRoot, fileSystem: context.fileSystem)
         // The warm trials are the stage's inputs, in its trials' keys already; their configurations, in its name.
@@ -95,14 +107,19 @@ public struct TuneStage: StageKind {
         let picked = tune.tuner == .auto ? " (auto: \(TunerKind.autoReason(budget: maxTrials, space: space).reason))" : ""
         context.output("\(stage.name): \(tuner.rawValue)\(picked) over "
                        + "\(space.parameters.map(\.name).joined(separator: ", ")), \(maxTrials) trials (experiment \(name))")
+        if let fidelity { context.output("\(stage.name): \(fidelity.summary)") }
         for line in warm.summary { context.output("\(stage.name): \(line)") }
         let trials = try experiment.run(name: name, space: space, sampler: sampler, maxTrials: maxTrials, maxDuration: maxDuration,
-                                        warmStart: warm.priors)
-        // best.json's parameters are what a retraining needs: the baseline with the trial's on top.
-        _ = try experiment.write(trials, describe: { best in
+                                        warmStart: warm.priors, budgetParameter: fidelity?.parameter)
+        // best.json's parameters are what a retraining needs: the baseline with the trial's on top (and
+        // the baseline's epochs, not the budget a multi-fidelity tuner gave the trial).
+        _ = try experiment.write(trials, budgetParameter: fidelity?.parameter, describe: { best in
             best.tuner = tuner.rawValue
             best.experiment = name
-        }, fullParameters: { options.trialCommand == nil ? baseline.merging($0) : $0 })
+        }, fullParameters: { sampled in
+            guard options.trialCommand == nil else { return sampled }
+            return baseline.merging(fidelity.map { $0.base(of: sampled) } ?? sampled)
+        })
     }
 
     /// Whether the stage reads `path` (absolute) through its deps: the file itself or a folder above it.

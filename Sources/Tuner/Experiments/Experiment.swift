@@ -22,10 +22,13 @@ public struct ExperimentSettings: Sendable {
     /// Trials measured before the experiment (a manual sweep's, an earlier experiment's): the sampler
     /// learns from them first, and a configuration among them is taken from them, not run again.
     public var warmStart: [PriorTrial]
+    /// The parameter that carries each trial's budget in a multi-fidelity experiment (``MultiFidelity``):
+    /// the best trial is the best at the largest budget reached.
+    public var budgetParameter: String?
 
     public init(name: String, maxTrials: Int, maxDuration: Double? = nil, concurrency: Int = 1, maximize: Bool = true,
                 seed: UInt64 = 0, medianStop: Bool = false, assessorStartStep: Int = 0, trialIdentity: String = "",
-                warmStart: [PriorTrial] = []) {
+                warmStart: [PriorTrial] = [], budgetParameter: String? = nil) {
         self.name = name
         self.maxTrials = maxTrials
         self.maxDuration = maxDuration
@@ -36,6 +39,7 @@ public struct ExperimentSettings: Sendable {
         self.assessorStartStep = assessorStartStep
         self.trialIdentity = trialIdentity
         self.warmStart = warmStart
+        self.budgetParameter = budgetParameter
     }
 }
 
@@ -128,9 +132,13 @@ public final class Experiment: @unchecked Sendable {
                     continue
                 }
                 guard proposing && trials.count < settings.maxTrials else { break }
-                guard let trial = try propose() else {
+                let trial: TrialRecord
+                switch try propose() {
+                case .trial(let proposed): trial = proposed
+                case .wait: return ended
+                case .exhausted:
                     proposing = false
-                    break
+                    return ended
                 }
                 trials.append(trial)
                 try store.save(trial, experiment: settings.name)
@@ -150,10 +158,7 @@ public final class Experiment: @unchecked Sendable {
     public var best: TrialRecord? { locked { bestSoFar } }
 
     /// The best succeeded trial so far (the lock is held).
-    private var bestSoFar: TrialRecord? {
-        let done = trials.filter { $0.status == .succeeded && $0.metric != nil }
-        return settings.maximize ? done.max { $0.metric! < $1.metric! } : done.min { $0.metric! < $1.metric! }
-    }
+    private var bestSoFar: TrialRecord? { trials.best(maximize: settings.maximize, budgetParameter: settings.budgetParameter) }
 
     /// Where the experiment stands (the lock is held).
     private var progress: ExperimentProgress {
@@ -167,16 +172,24 @@ public final class Experiment: @unchecked Sendable {
         let elapsed = clock.now() - started
         if let limit = settings.maxDuration { left = Swift.min(left ?? .infinity, Swift.max(limit - elapsed, 0)) }
         return ExperimentProgress(finished: finished, maxTrials: settings.maxTrials, best: bestSoFar, elapsed: elapsed,
-                                  secondsLeft: remaining == 0 ? 0 : left)
+                                  secondsLeft: remaining == 0 ? 0 : left, budgetParameter: settings.budgetParameter)
+    }
+
+    /// What the sampler answers, its configuration made a trial.
+    private enum Proposed {
+        case trial(TrialRecord)
+        case wait, exhausted
     }
 
     /// The sampler's next configuration as a trial: waiting to run, or already succeeded when a trial
-    /// with its key was seen before. Nil when the sampler has nothing more.
-    private func propose() throws -> TrialRecord? {
+    /// with its key was seen before; or that the sampler has nothing now, or nothing more.
+    private func propose() throws -> Proposed {
         let number = (trials.map(\.number).max() ?? 0) + 1
         var random = SplitMix64(seed: settings.seed).derived(UInt64(number))
         let sign = settings.maximize ? -1.0 : 1.0
-        let prior = settings.warmStart.map { Observation(configuration: $0.configuration, loss: sign * $0.metric, state: .finished) }
+        let prior = settings.warmStart.map {
+            Observation(configuration: $0.configuration, loss: sign * $0.metric, state: .finished, isPrior: true)
+        }
         let history = prior + trials.map { t -> Observation in
             switch t.status {
             case .succeeded: return Observation(configuration: t.configuration, loss: t.metric.map { sign * $0 }, state: .finished)
@@ -190,7 +203,12 @@ public final class Experiment: @unchecked Sendable {
             }
         }
         let asked = clock.now()
-        guard let configuration = sampler.suggest(space, history: history, random: &random) else { return nil }
+        let configuration: Configuration
+        switch sampler.propose(space, history: history, random: &random) {
+        case .configuration(let proposed): configuration = proposed
+        case .wait: return .wait
+        case .exhausted: return .exhausted
+        }
         let seconds = Swift.max(clock.now() - asked, 0)
         let key = TrialKey.of(configuration, identity: settings.trialIdentity)
         var trial = TrialRecord(number: number, configuration: configuration, key: key, suggestSeconds: seconds)
@@ -212,7 +230,7 @@ public final class Experiment: @unchecked Sendable {
             trial.endedAt = trial.startedAt
             trial.reused = true
         }
-        return trial
+        return .trial(trial)
     }
 
     /// Starts trial `index` on the pool (the lock is held); the pool hands back how it ended.

@@ -10,10 +10,14 @@ public struct ExperimentProgress: Sendable {
     /// From the mean duration of the trials run so far and the concurrency, capped by `max_duration`;
     /// nil before any trial ran.
     public var secondsLeft: Double?
+    /// A multi-fidelity experiment's budget parameter, said with each trial (`trial 7 at epochs 9 succeeded`).
+    public var budgetParameter: String?
 
     /// "trial 7 succeeded 0.8123 · 7/20 done · best 0.8311 (#4) · 3m10s elapsed, about 5m50s left".
     public func line(for trial: TrialRecord) -> String {
-        var text = "trial \(trial.number) \(trial.status.rawValue.lowercased())"
+        var text = "trial \(trial.number)"
+        if let budgetParameter, let budget = trial.configuration[budgetParameter] { text += " at \(budgetParameter) \(budget)" }
+        text += " \(trial.status.rawValue.lowercased())"
         if trial.reused { text += " (reused)" }
         if let metric = trial.metric { text += String(format: " %.6g", metric) }
         if let error = trial.error { text += " (\(error))" }

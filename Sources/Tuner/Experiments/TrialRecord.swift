@@ -92,3 +92,20 @@ public final class MemoryTrialStore: TrialStore, @unchecked Sendable {
         return storage.values.flatMap(\.values).first { $0.key == key && $0.status == .succeeded }
     }
 }
+
+extension Sequence where Element == TrialRecord {
+    /// The best succeeded trial with a metric, the first of equals; nil when none succeeded. With
+    /// `budgetParameter` (a multi-fidelity experiment's), the best of those at the largest budget any of
+    /// them reached: a trial cut short at a small budget is not compared with complete ones.
+    public func best(maximize: Bool, budgetParameter: String? = nil) -> TrialRecord? {
+        var candidates = filter { $0.status == .succeeded && $0.metric != nil }
+        if let budgetParameter {
+            let budget = { (trial: TrialRecord) in trial.configuration[budgetParameter]?.number ?? -.infinity }
+            if let largest = candidates.map(budget).max() { candidates = candidates.filter { budget($0) == largest } }
+        }
+        return candidates.reduce(nil) { best, trial in
+            guard let best else { return trial }
+            return (maximize ? trial.metric! > best.metric! : trial.metric! < best.metric!) ? trial : best
+        }
+    }
+}

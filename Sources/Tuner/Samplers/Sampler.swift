@@ -8,12 +8,24 @@ public struct Observation: Sendable {
     public var configuration: Configuration
     public var loss: Double?
     public var state: State
+    /// Whether it was measured before the experiment (a warm start), not proposed by this sampler.
+    public var isPrior: Bool
 
-    public init(configuration: Configuration, loss: Double?, state: State) {
+    public init(configuration: Configuration, loss: Double?, state: State, isPrior: Bool = false) {
         self.configuration = configuration
         self.loss = loss
         self.state = state
+        self.isPrior = isPrior
     }
+}
+
+/// A sampler's answer when asked for a trial.
+public enum Proposal: Sendable, Equatable {
+    case configuration(Configuration)
+    /// Nothing until a running trial ends (a multi-fidelity tuner waiting for a rung to finish).
+    case wait
+    /// Nothing more, ever (a finished grid or list).
+    case exhausted
 }
 
 /// Proposes configurations. Every sampler is seeded through `random`: the same seed and history give
@@ -24,10 +36,16 @@ public protocol Sampler: Sendable {
     /// Told once, before the first suggestion, the experiment's seed and budget: for samplers that plan
     /// ahead (a space-filling start, a start-up length that suits the budget).
     mutating func plan(seed: UInt64, maxTrials: Int)
+    /// The next trial, or an answer that there is none now or ever; what ``suggest(_:history:random:)`` says by default.
+    mutating func propose(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Proposal
 }
 
 extension Sampler {
     public mutating func plan(seed: UInt64, maxTrials: Int) {}
+
+    public mutating func propose(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Proposal {
+        suggest(space, history: history, random: &random).map(Proposal.configuration) ?? .exhausted
+    }
 }
 
 /// The tuners, as the pipeline file and `labmake tune --tuner` spell them.
@@ -38,6 +56,10 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     case random, grid, anneal, evolution
     /// Bayesian optimisation with a Gaussian process.
     case gp
+    /// Successive halving over budgets (epochs, NNI's `TRIAL_BUDGET`), new configurations at random.
+    case hyperband
+    /// Hyperband whose new configurations come from a TPE model of the largest budget measured enough.
+    case bohb
     /// The tuner the tuner benchmark found best for the budget and the space (``resolved(budget:space:)``).
     case auto
 
@@ -77,9 +99,13 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
         return (.tpe, "TPE past 50 trials")
     }
 
+    /// Whether the tuner gives each trial a budget (``MultiFidelity``).
+    public var isMultiFidelity: Bool { self == .hyperband || self == .bohb }
+
     /// A new sampler of this kind (`auto` taken as TPE: see ``resolved(budget:space:)``);
-    /// `evolutionPopulation` sets the evolution tuner's population (NNI's `population_size`, 32 by default).
-    public func makeSampler(evolutionPopulation: Int? = nil) -> any Sampler {
+    /// `evolutionPopulation` sets the evolution tuner's population (NNI's `population_size`, 32 by default);
+    /// `fidelity`, the budgets of Hyperband and BOHB (NNI's defaults for command trials when nil).
+    public func makeSampler(evolutionPopulation: Int? = nil, fidelity: MultiFidelity? = nil) -> any Sampler {
         if self == .evolution, let evolutionPopulation {
             var sampler = EvolutionSampler()
             sampler.population = max(2, evolutionPopulation)
@@ -93,6 +119,7 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
         case .anneal: AnnealSampler()
         case .evolution: EvolutionSampler()
         case .gp: GPSampler()
+        case .hyperband, .bohb: HyperbandSampler(fidelity: fidelity ?? .nniDefaults(for: self), model: self == .bohb ? .bohb : .random)
         }
     }
 }
@@ -100,7 +127,7 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
 /// Samplers by name.
 public enum Samplers {
     /// The names people choose from (``TunerKind`` also takes `tpe-independent` and `gridsearch`).
-    public static let names = ["auto", "tpe", "gp", "random", "grid", "anneal", "evolution"]
+    public static let names = ["auto", "tpe", "gp", "random", "grid", "anneal", "evolution", "hyperband", "bohb"]
 
     /// The sampler a name spells, or an error that suggests the nearest name.
     public static func make(_ name: String) throws -> any Sampler { try TunerKind(name: name).makeSampler() }
