@@ -8,9 +8,13 @@ import Randomness
 ///
 /// New configurations: Hyperband's from a Latin hypercube over each bracket's first rung (NNI draws
 /// them independently; the design covers the space better, as for the other tuners' start-up).
-/// BOHB's, once some budget has at least d + 2 finished trials (d parameters), from a TPE model of
-/// the trials at the largest such budget (BOHB's kernel density ratio: the best 15% against the rest,
-/// 64 candidates), except a third of them, which stay random as BOHB's `random_fraction`. Warm-start
+/// BOHB's, from the second bracket on and once some budget has at least 2(d + 1) finished trials
+/// (d parameters), from a TPE model of the trials at the largest such budget (BOHB's kernel density
+/// ratio: the best max(d + 1, 15%) against the rest; 64 candidates drawn from the good kernels made
+/// three times wider, BOHB's `bandwidth_factor`), except a third of them, which stay random as BOHB's
+/// `random_fraction`. The first bracket is all design, as NNI's is all random: on the multi-fidelity
+/// benchmark, a model of the smallest budget fitted within it steered the rest of it towards
+/// configurations that learn fast and end worse (benchmarks/tuner/README.md). Warm-start
 /// trials count as measured at the largest budget for that model.
 ///
 /// A function of the history and the seed alone (``HyperbandLedger``): a resumed experiment proposes
@@ -54,11 +58,16 @@ public struct HyperbandSampler: Sampler {
 
     private mutating func newConfiguration(_ space: SearchSpace, history: [Observation], bracket: Int, ordinal: Int, index: Int,
                                            random: inout SplitMix64) -> Configuration {
-        if model == .bohb, let observed = modelTrials(history, parameters: space.parameters.count), Double(random.next() >> 11) * 0x1p-53 >= randomFraction {
+        let coin = Double(random.next() >> 11) * 0x1p-53
+        if model == .bohb, ordinal > 0, coin >= randomFraction, let observed = modelTrials(history, parameters: space.parameters.count) {
+            // BOHB's split: the best max(d + 1, 15%) against the rest.
+            let good = Swift.max(space.parameters.count + 1, observed.count * 15 / 100)
             var tpe = TPESampler()
             tpe.startupTrials = 0
-            tpe.gammaFraction = 0.15
+            tpe.gammaFraction = Double(good) / Double(observed.count)
+            tpe.gammaCap = good
             tpe.candidates = 64
+            tpe.candidateWidening = 3
             tpe.constantLiar = false
             if let proposal = tpe.suggest(space, history: observed, random: &random) { return proposal }
         }
@@ -70,8 +79,9 @@ public struct HyperbandSampler: Sampler {
         return index < design!.points.count ? design!.points[index] : space.sample(using: &random)
     }
 
-    /// BOHB's model data: the finished trials at the largest budget that has at least d + 2 of them,
-    /// as observations of their configurations without the budget; nil when no budget has enough.
+    /// BOHB's model data: the finished trials at the largest budget that has at least 2(d + 1) of them
+    /// (BOHB's least for a good and a bad side of d + 1 each), as observations of their configurations
+    /// without the budget; nil when no budget has enough.
     private func modelTrials(_ history: [Observation], parameters: Int) -> [Observation]? {
         var byBudget: [Double: [Observation]] = [:]
         for observation in history where observation.state == .finished && (observation.loss?.isFinite ?? false) {
@@ -81,6 +91,6 @@ public struct HyperbandSampler: Sampler {
             base.configuration = fidelity.base(of: observation.configuration)
             byBudget[budget, default: []].append(base)
         }
-        return byBudget.filter { $0.value.count >= parameters + 2 }.max { $0.key < $1.key }?.value
+        return byBudget.filter { $0.value.count >= 2 * (parameters + 1) }.max { $0.key < $1.key }?.value
     }
 }

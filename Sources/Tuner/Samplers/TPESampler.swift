@@ -27,6 +27,9 @@ public struct TPESampler: Sampler {
     /// Good trials: ceil(fraction · n), at most `gammaCap`.
     public var gammaFraction = 0.1
     public var gammaCap = 25
+    /// How much wider than the good mixture's kernels the candidates are drawn (BOHB's
+    /// `bandwidth_factor`, 3); 1, TPE's own, draws them from the good mixture itself.
+    public var candidateWidening = 1.0
 
     private var design = StartupDesign()
 
@@ -94,9 +97,11 @@ public struct TPESampler: Sampler {
             let dimensions = group.map { Dimension($0) }
             let l = Mixture(dimensions, below, priorWeight: priorWeight, evidence: evidence)
             let g = Mixture(dimensions, above, priorWeight: priorWeight, evidence: evidence)
+            var drawn = l
+            if candidateWidening != 1 { drawn.sigmas = [l.sigmas[0]] + l.sigmas.dropFirst().map { $0.map { $0 * candidateWidening } } }
             var best: [Double] = [], bestScore = -Double.infinity
             for _ in 0..<Swift.max(candidates, 1) {
-                let x = l.sample(using: &random)
+                let x = drawn.sample(using: &random)
                 let score = l.logDensity(x) - g.logDensity(x)
                 if score > bestScore || best.isEmpty { (best, bestScore) = (x, score) }
             }
