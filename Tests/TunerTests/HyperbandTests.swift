@@ -133,6 +133,27 @@ struct HyperbandTests {
         }
     }
 
+    @Test("serial mode with four workers: a bracket starts only when the one before it has ended, and the experiment ends")
+    func serialBrackets() throws {
+        var fidelity = try MultiFidelity(parameter: "TRIAL_BUDGET", maxBudget: 9, eta: 3)
+        fidelity.serial = true
+        let settings = ExperimentSettings(name: "serial", maxTrials: 22, concurrency: 4, maximize: false, seed: 3,
+                                          budgetParameter: fidelity.parameter)
+        let runner = FunctionRunner { [self] c in
+            Thread.sleep(forTimeInterval: 0.002)
+            return loss(c)
+        }
+        let trials = try Experiment(settings: settings, space: space, sampler: TunerKind.hyperband.makeSampler(fidelity: fidelity),
+                                    runner: runner, store: MemoryTrialStore()).run()
+        #expect(trials.count == 22 && trials.allSatisfy { $0.status == .succeeded })
+        // Brackets: trials 1–13 (9 + 3 + 1), 14–19 (5 + 1), 20–22 (3).
+        for (first, before) in [(14, 1...13), (20, 14...19)] {
+            let start = try #require(trials[first - 1].startedAt)
+            let lastEnd = try #require(trials[before.lowerBound - 1..<before.upperBound].compactMap(\.endedAt).max())
+            #expect(start >= lastEnd, "trial \(first) started before its bracket's predecessor ended")
+        }
+    }
+
     @Test("BOHB's model finds better configurations than Hyperband's random ones in five rounds of brackets, over ten seeds")
     func bohbLearns() throws {
         let fidelity = try MultiFidelity(parameter: "TRIAL_BUDGET", maxBudget: 9, eta: 3)
