@@ -58,7 +58,7 @@ struct AssessorTests {
             return (1...5).map { step in (5 - x) * (5 - x) / 16 * Double(step) / 5 }
         }
         for keepsFinal in [false, true] {
-            let settings = ExperimentSettings(name: "e", maxTrials: 4, maximize: true, medianStop: true, assessorStartStep: 2)
+            let settings = ExperimentSettings(name: "e", maxTrials: 4, maximize: true, assessor: .medianstop, assessorStartStep: 2)
             let trials = try Experiment(settings: settings, space: space, sampler: GridSampler(),
                                         runner: SeriesRunner(series: series, finalBeforeStop: keepsFinal), store: MemoryTrialStore()).run()
             let stopped = trials.filter { $0.status == .earlyStopped }
@@ -71,5 +71,48 @@ struct AssessorTests {
                 #expect(trial.metric == (keepsFinal ? series(trial.configuration).last : nil))
             }
         }
+    }
+}
+
+@Suite("Asynchronous successive halving")
+struct SuccessiveHalvingTests {
+    @Test("rungs are at r·3^k results; a trial goes on when it is among the best third of those that reached the rung, or the best")
+    func rule() {
+        let rule = SuccessiveHalvingStop(startStep: 1, maximize: true)
+        #expect((1...30).filter(rule.isRung) == [1, 3, 9, 27])
+        #expect(SuccessiveHalvingStop(startStep: 2, maximize: true).isRung(6))
+        #expect(!SuccessiveHalvingStop(startStep: 2, maximize: true).isRung(3))
+        // Alone at a rung: it goes on. Second of two: only the best one goes on.
+        #expect(rule.shouldContinue([0.5], others: []))
+        #expect(!rule.shouldContinue([0.5], others: [[0.6]]))
+        #expect(rule.shouldContinue([0.7], others: [[0.6]]))
+        // Six at rung 3 (by their third result): the best two go on.
+        let others = [[0, 0, 0.9], [0, 0, 0.8], [0, 0, 0.2], [0, 0, 0.1], [0, 0, 0.3]]
+        #expect(rule.shouldContinue([0, 0, 0.85], others: others))
+        #expect(!rule.shouldContinue([0, 0, 0.7], others: others))
+        // Not at a rung: never judged. Minimizing: the smallest go on.
+        #expect(rule.shouldContinue([0, 0, 0, -5], others: others))
+        #expect(SuccessiveHalvingStop(maximize: false).shouldContinue([0.1], others: [[0.2], [0.3]]))
+    }
+
+    @Test("an experiment with asha stops the worse trials at their rungs and spends fewer results than it would run")
+    func experiment() throws {
+        let space = try SearchSpace.parse(Data(#"{"x": {"_type": "choice", "_value": [1, 2, 3, 4, 5, 6, 7, 8, 9]}}"#.utf8))
+        // Nine steps; the larger x, the better at every step.
+        let series: @Sendable (Configuration) -> [Double] = { c in
+            let x = c["x"]!.number!
+            return (1...9).map { step in x / 10 * Double(step) / 9 }
+        }
+        let settings = ExperimentSettings(name: "asha", maxTrials: 9, maximize: true, assessor: .asha, assessorStartStep: 1)
+        let trials = try Experiment(settings: settings, space: space, sampler: GridSampler(),
+                                    runner: SeriesRunner(series: series, finalBeforeStop: false), store: MemoryTrialStore()).run()
+        // The grid runs x = 1…9 in order, each better than all before it: every trial leads its rungs and goes on.
+        #expect(trials.allSatisfy { $0.status == .succeeded })
+        // In the other order each new trial is the worst at its first rung, once there are others.
+        let reversed = try Experiment(settings: ExperimentSettings(name: "asha-down", maxTrials: 9, maximize: false, assessor: .asha),
+                                      space: space, sampler: GridSampler(), runner: SeriesRunner(series: series, finalBeforeStop: false),
+                                      store: MemoryTrialStore()).run()
+        #expect(reversed.first?.status == .succeeded)
+        #expect(reversed.dropFirst().allSatisfy { $0.status == .earlyStopped && $0.intermediates.count == 1 })
     }
 }

@@ -21,6 +21,9 @@ the noise-free final value of its configuration minus f*):
                                       budget b trains b epochs from scratch, as NNI's do)
     labmake-gp, labmake-tpe           labmake's tuners with every trial at R epochs (the reference:
                                       what multi-fidelity must beat)
+    labmake-tpe-asha                  labmake's TPE with the asha assessor: each trial a command that
+                                      reports a result per epoch and is stopped at its rungs (1, 3, 9
+                                      epochs) unless among the best third there
     nni-hyperband, nni-bohb           NNI 3.0's advisors, driven in this process through their
                                       message handlers (R and eta as labmake's)
     optuna-hyperband                  Optuna 5's TPE sampler with its HyperbandPruner (min_resource 1,
@@ -95,6 +98,31 @@ def optimum(objective):
 
 
 # --- the runs: each returns trials in the order they ended, as (params, epochs spent, budget reached, value)
+
+
+def run_labmake_asha(labmake, tuner, objective, seed, max_epochs, workdir):
+    """labmake's tuner with every trial a command that trains up to R epochs, one result per epoch, and
+    the asha assessor stopping it at its rungs; the epochs a trial spent are the results it reported."""
+    space = os.path.join(workdir, f"{objective}.json")
+    with open(space, "w") as f:
+        json.dump(CURVES[objective]["base"]["space"], f)
+    trial = (f"{shlex.quote(sys.executable)} -S {shlex.quote(os.path.abspath(__file__))} trial --objective {objective} "
+             f"--noise-seed {seed}")
+    cmd = [labmake, "tune", "--search-space", space, "--tuner", tuner, "--assessor", "asha", "--max-trials", str(max_epochs // 2),
+           "--seed", str(seed), "--direction", "minimize", "--trial-command", trial, "--json", "--name", f"asha-{tuner}-{objective}-{seed}"]
+    run = subprocess.run(cmd, cwd=workdir, check=True, capture_output=True, text=True, timeout=3600)
+    out = []
+    for t in json.loads(run.stdout)["trials"]:
+        if t["status"] == "SUCCEEDED":
+            out.append((t["configuration"], R, R, float(t["metric"])))
+        elif t["status"] == "EARLY_STOPPED":
+            steps = len(t["intermediates"])
+            out.append((t["configuration"], steps, steps, float(t["intermediates"][-1])))
+        else:
+            raise RuntimeError(f"trial {t['number']} {t['status']}: {t.get('error')}")
+        if sum(x[1] for x in out) >= max_epochs:
+            break
+    return out
 
 
 def run_labmake(labmake, tuner, objective, seed, max_epochs, workdir):
@@ -243,6 +271,9 @@ TUNERS = ["labmake-hyperband", "labmake-bohb", "labmake-gp", "labmake-tpe", "nni
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
+    trial = sub.add_parser("trial")
+    trial.add_argument("--objective", required=True)
+    trial.add_argument("--noise-seed", type=int, required=True)
     serve = sub.add_parser("serve")
     serve.add_argument("--objective", required=True)
     serve.add_argument("--noise-seed", type=int, required=True)
@@ -267,6 +298,13 @@ def main():
                 print(json.dumps({"default": error(a.objective, params, epochs, a.noise_seed)}), flush=True)
         return
 
+    if a.command == "trial":
+        with open(os.environ["LABMAKE_TRIAL_PARAMETERS"]) as f:
+            params = json.load(f)
+        for epoch in range(1, R + 1):
+            print(json.dumps({"default": error(a.objective, params, epoch, a.noise_seed)}), flush=True)
+        return
+
     if a.command == "summary":
         return summarize(a.results, [int(b) for b in a.budgets.split(",")])
 
@@ -277,7 +315,9 @@ def main():
             for tuner in a.tuners.split(","):
                 for seed in range(a.seed_start, a.seed_start + a.seeds):
                     family, name = tuner.split("-", 1)
-                    if family == "labmake":
+                    if family == "labmake" and name.endswith("-asha"):
+                        trials = run_labmake_asha(a.labmake, name[:-5], objective, seed, max_epochs, workdir)
+                    elif family == "labmake":
                         trials = run_labmake(a.labmake, name, objective, seed, max_epochs, workdir)
                     elif family == "nni":
                         trials = run_nni(name, objective, seed, max_epochs)

@@ -225,7 +225,7 @@ struct TuneCommand: ParsableCommand {
         let experimentName = defaultName(identity)
         let store = WorkspaceTrialStore(database: workspace.database)
         let settings = ExperimentSettings(name: experimentName, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: concurrency,
-                                          maximize: direction.maximizes, seed: seed, medianStop: assessor == .medianstop,
+                                          maximize: direction.maximizes, seed: seed, assessor: assessor,
                                           assessorStartStep: startStep, trialIdentity: identity, warmStart: warm.priors,
                                           budgetParameter: fidelity?.parameter)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)

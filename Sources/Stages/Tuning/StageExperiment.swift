@@ -32,7 +32,7 @@ struct StageExperiment {
              warmStart: [PriorTrial] = [], budgetParameter: String? = nil) throws -> [TrialRecord] {
         let settings = ExperimentSettings(name: name, maxTrials: maxTrials, maxDuration: maxDuration, concurrency: options.concurrency,
                                           maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
-                                          medianStop: options.medianStop, assessorStartStep: options.assessorStartStep,
+                                          assessor: options.assessor, assessorStartStep: options.assessorStartStep,
                                           trialIdentity: identity, warmStart: warmStart, budgetParameter: budgetParameter)
         let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings,
                                     store: WorkspaceTrialStore(database: context.database))

@@ -10,8 +10,8 @@ import Training
 /// - `data`: the output folder of a dataset stage (`cifar10`, `mnist`, `fashion-mnist`, `kmnist`; default `data`); built-in training trials train on it.
 /// - `trial_command`: a command per trial instead of built-in training (NNI's `trialCommand`).
 /// - `concurrency` (default 1), `trial_timeout` (seconds), `direction` (`maximize`, the default, or
-///   `minimize`), `assessor` (`medianstop` or `none`), `assessor_start_step` (NNI's `start_step`: results
-///   a trial reports before the assessor judges it, default 0), `seed` (default: the pipeline's).
+///   `minimize`), `assessor` (`medianstop`, `asha` or `none`), `assessor_start_step` (NNI's `start_step`: results
+///   a trial reports before the assessor judges it, default 0; ASHA's first rung), `seed` (default: the pipeline's).
 struct TrialOptions {
     static let names = ["data", "trial_command", "concurrency", "trial_timeout", "direction", "assessor", "assessor_start_step", "seed"]
 
@@ -31,7 +31,6 @@ struct TrialOptions {
     var shell = "/bin/sh"
 
     var maximize: Bool { direction.maximizes }
-    var medianStop: Bool { assessor == .medianstop }
 
     /// Reads the options, adding a problem for each malformed one.
     init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {

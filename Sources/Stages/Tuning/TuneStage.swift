@@ -95,8 +95,9 @@ public struct TuneStage: StageKind {
 
         let experiment = try StageExperiment(stage: stage, context: context, options: options, baseline: baseline)
         let seed = options.seed ?? context.settings.seed
-        var defining = ["tune", spaceText, tunerName, String(seed), options.maximize ? "max" : "min", options.medianStop ? "medianstop" : ""]
-        if options.medianStop && options.assessorStartStep > 0 { defining.append("start_step:\(options.assessorStartStep)") }
+        var defining = ["tune", spaceText, tunerName, String(seed), options.maximize ? "max" : "min",
+                        options.assessor == .none ? "" : options.assessor.rawValue]
+        if options.assessor != .none && options.assessorStartStep > 0 { defining.append("start_step:\(options.assessorStartStep)") }
         if let population = tune.evolutionPopulation { defining.append("population:\(population)") }
         if let fidelity { defining.append(FidelityOptions.identity(fidelity)) }
         let warm = try WarmStart(folders: tune.warmStart, space: space, baseline: baseline, maximize: options.maximize,

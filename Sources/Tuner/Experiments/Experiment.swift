@@ -13,8 +13,10 @@ public struct ExperimentSettings: Sendable {
     public var concurrency: Int
     public var maximize: Bool
     public var seed: UInt64
-    /// NNI's medianstop assessor on intermediate results.
-    public var medianStop: Bool
+    /// What judges running trials from their intermediate results.
+    public var assessor: Assessor
+    /// Whether NNI's medianstop assessor judges them.
+    public var medianStop: Bool { assessor == .medianstop }
     /// Intermediate results a trial reports before the assessor judges it (NNI's `start_step`).
     public var assessorStartStep: Int
     /// What trials run besides their parameters (command, data, code digests): part of every trial's key.
@@ -27,7 +29,7 @@ public struct ExperimentSettings: Sendable {
     public var budgetParameter: String?
 
     public init(name: String, maxTrials: Int, maxDuration: Double? = nil, concurrency: Int = 1, maximize: Bool = true,
-                seed: UInt64 = 0, medianStop: Bool = false, assessorStartStep: Int = 0, trialIdentity: String = "",
+                seed: UInt64 = 0, assessor: Assessor = .none, assessorStartStep: Int = 0, trialIdentity: String = "",
                 warmStart: [PriorTrial] = [], budgetParameter: String? = nil) {
         self.name = name
         self.maxTrials = maxTrials
@@ -35,7 +37,7 @@ public struct ExperimentSettings: Sendable {
         self.concurrency = concurrency
         self.maximize = maximize
         self.seed = seed
-        self.medianStop = medianStop
+        self.assessor = assessor
         self.assessorStartStep = assessorStartStep
         self.trialIdentity = trialIdentity
         self.warmStart = warmStart
@@ -308,9 +310,19 @@ public final class Experiment: @unchecked Sendable {
             lastSaved[number] = now
             keep(trials[i])
         }
-        guard settings.medianStop else { return true }
-        let completed = trials.filter { $0.status == .succeeded }.map(\.intermediates)
-        return MedianStop(startStep: settings.assessorStartStep, maximize: settings.maximize).shouldContinue(trials[i].intermediates, completed: completed)
+        switch settings.assessor {
+        case .none:
+            return true
+        case .medianstop:
+            let completed = trials.filter { $0.status == .succeeded }.map(\.intermediates)
+            return MedianStop(startStep: settings.assessorStartStep, maximize: settings.maximize)
+                .shouldContinue(trials[i].intermediates, completed: completed)
+        case .asha:
+            let rule = SuccessiveHalvingStop(startStep: settings.assessorStartStep, maximize: settings.maximize)
+            guard rule.isRung(trials[i].intermediates.count) else { return true }
+            let others = trials.indices.filter { $0 != i }.map { trials[$0].intermediates }
+            return rule.shouldContinue(trials[i].intermediates, others: others)
+        }
     }
 }
 
