@@ -13,7 +13,7 @@ let budgetTrial = """
         print(json.dumps({"default": (1 - (p["a"] - 0.3) ** 2) * (1 - 0.5 / epoch)}))
     """
 
-@Suite("Multi-fidelity tuning (Hyperband, BOHB)", .serialized)
+@Suite("Multi-fidelity tuning (Hyperband, BOHB, the asha assessor)", .serialized)
 struct MultiFidelityTuningTests {
     @Test("a hyperband stage hands command trials NNI's TRIAL_BUDGET, promotes the best third, takes the best at the largest budget and resumes")
     func commandTrials() throws {
@@ -93,6 +93,38 @@ struct MultiFidelityTuningTests {
         let best = try jsonObject(box.read("tune/best.json"))
         #expect(best["trial"] as? Int == 4)
         #expect((best["parameters"] as? [String: Any])?["epochs"] as? Int == 3)
+    }
+
+    @Test("the asha assessor stops a command trial at its first rung when it is not the best there, and keeps what it reported")
+    func ashaAssessor() throws {
+        // Nine results per trial; the further a from 0.3, the worse at every epoch. A grid from the worst down.
+        let trial = """
+            import json, os
+            p = json.load(open(os.environ["LABMAKE_TRIAL_PARAMETERS"]))
+            for epoch in range(1, 10):
+                print(json.dumps({"default": abs(p["a"] - 0.3) + 1 / epoch}))
+            """
+        let pipeline = """
+            stages:
+              tune:
+                uses: tune
+                with:
+                  search_space: { a: { _type: choice, _value: [0.9, 0.3, 0.8, 0.7] } }
+                  trial_command: python3 trial.py
+                  tuner: grid
+                  direction: minimize
+                  assessor: asha
+                  max_trials: 4
+            """
+        let box = try Sandbox(["labmake.yaml": pipeline, "trial.py": trial])
+        let run = try box.labmake("run")
+        #expect(run.status == 0, "\(run.stderr)\n\(run.stdout)")
+        let trials = try jsonArray(box.read("tune/trials.json"))
+        // 0.9 runs alone (it goes on), 0.3 is better at every rung, 0.8 and 0.7 are second and third at rung 1.
+        #expect(trials.map { $0["status"] as? String } == ["SUCCEEDED", "SUCCEEDED", "EARLY_STOPPED", "EARLY_STOPPED"])
+        #expect(trials.map { ($0["intermediates"] as? [Double])?.count } == [8, 8, 1, 1])
+        let best = try jsonObject(box.read("tune/best.json"))
+        #expect((best["parameters"] as? [String: Any])?["a"] as? Double == 0.3)
     }
 
     @Test("budget options on another tuner, and a space that tunes the budget itself, are refused with where and why")

@@ -37,16 +37,12 @@ usage: multi_fidelity.py run --labmake PATH [--seeds 50] [--seed-start 2000] [--
 Budgets are in units of R epochs (10 = ten full trainings' worth). Needs optuna==5.0.0, nni==3.0,
 ConfigSpace and statsmodels (NNI's BOHB), scipy.
 """
-import argparse
 import hashlib
 import json
 import math
 import os
 import random
-import shlex
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # NNI's advisors connect to NNI's manager when made, except under NNI's own unit-test channel name.
@@ -103,21 +99,23 @@ def optimum(objective):
 def run_labmake_asha(labmake, tuner, objective, seed, max_epochs, workdir):
     """labmake's tuner with every trial a command that trains up to R epochs, one result per epoch, and
     the asha assessor stopping it at its rungs; the epochs a trial spent are the results it reported."""
+    import shlex
+    import subprocess
     space = os.path.join(workdir, f"{objective}.json")
     with open(space, "w") as f:
         json.dump(CURVES[objective]["base"]["space"], f)
     trial = (f"{shlex.quote(sys.executable)} -S {shlex.quote(os.path.abspath(__file__))} trial --objective {objective} "
              f"--noise-seed {seed}")
-    cmd = [labmake, "tune", "--search-space", space, "--tuner", tuner, "--assessor", "asha", "--max-trials", str(max_epochs // 2),
+    cmd = [labmake, "tune", "--search-space", space, "--tuner", tuner, "--assessor", "asha", "--max-trials", str(max_epochs // 3 + 100),
            "--seed", str(seed), "--direction", "minimize", "--trial-command", trial, "--json", "--name", f"asha-{tuner}-{objective}-{seed}"]
     run = subprocess.run(cmd, cwd=workdir, check=True, capture_output=True, text=True, timeout=3600)
     out = []
     for t in json.loads(run.stdout)["trials"]:
         if t["status"] == "SUCCEEDED":
-            out.append((t["configuration"], R, R, float(t["metric"])))
+            out.append((t["configuration"]["values"], R, R, float(t["metric"])))
         elif t["status"] == "EARLY_STOPPED":
             steps = len(t["intermediates"])
-            out.append((t["configuration"], steps, steps, float(t["intermediates"][-1])))
+            out.append((t["configuration"]["values"], steps, steps, float(t["intermediates"][-1])))
         else:
             raise RuntimeError(f"trial {t['number']} {t['status']}: {t.get('error')}")
         if sum(x[1] for x in out) >= max_epochs:
@@ -126,6 +124,8 @@ def run_labmake_asha(labmake, tuner, objective, seed, max_epochs, workdir):
 
 
 def run_labmake(labmake, tuner, objective, seed, max_epochs, workdir):
+    import shlex
+    import subprocess
     space = os.path.join(workdir, f"{objective}.json")
     with open(space, "w") as f:
         json.dump(CURVES[objective]["base"]["space"], f)
@@ -269,6 +269,7 @@ TUNERS = ["labmake-hyperband", "labmake-bohb", "labmake-gp", "labmake-tpe", "nni
 
 
 def main():
+    import argparse
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     trial = sub.add_parser("trial")
@@ -308,6 +309,7 @@ def main():
     if a.command == "summary":
         return summarize(a.results, [int(b) for b in a.budgets.split(",")])
 
+    import tempfile
     budgets = [int(b) for b in a.budgets.split(",")]
     max_epochs = max(budgets) * R
     with tempfile.TemporaryDirectory(prefix="mf-") as workdir, open(a.out, "a") as out:
