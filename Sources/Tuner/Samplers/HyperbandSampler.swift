@@ -39,6 +39,7 @@ public struct HyperbandSampler: Sampler {
         design = nil
     }
 
+    /// The next configuration; nil when the sampler would wait for a rung (``propose(_:history:random:)`` tells which).
     public mutating func suggest(_ space: SearchSpace, history: [Observation], random: inout SplitMix64) -> Configuration? {
         if case .configuration(let configuration) = propose(space, history: history, random: &random) { return configuration }
         return nil
