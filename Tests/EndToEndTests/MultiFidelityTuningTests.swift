@@ -95,9 +95,9 @@ struct MultiFidelityTuningTests {
         #expect((best["parameters"] as? [String: Any])?["epochs"] as? Int == 3)
     }
 
-    @Test("the asha assessor stops a command trial at its first rung when it is not the best there, and keeps what it reported")
+    @Test("the asha assessor runs trials to the end until one finishes, then stops those that trail their bracket at a rung")
     func ashaAssessor() throws {
-        // Nine results per trial; the further a from 0.3, the worse at every epoch. A grid from the worst down.
+        // Nine results per trial (eight intermediate, R = 8); the further a from 0.3, the worse at every epoch.
         let trial = """
             import json, os
             p = json.load(open(os.environ["LABMAKE_TRIAL_PARAMETERS"]))
@@ -109,20 +109,21 @@ struct MultiFidelityTuningTests {
               tune:
                 uses: tune
                 with:
-                  search_space: { a: { _type: choice, _value: [0.9, 0.3, 0.8, 0.7] } }
+                  search_space: { a: { _type: choice, _value: [0.9, 0.3, 0.8, 0.2, 0.7] } }
                   trial_command: python3 trial.py
                   tuner: grid
                   direction: minimize
                   assessor: asha
-                  max_trials: 4
+                  max_trials: 5
             """
         let box = try Sandbox(["labmake.yaml": pipeline, "trial.py": trial])
         let run = try box.labmake("run")
         #expect(run.status == 0, "\(run.stderr)\n\(run.stdout)")
         let trials = try jsonArray(box.read("tune/trials.json"))
-        // 0.9 runs alone (it goes on), 0.3 is better at every rung, 0.8 and 0.7 are second and third at rung 1.
-        #expect(trials.map { $0["status"] as? String } == ["SUCCEEDED", "SUCCEEDED", "EARLY_STOPPED", "EARLY_STOPPED"])
-        #expect(trials.map { ($0["intermediates"] as? [Double])?.count } == [8, 8, 1, 1])
+        // R = 8: brackets with rungs at 1 and 3 (trials 1–3) and at 3 (trials 4–5). 0.9 runs alone to the end; 0.3 leads
+        // its bracket; 0.8 trails both at 1. 0.2 is first in its bracket; 0.7 trails it at 3.
+        #expect(trials.map { $0["status"] as? String } == ["SUCCEEDED", "SUCCEEDED", "EARLY_STOPPED", "SUCCEEDED", "EARLY_STOPPED"])
+        #expect(trials.map { ($0["intermediates"] as? [Double])?.count } == [8, 8, 1, 8, 3])
         let best = try jsonObject(box.read("tune/best.json"))
         #expect((best["parameters"] as? [String: Any])?["a"] as? Double == 0.3)
     }

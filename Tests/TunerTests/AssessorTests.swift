@@ -74,45 +74,62 @@ struct AssessorTests {
     }
 }
 
-@Suite("Asynchronous successive halving")
+@Suite("Asynchronous successive halving over Hyperband's brackets")
 struct SuccessiveHalvingTests {
-    @Test("rungs are at r·3^k results; a trial goes on when it is among the best third of those that reached the rung, or the best")
+    @Test("brackets and rungs are Optuna's HyperbandPruner's for R = 27: rungs from 1, 3, 9 or 27 results, trials dealt 27:12:6:4")
+    func brackets() {
+        let rule = SuccessiveHalvingStop(startStep: 1, maximize: true, maxResource: 27)
+        #expect(rule.largestBracket == 3)
+        #expect((1...30).filter { rule.isRung($0, bracket: 3) } == [1, 3, 9])
+        #expect((1...30).filter { rule.isRung($0, bracket: 2) } == [3, 9])
+        #expect((1...30).filter { rule.isRung($0, bracket: 0) } == [])
+        let dealt = (1...49).map(rule.bracket(of:))
+        #expect((0...3).map { s in dealt.filter { $0 == s }.count } == [4, 6, 12, 27])
+        #expect(rule.bracket(of: 50) == rule.bracket(of: 1))
+        // Until a trial has finished, R is unknown and nothing is a rung.
+        #expect(!SuccessiveHalvingStop(maximize: true, maxResource: nil).isRung(1, bracket: 0))
+        #expect(SuccessiveHalvingStop(startStep: 2, maximize: true, maxResource: 20).largestBracket == 2)
+    }
+
+    @Test("a trial at a rung goes on when it is among the best third of its bracket's trials that got there, or the best")
     func rule() {
-        let rule = SuccessiveHalvingStop(startStep: 1, maximize: true)
-        #expect((1...30).filter(rule.isRung) == [1, 3, 9, 27])
-        #expect(SuccessiveHalvingStop(startStep: 2, maximize: true).isRung(6))
-        #expect(!SuccessiveHalvingStop(startStep: 2, maximize: true).isRung(3))
-        // Alone at a rung: it goes on. Second of two: only the best one goes on.
+        let rule = SuccessiveHalvingStop(maximize: true, maxResource: 27)
         #expect(rule.shouldContinue([0.5], others: []))
         #expect(!rule.shouldContinue([0.5], others: [[0.6]]))
         #expect(rule.shouldContinue([0.7], others: [[0.6]]))
-        // Six at rung 3 (by their third result): the best two go on.
-        let others = [[0, 0, 0.9], [0, 0, 0.8], [0, 0, 0.2], [0, 0, 0.1], [0, 0, 0.3]]
+        // Six at rung 3 (by their third result): the best two go on; a trial with fewer results does not count.
+        let others = [[0, 0, 0.9], [0, 0, 0.8], [0, 0, 0.2], [0, 0, 0.1], [0, 0, 0.3], [0.95]]
         #expect(rule.shouldContinue([0, 0, 0.85], others: others))
         #expect(!rule.shouldContinue([0, 0, 0.7], others: others))
-        // Not at a rung: never judged. Minimizing: the smallest go on.
-        #expect(rule.shouldContinue([0, 0, 0, -5], others: others))
-        #expect(SuccessiveHalvingStop(maximize: false).shouldContinue([0.1], others: [[0.2], [0.3]]))
+        #expect(SuccessiveHalvingStop(maximize: false, maxResource: 27).shouldContinue([0.1], others: [[0.2], [0.3]]))
     }
 
-    @Test("an experiment with asha stops the worse trials at their rungs and spends fewer results than it would run")
+    @Test("an experiment with asha runs the first trial to the end, then stops trials of the eager brackets that trail at their rungs")
     func experiment() throws {
-        let space = try SearchSpace.parse(Data(#"{"x": {"_type": "choice", "_value": [1, 2, 3, 4, 5, 6, 7, 8, 9]}}"#.utf8))
-        // Nine steps; the larger x, the better at every step.
+        let space = try SearchSpace.parse(Data(#"{"x": {"_type": "randint", "_value": [1, 40]}}"#.utf8))
+        // Nine steps; the smaller x, the better at every step.
         let series: @Sendable (Configuration) -> [Double] = { c in
             let x = c["x"]!.number!
-            return (1...9).map { step in x / 10 * Double(step) / 9 }
+            return (1...9).map { step in x / 10 + 1 / Double(step) }
         }
-        let settings = ExperimentSettings(name: "asha", maxTrials: 9, maximize: true, assessor: .asha, assessorStartStep: 1)
+        // The grid runs x = 1, 2, …: each new trial trails every one before it.
+        let settings = ExperimentSettings(name: "asha", maxTrials: 26, maximize: false, assessor: .asha)
         let trials = try Experiment(settings: settings, space: space, sampler: GridSampler(),
                                     runner: SeriesRunner(series: series, finalBeforeStop: false), store: MemoryTrialStore()).run()
-        // The grid runs x = 1…9 in order, each better than all before it: every trial leads its rungs and goes on.
-        #expect(trials.allSatisfy { $0.status == .succeeded })
-        // In the other order each new trial is the worst at its first rung, once there are others.
-        let reversed = try Experiment(settings: ExperimentSettings(name: "asha-down", maxTrials: 9, maximize: false, assessor: .asha),
-                                      space: space, sampler: GridSampler(), runner: SeriesRunner(series: series, finalBeforeStop: false),
-                                      store: MemoryTrialStore()).run()
-        #expect(reversed.first?.status == .succeeded)
-        #expect(reversed.dropFirst().allSatisfy { $0.status == .earlyStopped && $0.intermediates.count == 1 })
+        let rule = SuccessiveHalvingStop(maximize: false, maxResource: 9)
+        #expect(trials[0].status == .succeeded && trials[0].intermediates.count == 9)
+        for trial in trials.dropFirst() {
+            let bracket = rule.bracket(of: trial.number)
+            let firstRung = (1...9).first { rule.isRung($0, bracket: bracket) }
+            if let firstRung {
+                // The first of its bracket goes on past its rungs (it is alone there); the others stop at the first rung.
+                let alone = !trials.contains { $0.number < trial.number && rule.bracket(of: $0.number) == bracket }
+                #expect(trial.status == (alone ? .succeeded : .earlyStopped), "trial \(trial.number) bracket \(bracket)")
+                if !alone { #expect(trial.intermediates.count == firstRung) }
+            } else {
+                #expect(trial.status == .succeeded, "trial \(trial.number) bracket \(bracket) has no rung")
+            }
+        }
+        #expect(trials.filter { $0.status == .earlyStopped }.count > 15)
     }
 }

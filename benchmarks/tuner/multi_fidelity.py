@@ -22,8 +22,8 @@ the noise-free final value of its configuration minus f*):
     labmake-gp, labmake-tpe           labmake's tuners with every trial at R epochs (the reference:
                                       what multi-fidelity must beat)
     labmake-tpe-asha                  labmake's TPE with the asha assessor: each trial a command that
-                                      reports a result per epoch and is stopped at its rungs (1, 3, 9
-                                      epochs) unless among the best third there
+                                      reports a result per epoch and is stopped at a rung of its bracket
+                                      (from 1, 3 or 9 epochs) unless among the best third there
     nni-hyperband, nni-bohb           NNI 3.0's advisors, driven in this process through their
                                       message handlers (R and eta as labmake's)
     optuna-hyperband                  Optuna 5's TPE sampler with its HyperbandPruner (min_resource 1,

@@ -318,9 +318,11 @@ public final class Experiment: @unchecked Sendable {
             return MedianStop(startStep: settings.assessorStartStep, maximize: settings.maximize)
                 .shouldContinue(trials[i].intermediates, completed: completed)
         case .asha:
-            let rule = SuccessiveHalvingStop(startStep: settings.assessorStartStep, maximize: settings.maximize)
-            guard rule.isRung(trials[i].intermediates.count) else { return true }
-            let others = trials.indices.filter { $0 != i }.map { trials[$0].intermediates }
+            let finished = trials.filter { $0.status == .succeeded }.map(\.intermediates.count).max()
+            let rule = SuccessiveHalvingStop(startStep: settings.assessorStartStep, maximize: settings.maximize, maxResource: finished)
+            let bracket = rule.bracket(of: number)
+            guard rule.isRung(trials[i].intermediates.count, bracket: bracket) else { return true }
+            let others = trials.indices.filter { $0 != i && rule.bracket(of: trials[$0].number) == bracket }.map { trials[$0].intermediates }
             return rule.shouldContinue(trials[i].intermediates, others: others)
         }
     }
