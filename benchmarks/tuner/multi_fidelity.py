@@ -106,7 +106,7 @@ def run_labmake_asha(labmake, tuner, objective, seed, max_epochs, workdir):
         json.dump(CURVES[objective]["base"]["space"], f)
     trial = (f"{shlex.quote(sys.executable)} -S {shlex.quote(os.path.abspath(__file__))} trial --objective {objective} "
              f"--noise-seed {seed}")
-    cmd = [labmake, "tune", "--search-space", space, "--tuner", tuner, "--assessor", "asha", "--max-trials", str(max_epochs // 3 + 100),
+    cmd = [labmake, "tune", "--search-space", space, "--tuner", tuner, "--assessor", "asha", "--max-trials", str(max_epochs // 5 + 50),
            "--seed", str(seed), "--direction", "minimize", "--trial-command", trial, "--json", "--name", f"asha-{tuner}-{objective}-{seed}"]
     run = subprocess.run(cmd, cwd=workdir, check=True, capture_output=True, text=True, timeout=3600)
     out = []
@@ -327,7 +327,7 @@ def main():
                         trials = run_optuna(objective, seed, max_epochs)
                     regrets = {str(b): incumbent_regret(objective, trials, b * R) for b in budgets}
                     out.write(json.dumps({"objective": objective, "tuner": tuner, "seed": seed, "regret": regrets,
-                                          "trials": len(trials)}) + "\n")
+                                          "trials": len(trials), "epochs": sum(t[1] for t in trials)}) + "\n")
                     out.flush()
                 print(f"{objective} {tuner}: done", file=sys.stderr)
 

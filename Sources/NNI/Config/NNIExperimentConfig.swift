@@ -52,7 +52,7 @@ public struct NNIExperimentConfig: Sendable {
     /// `config.yml: tpe tuner, maximize (the tuner's optimize_mode), medianstop assessor from step 2`.
     public func summary(tuner: TunerKind, direction: Direction, directionSource: String?, assessor: Assessor, startStep: Int) -> String {
         "\(file): \(tuner.rawValue) tuner, \(direction.rawValue) (\(directionSource ?? self.directionSource))"
-            + (assessor == .medianstop ? ", medianstop assessor from step \(startStep)" : "")
+            + (assessor == .none ? "" : ", \(assessor.rawValue) assessor from step \(startStep)")
     }
 
     /// The one line that names what was ignored; nil when nothing was.
