@@ -69,7 +69,7 @@ struct SlurmPipelineTests {
         #expect(onCluster.allSatisfy { ($0["node"] as? String)?.isEmpty == false })
         #expect(onThisMachine.allSatisfy { $0["job"] == nil })
         for n in 1...4 { #expect(slurm.read("ran-\(n).txt")?.split(separator: " ").first.map(String.init).map(jobs.contains) == true) }
-        // While a trial's job waits or runs, the stage says so (these trials end within one poll round: pending).
+        // Each trial's job is named in the stage's output once, with the first state seen (pending, or already over on a busy machine).
         let log = try slurm.labmake("log", "tune", environment: environment)
         #expect(log.stdout.contains("trial 1: Slurm job \(jobs[0]) "), "\(log.stdout)")
         let listing = try slurm.labmake("trials", "tune", environment: environment)

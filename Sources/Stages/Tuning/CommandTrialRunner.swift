@@ -106,10 +106,11 @@ public struct CommandTrialRunner: TrialRunner {
             state.withLock { $0.take(line, report: report, cancel: cancelJob) }
         }, placed: { [log] placement in
             placed(TrialPlacement(job: placement.id, state: placement.state, node: placement.node))
-            guard !["COMPLETED", "FAILED"].contains(placement.state) else { return }  // the trial's end says it
             let said = "trial \(trial.number): Slurm job \(placement.id) \(placement.state)"
                 + (placement.reason.isEmpty ? "" : " (\(placement.reason))") + (placement.node.isEmpty ? "" : " on \(placement.node)")
-            if lastSaid.withLock({ last in defer { last = said }; return last != said }) { log(said) }
+            // The trial's end says how it ended; its job is named once, even when a busy machine first sees it finished.
+            let ending = ["COMPLETED", "FAILED"].contains(placement.state)
+            if lastSaid.withLock({ last in defer { last = said }; return last != said && !(ending && !last.isEmpty) }) { log(said) }
         })
         metrics.finish()
         try? fileSystem.writeText(folder + "/trial.stdout", output.withLock { $0.text })
