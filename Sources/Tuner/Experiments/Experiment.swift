@@ -15,8 +15,6 @@ public struct ExperimentSettings: Sendable {
     public var seed: UInt64
     /// What judges running trials from their intermediate results.
     public var assessor: Assessor
-    /// Whether NNI's medianstop assessor judges them.
-    public var medianStop: Bool { assessor == .medianstop }
     /// Intermediate results a trial reports before the assessor judges it (NNI's `start_step`).
     public var assessorStartStep: Int
     /// What trials run besides their parameters (command, data, code digests): part of every trial's key.
