@@ -107,7 +107,9 @@ struct ImportTrialsCommand: ParsableCommand {
         for trial in experiment.trials { try store.save(trial, experiment: experiment.labmakeName) }
         let succeeded = experiment.trials.filter { $0.status == .succeeded && $0.metric != nil }
         let maximize = (experiment.direction ?? .maximize).maximizes
-        let best = maximize ? succeeded.max { $0.metric! < $1.metric! } : succeeded.min { $0.metric! < $1.metric! }
+        // An NNI Hyperband or BOHB experiment's trials carry their budget: its best is the best at the largest budget.
+        let budgeted = !experiment.trials.isEmpty && experiment.trials.allSatisfy { $0.configuration[MultiFidelity.trialBudget] != nil }
+        let best = experiment.trials.best(maximize: maximize, budgetParameter: budgeted ? MultiFidelity.trialBudget : nil)
         print("imported NNI experiment \(experiment.id)" + (experiment.experimentName.map { " (\($0))" } ?? "")
               + " as \(experiment.labmakeName): \(experiment.trials.count) trials, \(succeeded.count) succeeded"
               + (best.map { String(format: "; best %.6g (%@)", $0.metric!, $0.jobID) } ?? ""))
