@@ -265,7 +265,8 @@ def incumbent_regret(objective, trials, epoch_budget):
     return error(objective, best[0], R) - optimum(objective)
 
 
-TUNERS = ["labmake-hyperband", "labmake-bohb", "labmake-gp", "labmake-tpe", "nni-hyperband", "nni-bohb", "optuna-hyperband"]
+TUNERS = ["labmake-hyperband", "labmake-bohb", "labmake-tpe-asha", "labmake-gp", "labmake-tpe", "nni-hyperband", "nni-bohb",
+          "optuna-hyperband"]
 
 
 def main():
