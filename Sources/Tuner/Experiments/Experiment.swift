@@ -316,8 +316,10 @@ public final class Experiment: @unchecked Sendable {
             return MedianStop(startStep: settings.assessorStartStep, maximize: settings.maximize)
                 .shouldContinue(trials[i].intermediates, completed: completed)
         case .asha:
-            let finished = trials.filter { $0.status == .succeeded }.map(\.intermediates.count).max()
-            let rule = SuccessiveHalvingStop(startStep: settings.assessorStartStep, maximize: settings.maximize, maxResource: finished)
+            var rule = SuccessiveHalvingStop(startStep: settings.assessorStartStep, maximize: settings.maximize, maxResource: nil)
+            // Most results are at no rung: judged without looking at the other trials.
+            guard rule.couldBeRung(trials[i].intermediates.count) else { return true }
+            rule.maxResource = trials.filter { $0.status == .succeeded }.map(\.intermediates.count).max()
             let bracket = rule.bracket(of: number)
             guard rule.isRung(trials[i].intermediates.count, bracket: bracket) else { return true }
             let others = trials.indices.filter { $0 != i && rule.bracket(of: trials[$0].number) == bracket }.map { trials[$0].intermediates }

@@ -51,13 +51,20 @@ public struct SuccessiveHalvingStop: Sendable {
         return top
     }
 
+    /// Whether `count` results could make a rung of some bracket (r·eta^k), whatever R: a cheap test
+    /// before the experiment's trials are looked at.
+    public func couldBeRung(_ count: Int) -> Bool {
+        var rung = base
+        while rung < count { rung *= factor }
+        return rung == count
+    }
+
     /// Whether `count` results make a rung of `bracket`.
     public func isRung(_ count: Int, bracket: Int) -> Bool {
-        guard let maxResource else { return false }
-        var rung = base
-        for _ in 0..<(largestBracket - bracket) { rung *= factor }
-        while rung < count { rung *= factor }
-        return rung == count && count < maxResource
+        guard let maxResource, count < maxResource, couldBeRung(count) else { return false }
+        var first = base
+        for _ in 0..<(largestBracket - bracket) { first *= factor }
+        return count >= first
     }
 
     /// Whether a trial with `intermediates` so far, at a rung, should go on, given the series of the

@@ -29,7 +29,8 @@ public struct FidelityOptions: Sendable, Equatable {
     public func fidelity(tuner: TunerKind, trainingEpochs: Int?) throws -> MultiFidelity? {
         guard tuner.isMultiFidelity else {
             guard isEmpty else {
-                throw TunerError("min_budget, max_budget, eta and exec_mode are for the hyperband and bohb tuners, not \(tuner.rawValue)")
+                throw TunerError("min_budget, max_budget, eta and exec_mode need tuner hyperband or bohb (this experiment's tuner is "
+                                 + "\(tuner.rawValue)); remove them, or choose one of those tuners")
             }
             return nil
         }
