@@ -76,14 +76,6 @@ extension NNIConfigReader {
         if kind == .hyperband { config.fidelity.minBudget = 1 }  // NNI's Hyperband starts at a budget of 1
     }
 
-    mutating func positiveNumber(_ entry: Entry) -> Double? {
-        guard case .scalar(let scalar) = entry.value, let value = Double(scalar.string), value.isFinite, value > 0 else {
-            add(problem("\(entry.key) must be a positive number", at: entry.value))
-            return nil
-        }
-        return value
-    }
-
     mutating func readTuner(_ name: String, _ entry: Entry, _ classArgs: Entry?) {
         let lowered = name.lowercased()
         guard let spec = NNIAlgorithms.tuners[lowered] else {

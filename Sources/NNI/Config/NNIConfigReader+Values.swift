@@ -54,6 +54,14 @@ extension NNIConfigReader {
         return value
     }
 
+    mutating func positiveNumber(_ entry: Entry) -> Double? {
+        guard case .scalar(let scalar) = entry.value, let value = Double(scalar.string), value.isFinite, value > 0 else {
+            add(problem("\(entry.key) must be a positive number", at: entry.value))
+            return nil
+        }
+        return value
+    }
+
     /// PyYAML's booleans (YAML 1.1): true/false, yes/no, on/off, in any case.
     mutating func bool(_ entry: Entry) -> Bool? {
         guard case .scalar(let scalar) = entry.value else {
