@@ -24,9 +24,11 @@ public final class Workspace: Sendable {
 
     /// Opens the workspace at `root`, creating `.labmake/` if needed.
     /// - Parameter inMemory: keep the database in memory (tests on a fake file system).
+    /// - Parameter readOnly: open an existing workspace's database for reading only (see
+    ///   ``StateDatabase/init(readingOnly:)``); nothing is created, and a dry run writes no cache.
     public init(root: String, fileSystem: any FileSystem = LocalFileSystem(),
                 launcher: any ProcessLauncher = LocalProcessLauncher(), clock: any Clock = SystemClock(),
-                inMemory: Bool = false) throws {
+                inMemory: Bool = false, readOnly: Bool = false) throws {
         self.root = root
         stateDirectory = Self.stateDirectoryPath(root: root)
         self.fileSystem = fileSystem
@@ -35,10 +37,10 @@ public final class Workspace: Sendable {
         if let existing = fileSystem.stat(stateDirectory), existing.kind != .directory {
             throw WorkspaceError.stateIsNotAFolder(stateDirectory)
         }
-        try fileSystem.createDirectory(stateDirectory)
+        if !readOnly { try fileSystem.createDirectory(stateDirectory) }
         let databasePath = Self.databasePath(root: root)
         do {
-            database = try StateDatabase(path: inMemory ? nil : databasePath)
+            database = readOnly ? try StateDatabase(readingOnly: databasePath) : try StateDatabase(path: inMemory ? nil : databasePath)
         } catch {
             throw WorkspaceError.explaining(error, database: databasePath) ?? error
         }

@@ -9,9 +9,13 @@ import GRDB
 public final class StateDatabase: Sendable {
     private let queue: DatabaseQueue
     var writer: DatabaseQueue { queue }
+    /// Opened with ``init(readingOnly:)``: caches (file hashes, stat signatures) are not written, and
+    /// nothing else may be.
+    public let isReadOnly: Bool
 
     /// Opens (creating and migrating as needed) the database at `path`; nil path means in memory.
     public init(path: String?) throws {
+        isReadOnly = false
         var config = Configuration()
         config.busyMode = .timeout(10)
         // Read pages through a memory map rather than one pread each: a no-op run reads every record.
@@ -30,6 +34,27 @@ public final class StateDatabase: Sendable {
             queue = try DatabaseQueue(configuration: config)
             try StateDatabase.migrator.migrate(queue)
         }
+    }
+
+    /// Opens an existing workspace database for reading only, as a second process beside a run (the
+    /// dashboard): in WAL mode its reads never block the run's writes nor wait for them. Throws when
+    /// the file is missing or is not a labmake database.
+    public init(readingOnly path: String) throws {
+        isReadOnly = true
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        queue = try DatabaseQueue(path: path, configuration: config)
+        let tables = try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        guard tables.contains("stage_record") else {
+            throw FileSystemError(path: path, reason: "not a labmake workspace database (no stage records)")
+        }
+    }
+
+    /// A number that changes whenever another connection commits (SQLite's `PRAGMA data_version`):
+    /// what a reader polls to learn that a run wrote something.
+    public func dataVersion() throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 
     private static var migrator: DatabaseMigrator {
@@ -127,7 +152,7 @@ public final class StateDatabase: Sendable {
 
     /// Sets the stat signatures of stages found up to date by comparing content, with new file hashes.
     public func update(signatures: [(stage: String, signature: String)], fileHashes: [FileHashEntry]) throws {
-        guard !signatures.isEmpty || !fileHashes.isEmpty else { return }
+        guard !isReadOnly, !signatures.isEmpty || !fileHashes.isEmpty else { return }
         try queue.write { db in
             let statement = try db.cachedStatement(sql: "UPDATE stage_record SET signature = ? WHERE stage = ?")
             for (stage, signature) in signatures { try statement.execute(arguments: [signature, stage]) }
@@ -137,6 +162,7 @@ public final class StateDatabase: Sendable {
 
     /// Moves the write-ahead log into the database file, so the next run reads one compact file.
     public func checkpoint() throws {
+        guard !isReadOnly else { return }
         try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
@@ -192,7 +218,7 @@ public final class StateDatabase: Sendable {
 
     /// Remembers file hashes.
     public func save(fileHashes: [FileHashEntry]) throws {
-        guard !fileHashes.isEmpty else { return }
+        guard !isReadOnly, !fileHashes.isEmpty else { return }
         try queue.write { db in try StateDatabase.insert(fileHashes, db) }
     }
 
