@@ -62,8 +62,8 @@ struct ListTrialsCommand: ParsableCommand {
             throw LabmakeExit(ExitStatus.invalid, "error: no experiment '\(experiment)' in this workspace"
                               + (names.isEmpty ? "" : " (experiments: \(names.joined(separator: ", ")))"))
         }
-        if json { print(TrialOutput.exportJSON(trials)); return }
-        if csv { print(TrialOutput.exportCSV(trials)); return }
+        if json { print(TrialExport.json(trials)); return }
+        if csv { print(TrialExport.csv(trials)); return }
         for t in trials {
             var metric = t.metric.map { String(format: "%.6g", $0) } ?? "-"
             if t.status == .earlyStopped, t.metric == nil, let last = t.intermediates.last {
