@@ -8,30 +8,8 @@ public enum ReportCharts {
     /// The metric of each trial in order (dots; failed trials as grey marks on the axis) and the best
     /// so far (a step line).
     public static func trials(_ trials: [ReportModel.Trial], title: String, metric: String, maximize: Bool = true) -> String {
-        var svg = SVGDocument(width: width, height: height)
-        let numbers = trials.map { Double($0.number) }
-        let metrics = trials.compactMap(\.metric).filter(\.isFinite)
-        let x = ChartScale(values: numbers, from: left, to: width - right)
-        let y = ChartScale(values: metrics.isEmpty ? [0, 1] : metrics, from: height - bottom, to: top)
-        frame(&svg, x: x, y: y, title: title, xLabel: "trial", yLabel: metric, integerX: true)
-        var best: Double?
-        var steps: [(Double, Double)] = []
-        for t in trials {
-            guard let m = t.metric, m.isFinite, t.status == "SUCCEEDED" else {
-                svg.text(x(Double(t.number)), height - bottom - 4, "×", size: 12, fill: "#999")
-                continue
-            }
-            svg.circle(x(Double(t.number)), y(m), fill: "#1f77b4", title: "trial \(t.number): \(ReportText.percent(m))")
-            let improved = best.map { maximize ? m > $0 : m < $0 } ?? true
-            if improved {
-                if let b = best { steps.append((x(Double(t.number)), y(b))) }
-                best = m
-            }
-            steps.append((x(Double(t.number)), y(best!)))
-        }
-        svg.polyline(steps, stroke: "#d62728")
-        legend(&svg, [("#1f77b4", "trial"), ("#d62728", "best so far")])
-        return svg.rendered
+        ExperimentCharts.history(trials.map { ExperimentCharts.Trial(number: $0.number, status: $0.status, metric: $0.metric) },
+                                 title: title, metric: metric, maximize: maximize, format: ReportText.percent)
     }
 
     /// Training and test accuracy per epoch.
@@ -40,11 +18,11 @@ public enum ReportCharts {
         let values = epochs.flatMap { [$0.trainAccuracy, $0.testAccuracy] }
         let x = ChartScale(values: epochs.map { Double($0.epoch) }, from: left, to: width - right)
         let y = ChartScale(values: values.isEmpty ? [0, 1] : values, from: height - bottom, to: top)
-        frame(&svg, x: x, y: y, title: title, xLabel: "epoch", yLabel: "accuracy", integerX: true)
+        ExperimentCharts.frame(&svg, x: x, y: y, title: title, xLabel: "epoch", yLabel: "accuracy", integerX: true)
         svg.polyline(epochs.map { (x(Double($0.epoch)), y($0.trainAccuracy)) }, stroke: "#ff7f0e")
         svg.polyline(epochs.map { (x(Double($0.epoch)), y($0.testAccuracy)) }, stroke: "#1f77b4")
         for e in epochs { svg.circle(x(Double(e.epoch)), y(e.testAccuracy), radius: 2.5, fill: "#1f77b4") }
-        legend(&svg, [("#ff7f0e", "train"), ("#1f77b4", "test")])
+        ExperimentCharts.legend(&svg, [("#ff7f0e", "train"), ("#1f77b4", "test")])
         return svg.rendered
     }
 
@@ -84,7 +62,7 @@ public enum ReportCharts {
             let values = parameters.map { t.parameters[$0] ?? "" } + [String(t.metric!)]
             let points = values.enumerated().compactMap { k, v in positions[k](v).map { (left + Double(k) * spacing, $0) } }
             let share = best > worst ? (t.metric! - worst) / (best - worst) : 1
-            svg.polyline(points, stroke: color(share), width: 1.5, opacity: 0.8)
+            svg.polyline(points, stroke: color(share), width: 1.5, opacity: 0.8, attributes: ["data-trial": String(t.number)])
         }
         return svg.rendered
     }
@@ -96,29 +74,5 @@ public enum ReportCharts {
         let i = Swift.min(Int(t), stops.count - 2), f = t - Double(i)
         let (a, b) = (stops[i], stops[i + 1])
         return String(format: "#%02x%02x%02x", Int(a.0 + (b.0 - a.0) * f), Int(a.1 + (b.1 - a.1) * f), Int(a.2 + (b.2 - a.2) * f))
-    }
-
-    private static func frame(_ svg: inout SVGDocument, x: ChartScale, y: ChartScale, title: String, xLabel: String, yLabel: String,
-                              integerX: Bool) {
-        svg.text(width / 2, 20, title, size: 14)
-        svg.line(left, height - bottom, width - right, height - bottom, stroke: "#444")
-        svg.line(left, top, left, height - bottom, stroke: "#444")
-        for tick in y.ticks() {
-            svg.line(left, y(tick), width - right, y(tick), stroke: "#eee")
-            svg.text(left - 6, y(tick) + 4, ChartScale.label(tick), anchor: "end", size: 10)
-        }
-        for tick in x.ticks() where !integerX || tick == tick.rounded() {
-            svg.text(x(tick), height - bottom + 16, ChartScale.label(tick), size: 10)
-        }
-        svg.text(width / 2, height - 10, xLabel, size: 11)
-        svg.text(16, (top + height - bottom) / 2, yLabel, size: 11, rotate: true)
-    }
-
-    private static func legend(_ svg: inout SVGDocument, _ entries: [(String, String)]) {
-        for (k, entry) in entries.enumerated() {
-            let y = top + 8 + Double(k) * 16
-            svg.line(width - right - 110, y, width - right - 92, y, stroke: entry.0, width: 3)
-            svg.text(width - right - 86, y + 4, entry.1, anchor: "start", size: 10)
-        }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// An SVG document built element by element, with coordinates written to one decimal so that the
 /// same data always gives the same bytes.
-struct SVGDocument {
+public struct SVGDocument {
     let width: Double
     let height: Double
     private var body: [String] = []
@@ -23,15 +23,40 @@ struct SVGDocument {
         body.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"/>")
     }
 
-    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, opacity: Double = 1) {
-        guard !points.isEmpty else { return }
-        let text = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
-        body.append("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\" stroke-opacity=\"\(Self.n(opacity))\"/>")
+    /// ` name="value"` for each attribute, values escaped: the `data-*` hooks the dashboard's script and tests read.
+    static func attributes(_ pairs: KeyValuePairs<String, String>) -> String {
+        pairs.map { " \($0.key)=\"\(escaped($0.value))\"" }.joined()
     }
 
-    mutating func circle(_ x: Double, _ y: Double, radius: Double = 3.5, fill: String, title: String? = nil) {
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, opacity: Double = 1, dash: String? = nil,
+                           title: String? = nil, attributes: KeyValuePairs<String, String> = [:]) {
+        guard !points.isEmpty else { return }
+        let text = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
+        let dashing = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
         let tooltip = title.map { "<title>\(Self.escaped($0))</title>" } ?? ""
-        body.append("<circle cx=\"\(Self.n(x))\" cy=\"\(Self.n(y))\" r=\"\(Self.n(radius))\" fill=\"\(fill)\">\(tooltip)</circle>")
+        let end = tooltip.isEmpty ? "/>" : ">\(tooltip)</polyline>"
+        body.append("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\" stroke-opacity=\"\(Self.n(opacity))\"\(dashing)\(Self.attributes(attributes))\(end)")
+    }
+
+    mutating func circle(_ x: Double, _ y: Double, radius: Double = 3.5, fill: String, title: String? = nil,
+                         attributes: KeyValuePairs<String, String> = [:]) {
+        let tooltip = title.map { "<title>\(Self.escaped($0))</title>" } ?? ""
+        body.append("<circle cx=\"\(Self.n(x))\" cy=\"\(Self.n(y))\" r=\"\(Self.n(radius))\" fill=\"\(fill)\"\(Self.attributes(attributes))>\(tooltip)</circle>")
+    }
+
+    mutating func rect(_ x: Double, _ y: Double, _ width: Double, _ height: Double, fill: String, stroke: String? = nil, radius: Double = 0,
+                       title: String? = nil, attributes: KeyValuePairs<String, String> = [:]) {
+        let tooltip = title.map { "<title>\(Self.escaped($0))</title>" } ?? ""
+        let outline = stroke.map { " stroke=\"\($0)\"" } ?? ""
+        let rounded = radius > 0 ? " rx=\"\(Self.n(radius))\"" : ""
+        body.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(Swift.max(width, 0)))\" height=\"\(Self.n(Swift.max(height, 0)))\" fill=\"\(fill)\"\(outline)\(rounded)\(Self.attributes(attributes))>\(tooltip)</rect>")
+    }
+
+    /// A link around the elements `content` adds (an SVG `<a>`).
+    mutating func link(_ href: String, attributes: KeyValuePairs<String, String> = [:], _ content: (inout SVGDocument) -> Void) {
+        body.append("<a href=\"\(Self.escaped(href))\"\(Self.attributes(attributes))>")
+        content(&self)
+        body.append("</a>")
     }
 
     mutating func text(_ x: Double, _ y: Double, _ content: String, anchor: String = "middle", size: Double = 11, rotate: Bool = false,
