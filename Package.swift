@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // MARK: - The command line
@@ -28,7 +29,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Stages", "NNI", "Manifest", "Pipeline", "SystemIO", "Executors", "Datasets", "Compute", "ComputeCPU", "ComputeVulkan",
+                "Stages", "Dashboard", "NNI", "Manifest", "Pipeline", "SystemIO", "Executors", "Datasets", "Compute", "ComputeCPU", "ComputeVulkan",
                 "ComputeDevices", "NN", "Training", "Tuner", "Randomness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -42,6 +43,16 @@ let package = Package(
             name: "Stages",
             dependencies: ["Pipeline", "SystemIO", "Executors", "Datasets", "Tuner", "Training", "NNI", "Compute", "ComputeDevices", "Randomness", "Report",
                            .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+
+        // MARK: - The dashboard
+
+        /// `labmake serve`: a read-only live dashboard over a workspace (HTML pages, SVG charts shared with
+        /// the report, server-sent events); reads what the engine writes and never writes.
+        .target(
+            name: "Dashboard",
+            dependencies: ["Pipeline", "Stages", "Tuner", "NNI", "Report", "SystemIO",
+                           .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")],
             swiftSettings: strict),
 
         // MARK: - NNI compatibility
@@ -145,6 +156,8 @@ let package = Package(
         .testTarget(name: "NNITests", dependencies: ["NNI", "Tuner", "SystemIO", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         .testTarget(name: "TunerTests", dependencies: ["Tuner", "Randomness", "SystemIO"], swiftSettings: strict),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Pipeline", "Stages", "Tuner", "Report", "SystemIO", "LabmakeTesting"],
+                    swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["labmake", "LabmakeTesting"], swiftSettings: strict),

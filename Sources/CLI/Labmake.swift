@@ -13,7 +13,7 @@ public struct Labmake: ParsableCommand {
             Exit codes: 0 success, 1 a stage failed, 2 invalid pipeline or arguments, 130 interrupted.
             """,
         version: version,
-        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, LogCommand.self, GCCommand.self, DataCommand.self, TrainCommand.self, TuneCommand.self, TrialsCommand.self, TrialExecCommand.self, TrainExecCommand.self, CancelCommand.self, ReportCommand.self, DevicesCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, LogCommand.self, GCCommand.self, DataCommand.self, TrainCommand.self, TuneCommand.self, TrialsCommand.self, ServeCommand.self, TrialExecCommand.self, TrainExecCommand.self, CancelCommand.self, ReportCommand.self, DevicesCommand.self, BenchCommand.self])
 
     public init() {}
 

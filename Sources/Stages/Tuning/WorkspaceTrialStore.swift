@@ -37,6 +37,11 @@ public struct WorkspaceTrialStore: TrialStore {
         return e
     }()
 
+    /// A trial from its stored record.
+    public static func decode(_ record: String) throws -> TrialRecord {
+        try decoder.decode(TrialRecord.self, from: Data(record.utf8))
+    }
+
     static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .secondsSince1970

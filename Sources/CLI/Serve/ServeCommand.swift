@@ -1,0 +1,81 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+import Pipeline
+import SystemIO
+
+/// `labmake serve`: a live dashboard over a workspace, in the browser.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a live dashboard of the workspace: the pipeline, its experiments and their trials.",
+        discussion: """
+            Open the printed URL while `labmake run` works in another terminal: pages update within a second of a trial, \
+            an intermediate result or a stage change. The overview shows the pipeline with each stage's status and the \
+            reasons it is stale (those of `labmake status`) and every experiment; an experiment's page its trials \
+            (filter with terms such as `status:SUCCEEDED metric>0.85 lr<0.01`, sort, choose columns, export as \
+            `labmake trials --json` or --csv would) and its charts; a trial's page its parameters, results and logs. \
+            The dashboard reads the workspace and never writes to it, so it never slows or blocks a run. Everything it \
+            serves is built into labmake: it works offline. It listens on 127.0.0.1 unless --host says otherwise.
+            """)
+
+    @Argument(help: "The pipeline file (default: labmake.yaml); without one, the current directory's workspace is shown without its pipeline.")
+    var file: String?
+
+    @Option(help: "The port to listen on; 0 picks a free one.")
+    var port: Int = 8080
+
+    @Option(help: "The IPv4 address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).")
+    var host = "127.0.0.1"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+    }
+
+    func run() throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        var pipelinePath: String?
+        if let file {
+            pipelinePath = try PipelineLocator.path(file)
+        } else if FileManager.default.fileExists(atPath: cwd + "/labmake.yaml") {
+            pipelinePath = try PipelineLocator.path(nil)
+        }
+        let root = pipelinePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? cwd
+        let reader: WorkspaceReader
+        do { reader = try WorkspaceReader(root: root) } catch {
+            throw LabmakeExit(ExitStatus.invalid, "error: \(error)" + (pipelinePath == nil ? "; name the pipeline file, e.g. labmake serve pipelines/cifar10.yaml" : ""))
+        }
+        let source: PipelineStateSource? = pipelinePath.map { path in
+            let stateReader = PipelineStateReader(path: path)
+            return { stateReader.state() }
+        }
+        let server: DashboardServer
+        do { server = try DashboardServer(reader: reader, pipeline: source, host: host, port: UInt16(port)) } catch {
+            throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
+        }
+        let started = Locked<Result<UInt16, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let port = try await server.start()
+                started.withLock { $0 = .success(port) }
+            } catch {
+                started.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        switch started.withLock({ $0 }) {
+        case .success(let bound)?:
+            let shown = host == "0.0.0.0" ? "127.0.0.1" : host
+            FileHandle.standardOutput.write(Data("labmake serve: http://\(shown):\(bound)/ — workspace \(root), read only (Ctrl-C stops)\n".utf8))
+        case .failure(let error)?:
+            let busy = "\(error)".localizedCaseInsensitiveContains("in use")
+            throw LabmakeExit(ExitStatus.stageFailed, busy ? "error: port \(port) on \(host) is in use; --port 0 picks a free one"
+                                                         : "error: cannot serve on \(host):\(port): \(error)")
+        case nil:
+            throw LabmakeExit(ExitStatus.stageFailed, "error: the server did not start")
+        }
+        while true { sleep(3600) }
+    }
+}

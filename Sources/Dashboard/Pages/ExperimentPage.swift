@@ -1,0 +1,119 @@
+import Foundation
+import Report
+import Tuner
+
+/// `/experiment?name=E`: the summary, the filter, the charts (metric per trial with best so far,
+/// intermediate curves, parallel coordinates, timeline) and the trial table, all of the filtered trials;
+/// a one-at-a-time sweep also as its factor × value grid.
+struct ExperimentPage {
+    /// What the URL asks for: every view state lives there.
+    struct Query {
+        var name: String
+        var filter = ""
+        var sort = "trial"
+        var descending = false
+        var page = 1
+        /// Parameter columns; nil for the default (the first eight).
+        var columns: [String]?
+
+        func link(_ change: (inout Query) -> Void) -> String {
+            var q = self
+            change(&q)
+            return HTML.experimentLink(q.name, extra: [("filter", q.filter), ("sort", q.sort == "trial" ? "" : q.sort),
+                                                       ("desc", q.descending ? "1" : ""), ("page", q.page == 1 ? "" : String(q.page)),
+                                                       ("cols", q.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "")])
+        }
+    }
+
+    static let pageSize = 50
+    /// Lines on the parallel-coordinates chart: the best trials beyond this are left out, and the chart says so.
+    static let parallelLimit = 500
+
+    let view: ExperimentView
+    let query: Query
+    let now: Date
+
+    func body() throws -> String {
+        let parameters = view.parameters
+        var problem: String?
+        var filter = TrialFilter.none
+        do { filter = try TrialFilter(query.filter, parameters: parameters) } catch { problem = error.description }
+        let shown = view.trials.filter(filter.matches)
+        var html = "<nav class=\"crumbs\"><a href=\"/\">workspace</a> › experiment</nav>\n"
+        html += "<h1 data-testid=\"experiment-name\">\(HTML.escape(view.name))</h1>\n"
+        html += summary()
+        html += filterForm(problem: problem, shown: shown.count)
+        if view.stage?.kind == "sweep", let grid = SweepGrid(trials: view.trials, maximize: view.maximize) {
+            html += grid.html(experiment: view.name)
+        }
+        html += charts(shown, parameters: parameters)
+        html += TrialTable(view: view, query: query, trials: shown, parameters: parameters).html()
+        return html
+    }
+
+    private func summary() -> String {
+        var counts: [TrialStatus: Int] = [:]
+        for t in view.trials { counts[t.status, default: 0] += 1 }
+        var parts = TrialStatus.allCases.compactMap { status in
+            counts[status].map { "<span data-testid=\"count-\(status.rawValue.lowercased())\">\($0)</span> \(status.rawValue.lowercased().replacingOccurrences(of: "_", with: " "))" }
+        }
+        parts.insert("<span data-testid=\"count-all\">\(view.trials.count)</span> trials" + (view.stage?.maxTrials.map { " of \($0)" } ?? ""), at: 0)
+        var html = "<p class=\"summary\">" + parts.joined(separator: " · ") + "</p>\n"
+        if let max = view.stage?.maxTrials, max > 0 {
+            let done = view.trials.filter(\.status.isFinal).count
+            let fraction = Swift.min(Double(done) / Double(max), 1)
+            html += "<div class=\"bar\" data-testid=\"budget\" data-fraction=\"\(String(format: "%.3f", fraction))\" title=\"\(done) of \(max) trials over\">"
+                + "<div style=\"width: \(String(format: "%.1f", fraction * 100))%\"></div></div>\n"
+        }
+        var facts: [String] = ["direction: \(view.maximize ? "maximize" : "minimize")"]
+        if let tuner = view.stage?.tuner { facts.append("tuner: \(HTML.escape(tuner))") }
+        if let assessor = view.stage?.assessor { facts.append("assessor: \(HTML.escape(assessor))") }
+        if let budget = view.budgetParameter { facts.append("budget: \(HTML.escape(budget))") }
+        if let best = view.best {
+            facts.append("best: <b data-testid=\"best\" data-value=\"\(HTML.number(best.metric))\">\(HTML.number(best.metric))</b> "
+                         + "(<a href=\"\(HTML.escape(HTML.trialLink(experiment: view.name, number: best.number)))\">trial \(best.number)</a>)")
+        }
+        return html + "<p class=\"facts\">" + facts.joined(separator: " · ") + "</p>\n"
+    }
+
+    private func filterForm(problem: String?, shown: Int) -> String {
+        var html = "<form class=\"filter\" method=\"get\" action=\"/experiment\" data-testid=\"filter-form\">"
+            + "<input type=\"hidden\" name=\"name\" value=\"\(HTML.escape(view.name))\">"
+        if let columns = query.columns { html += "<input type=\"hidden\" name=\"cols\" value=\"\(HTML.escape(columns.isEmpty ? "-" : columns.joined(separator: ",")))\">" }
+        html += "<input type=\"search\" name=\"filter\" data-testid=\"filter\" value=\"\(HTML.escape(query.filter))\" size=\"60\" "
+            + "placeholder=\"status:SUCCEEDED metric&gt;0.85 lr&lt;0.01\"> <button type=\"submit\">filter</button>"
+        if !query.filter.isEmpty { html += " <a href=\"\(HTML.escape(query.link { $0.filter = ""; $0.page = 1 }))\">clear</a>" }
+        html += " <span class=\"muted\" data-testid=\"shown\">\(shown) of \(view.trials.count) trials</span></form>\n"
+        if let problem { html += "<p class=\"note failed\" data-testid=\"filter-problem\">\(HTML.escape(problem))</p>\n" }
+        return html
+    }
+
+    private func charts(_ trials: [TrialRecord], parameters: [String]) -> String {
+        guard !trials.isEmpty else { return "<p class=\"muted\" data-testid=\"no-trials\">No trial to draw.</p>\n" }
+        let chartTrials = view.chartTrials(trials)
+        let metric = "metric"
+        var html = "<section class=\"charts\">\n"
+        html += "<figure class=\"chart\" data-testid=\"history\">" + ExperimentCharts.history(chartTrials, title: "metric per trial",
+                                                                                               metric: metric, maximize: view.maximize) + "</figure>\n"
+        if trials.contains(where: { !$0.intermediates.isEmpty }) {
+            html += "<figure class=\"chart\" data-testid=\"curves\">" + ExperimentCharts.curves(chartTrials, title: "intermediate results",
+                                                                                                metric: metric, maximize: view.maximize) + "</figure>\n"
+        }
+        if !parameters.isEmpty {
+            let finished = trials.filter { $0.status == .succeeded && ($0.metric?.isFinite ?? false) }
+            let kept = finished.sorted { view.maximize ? $0.metric! > $1.metric! : $0.metric! < $1.metric! }.prefix(Self.parallelLimit)
+            let reportTrials = kept.sorted { $0.number < $1.number }.map { t in
+                ReportModel.Trial(number: t.number, label: nil, parameter: nil, parameters: t.configuration.flattened.mapValues(\.description),
+                                  status: t.status.rawValue, metric: t.metric, intermediates: [], seconds: t.seconds, reused: t.reused)
+            }
+            let title = finished.count > kept.count ? "parameters (best \(kept.count) of \(finished.count))" : "parameters"
+            html += "<figure class=\"chart\" data-testid=\"parallel\">" + ReportCharts.parallelCoordinates(reportTrials, parameters: parameters,
+                                                                                                           title: title, metric: metric) + "</figure>\n"
+        }
+        if trials.contains(where: { $0.startedAt != nil }) {
+            html += "<figure class=\"chart\" data-testid=\"timeline\">" + ExperimentCharts.timeline(chartTrials, title: "timeline",
+                                                                                                    now: view.elapsed(at: now)) + "</figure>\n"
+        }
+        return html + "</section>\n"
+    }
+}

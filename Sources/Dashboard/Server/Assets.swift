@@ -1,0 +1,120 @@
+/// The dashboard's stylesheet and script, compiled into the binary: nothing is loaded from elsewhere.
+enum Assets {
+    static let css = """
+    :root { color-scheme: light dark; --fg: #1d1d1f; --bg: #ffffff; --muted: #6b6b70; --line: #dddde2; --head: #f4f4f7; --link: #0b62c4; }
+    @media (prefers-color-scheme: dark) {
+      :root { --fg: #e8e8ea; --bg: #17181b; --muted: #9a9aa2; --line: #34353a; --head: #222328; --link: #6fb1ff; }
+      figure.chart svg, .dag svg { filter: invert(0.92) hue-rotate(180deg); }
+    }
+    * { box-sizing: border-box; }
+    body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+    header { display: flex; gap: 14px; align-items: center; padding: 8px 18px; border-bottom: 1px solid var(--line); background: var(--head);
+             position: sticky; top: 0; z-index: 1; }
+    header .home { font-weight: 700; text-decoration: none; color: var(--fg); }
+    header .workspace { color: var(--muted); font-family: ui-monospace, monospace; font-size: 12px; }
+    header .spacer { flex: 1; }
+    #live::before { content: "●"; margin-right: 4px; color: #999; }
+    #live[data-state="live"]::before { color: #2ca02c; }
+    #live[data-state="reconnecting"]::before { color: #d62728; }
+    #live[data-state="paused"]::before { color: #ff7f0e; }
+    main { padding: 8px 18px 40px; max-width: 1400px; }
+    a { color: var(--link); }
+    h1 { font-size: 22px; margin: 12px 0 6px; }
+    h2 { font-size: 17px; margin: 20px 0 8px; }
+    h3 { font-size: 14px; margin: 12px 0 4px; }
+    .muted { color: var(--muted); font-weight: normal; }
+    .crumbs { color: var(--muted); margin-top: 8px; }
+    table { border-collapse: collapse; margin: 6px 0; }
+    th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
+    thead th { background: var(--head); position: sticky; top: 41px; }
+    th a { color: inherit; text-decoration: none; }
+    td.num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.reasons { max-width: 520px; color: var(--muted); }
+    td.best { font-weight: 700; background: rgba(44, 160, 44, 0.15); }
+    .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; background: #e4e4e8; color: #333; white-space: nowrap; }
+    .s-succeeded, .s-up-to-date, .s-done { background: #d8f0d8; color: #175c17; }
+    .s-running, .s-waiting { background: #cfe3ff; color: #0b3d7a; }
+    .s-failed { background: #ffd2d2; color: #8a1111; }
+    .s-stale, .s-early_stopped { background: #fff1c2; color: #6b4e00; }
+    .tag { font-size: 11px; border: 1px solid var(--line); border-radius: 4px; padding: 0 4px; }
+    .error { color: #c62828; }
+    .note { padding: 6px 10px; border-left: 4px solid #999; background: var(--head); }
+    .note.failed { border-color: #c62828; }
+    .note.running { border-color: #2c7be5; }
+    .bar { height: 8px; background: var(--line); border-radius: 4px; max-width: 420px; overflow: hidden; }
+    .bar div { height: 100%; background: #2ca02c; }
+    .charts { display: flex; flex-wrap: wrap; gap: 12px; }
+    figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; }
+    figure.chart svg { display: block; max-width: 100%; height: auto; }
+    .dag { overflow-x: auto; border: none; }
+    form.filter { margin: 10px 0; }
+    form.filter input[type=search] { font: 13px ui-monospace, monospace; padding: 4px 6px; }
+    details.columns { margin: 6px 0; }
+    details.columns label { margin-right: 10px; white-space: nowrap; }
+    pre.log { max-height: 360px; overflow: auto; background: var(--head); padding: 8px; font-size: 12px; }
+    nav.pages { margin: 8px 0; }
+    #tooltip { position: fixed; pointer-events: none; background: #222; color: #fff; font-size: 12px; padding: 3px 7px; border-radius: 4px;
+               display: none; z-index: 2; }
+    """
+
+    /// Live updates: an `EventSource` on `/events`; on each change the page's live region is fetched again
+    /// (`X-Fragment: live`) and swapped, one fetch at a time. `EventSource` reconnects by itself after a
+    /// server restart; a pause box stops the swaps. Hovering a chart mark shows its title at once.
+    static let javascript = """
+    "use strict";
+    (function () {
+      const live = document.getElementById("live");
+      const pause = document.getElementById("pause");
+      const region = document.querySelector("[data-live]");
+      let inFlight = false, again = false, version = region.dataset.version;
+      window.labmakeRefreshes = 0;
+      function state(name, text) { live.dataset.state = name; live.textContent = text; }
+      async function refresh() {
+        if (pause.checked) { again = true; return; }
+        if (inFlight) { again = true; return; }
+        inFlight = true;
+        try {
+          const response = await fetch(location.pathname + location.search, { headers: { "X-Fragment": "live" } });
+          if (response.ok) {
+            region.innerHTML = await response.text();
+            window.labmakeRefreshes += 1;
+            document.body.dataset.version = String(version);
+          }
+        } catch (error) {
+          state("reconnecting", "reconnecting…");
+        } finally {
+          inFlight = false;
+          if (again) { again = false; setTimeout(refresh, 50); }
+        }
+      }
+      pause.addEventListener("change", function () {
+        if (pause.checked) { state("paused", "paused"); } else { state("live", "live"); refresh(); }
+      });
+      if (window.EventSource) {
+        const events = new EventSource("/events");
+        events.addEventListener("open", function () { if (!pause.checked) state("live", "live"); });
+        events.addEventListener("error", function () { state("reconnecting", "reconnecting…"); });
+        events.addEventListener("change", function (event) {
+          const next = JSON.parse(event.data).version;
+          if (next !== version) { version = next; refresh(); }
+        });
+      } else {
+        setInterval(refresh, 2000);
+      }
+      const tooltip = document.createElement("div");
+      tooltip.id = "tooltip";
+      document.body.appendChild(tooltip);
+      document.addEventListener("mouseover", function (event) {
+        const mark = event.target.closest && event.target.closest("svg [data-trial], svg [data-stage]");
+        const title = mark && mark.querySelector("title");
+        if (!title) { tooltip.style.display = "none"; return; }
+        tooltip.textContent = title.textContent;
+        tooltip.style.display = "block";
+      });
+      document.addEventListener("mousemove", function (event) {
+        tooltip.style.left = (event.clientX + 12) + "px";
+        tooltip.style.top = (event.clientY + 12) + "px";
+      });
+    })();
+    """
+}

@@ -1,0 +1,166 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Stages
+import Tuner
+
+/// `labmake serve`: the dashboard's HTTP server. Pages are HTML with server-drawn SVG charts; `/events`
+/// pushes a change to every open page (see ``ChangeFeed``); nothing it serves comes from elsewhere, and
+/// it only reads the workspace.
+public final class DashboardServer: Sendable {
+    let reader: WorkspaceReader
+    let feed: ChangeFeed
+    private let server: HTTPServer
+
+    /// Why the server could not start.
+    public struct StartError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// - Parameters:
+    ///   - host: the IPv4 address to listen on (`127.0.0.1`: this machine only; `0.0.0.0`: every interface).
+    ///   - port: 0 for any free port.
+    public init(reader: WorkspaceReader, pipeline: PipelineStateSource?, host: String, port: UInt16) throws {
+        self.reader = reader
+        feed = ChangeFeed(reader: reader, pipelineSource: pipeline)
+        let address: sockaddr_in
+        do { address = try .inet(ip4: host, port: port) } catch {
+            throw StartError(description: "'\(host)' is not an IPv4 address (use 127.0.0.1, or 0.0.0.0 for every interface)")
+        }
+        let routes = Routes(reader: reader, feed: feed)
+        server = HTTPServer(address: address, timeout: 60, logger: .disabled, handler: routes)
+    }
+
+    /// Starts listening and returns the port (the chosen one when asked for 0). Serves until ``stop()``.
+    public func start() async throws -> UInt16 {
+        feed.run()
+        let server = self.server
+        Task { try? await server.run() }
+        do {
+            try await server.waitUntilListening(timeout: 10)
+        } catch {
+            throw StartError(description: "could not listen: \(error)")
+        }
+        guard case .ip4(_, let port)? = await server.listeningAddress else {
+            throw StartError(description: "the server is not listening")
+        }
+        return port
+    }
+
+    public func stop() async {
+        feed.stop()
+        await server.stop(timeout: 1)
+    }
+}
+
+/// Request → page.
+struct Routes: HTTPHandler {
+    let reader: WorkspaceReader
+    let feed: ChangeFeed
+
+    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard request.method == .GET || request.method == .HEAD else {
+            return text("only GET: the dashboard changes nothing", status: .methodNotAllowed)
+        }
+        let query = Self.query(request.target.query(percentEncoded: true))
+        let fragment = request.headers[HTTPHeader("X-Fragment")] == "live"
+        do {
+            switch request.path {
+            case "/": return page("overview", fragment: fragment, try OverviewPage(reader: reader, pipeline: feed.pipeline).body())
+            case "/experiment": return try experiment(query, fragment: fragment)
+            case "/trial": return try trial(query, fragment: fragment)
+            case "/export.json", "/export.csv": return try export(query, csv: request.path.hasSuffix(".csv"))
+            case "/events":
+                return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                                    body: HTTPBodySequence(from: EventStream(versions: feed.subscribe())))
+            case "/assets/dashboard.css": return asset(Assets.css, type: "text/css; charset=utf-8")
+            case "/assets/dashboard.js": return asset(Assets.javascript, type: "text/javascript; charset=utf-8")
+            case "/favicon.ico": return HTTPResponse(statusCode: .noContent)
+            default: return notFound("no page \(request.path)", fragment: fragment)
+            }
+        } catch let missing as Missing {
+            return notFound(missing.message, fragment: fragment)
+        } catch {
+            return page("error", fragment: fragment, "<h1>Could not read the workspace</h1><p class=\"note failed\">\(HTML.escape("\(error)"))</p>",
+                        status: .internalServerError)
+        }
+    }
+
+    struct Missing: Error { var message: String }
+
+    private func experiment(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
+        let view = try experimentView(query["name"]?.first ?? "")
+        var q = ExperimentPage.Query(name: view.name)
+        q.filter = query["filter"]?.first ?? ""
+        q.sort = query["sort"]?.first ?? "trial"
+        q.descending = query["desc"]?.first == "1"
+        q.page = query["page"]?.first.flatMap { Int($0) } ?? 1
+        if query["cols"] != nil || query["col"] != nil {
+            let listed = (query["cols"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "-" }
+            q.columns = listed + (query["col"] ?? [])
+        }
+        return page(view.name, fragment: fragment, try ExperimentPage(view: view, query: q, now: Date()).body())
+    }
+
+    private func trial(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
+        let view = try experimentView(query["experiment"]?.first ?? "")
+        guard let number = query["number"]?.first.flatMap({ Int($0) }), let trial = view.trials.first(where: { $0.number == number }) else {
+            throw Missing(message: "\(view.name) has no trial \(query["number"]?.first ?? "(no number given)")")
+        }
+        let source = trial.reused ? try reader.reuseSource(of: trial, experiment: view.name) : nil
+        return page("trial \(number)", fragment: fragment, TrialPage(reader: reader, view: view, trial: trial, source: source).body())
+    }
+
+    /// The filtered trials, with the bytes of `labmake trials NAME --json` (or `--csv`).
+    private func export(_ query: [String: [String]], csv: Bool) throws -> HTTPResponse {
+        let view = try experimentView(query["name"]?.first ?? "")
+        let filter: TrialFilter
+        do { filter = try TrialFilter(query["filter"]?.first ?? "", parameters: view.parameters) } catch {
+            return text(error.description, status: .badRequest)
+        }
+        let trials = view.trials.filter(filter.matches)
+        let body = (csv ? TrialExport.csv(trials) : TrialExport.json(trials)) + "\n"
+        let file = view.name.replacingOccurrences(of: "#", with: "-") + (csv ? ".csv" : ".json")
+        return HTTPResponse(statusCode: .ok, headers: [.contentType: csv ? "text/csv; charset=utf-8" : "application/json",
+                                                       .contentDisposition: "attachment; filename=\"\(file)\""],
+                            body: Data(body.utf8))
+    }
+
+    private func experimentView(_ name: String) throws -> ExperimentView {
+        let names = try reader.experiments().map(\.name)
+        // A stage's name stands for its latest experiment, as in `labmake trials`.
+        guard let resolved = names.contains(name) ? name : names.first(where: { $0.hasPrefix(name + "#") }) else {
+            throw Missing(message: "no experiment '\(name)' in this workspace")
+        }
+        return ExperimentView(name: resolved, trials: try reader.trials(experiment: resolved), stage: feed.pipeline?.stage(ofExperiment: resolved))
+    }
+
+    private func page(_ title: String, fragment: Bool, _ body: String, status: HTTPStatusCode = .ok) -> HTTPResponse {
+        let html = fragment ? body : HTML.document(title: title, workspace: reader.root, version: feed.version, body: body)
+        return HTTPResponse(statusCode: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: Data(html.utf8))
+    }
+
+    private func notFound(_ message: String, fragment: Bool) -> HTTPResponse {
+        page("not found", fragment: fragment, "<h1>Not found</h1><p class=\"note failed\" data-testid=\"not-found\">\(HTML.escape(message))</p>"
+             + "<p><a href=\"/\">the workspace</a></p>", status: .notFound)
+    }
+
+    private func asset(_ text: String, type: String) -> HTTPResponse {
+        HTTPResponse(statusCode: .ok, headers: [.contentType: type, .cacheControl: "max-age=60"], body: Data(text.utf8))
+    }
+
+    private func text(_ message: String, status: HTTPStatusCode) -> HTTPResponse {
+        HTTPResponse(statusCode: status, headers: [.contentType: "text/plain; charset=utf-8"], body: Data((message + "\n").utf8))
+    }
+
+    /// A query string's values by name, as a form sends them (`+` is a space).
+    static func query(_ raw: String) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for pair in raw.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (s: Substring) in String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
+            result[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+        return result
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Headless Chromium driven over WebDriver (chromedriver's HTTP protocol), for the dashboard's
+/// browser tests: no Python, no download. Chromium and chromedriver come from Debian (`scripts/setup`);
+/// chromedriver is started on a free port and stopped by its pid. Every host but 127.0.0.1 is made
+/// unresolvable, so a page that loaded anything from elsewhere would show it.
+final class Browser: @unchecked Sendable {
+    static let chromium = "/usr/bin/chromium", chromedriver = "/usr/bin/chromedriver"
+
+    /// Whether the tests can run here: both programs are installed. Under CI they must be.
+    static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: chromium) && FileManager.default.isExecutableFile(atPath: chromedriver)
+    }
+    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    private let driver: Process
+    private let http: HTTPProbe
+    private let session: String
+    /// Where a failing check leaves a screenshot and the DOM.
+    static let evidence = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/dashboard-test-failures")
+
+    init() async throws {
+        guard Self.available else {
+            throw Failure(description: "Chromium and chromedriver are missing: scripts/setup installs them (apt-get install chromium chromium-driver)")
+        }
+        let port = try Self.freePort()
+        driver = Process()
+        driver.executableURL = URL(fileURLWithPath: Self.chromedriver)
+        driver.arguments = ["--port=\(port)"]
+        driver.standardOutput = FileHandle.nullDevice
+        driver.standardError = FileHandle.nullDevice
+        try driver.run()
+        http = HTTPProbe(port: port)
+        let deadline = Date().addingTimeInterval(20)
+        var ready = false
+        while Date() < deadline, !ready {
+            ready = ((try? await http.get("/status"))?.body.contains("\"ready\":true")) ?? false
+            if !ready { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        guard ready else { driver.terminate(); throw Failure(description: "chromedriver did not start on port \(port)") }
+        let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
+            "browserName": "chrome",
+            "goog:chromeOptions": ["binary": Self.chromium,
+                                   "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                                            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]],
+            "goog:loggingPrefs": ["browser": "ALL"],
+        ] as [String: Any]]]
+        do {
+            let reply = try await Self.call(http, "POST", "/session", capabilities)
+            guard let id = (reply as? [String: Any])?["sessionId"] as? String else { throw Failure(description: "no session: \(String(describing: reply))") }
+            session = id
+        } catch {
+            driver.terminate()
+            throw error
+        }
+    }
+
+    /// Ends the session and stops chromedriver (and the Chromium it started) by pid.
+    func close() async {
+        _ = try? await Self.call(http, "DELETE", "/session/\(session)", nil)
+        let pid = driver.processIdentifier
+        kill(pid, SIGTERM)
+        for _ in 0..<30 where driver.isRunning { try? await Task.sleep(nanoseconds: 100_000_000) }
+        if driver.isRunning { kill(pid, SIGKILL) }
+    }
+
+    func open(_ url: String) async throws {
+        _ = try await call("POST", "/url", ["url": url])
+    }
+
+    /// Runs `script` (a function body; `arguments[0]`… are `args`) in the page and returns its value.
+    func run(_ script: String, _ args: [Any] = []) async throws -> Any? {
+        try await call("POST", "/execute/sync", ["script": script, "args": args])
+    }
+
+    /// Waits until `script` returns true, polling every 100 ms; on timeout, leaves the evidence and fails.
+    func waitUntil(_ script: String, seconds: Double = 5, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if Self.isTrue(try await run(script)) { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        await leaveEvidence(what)
+        Issue.record("\(what): not so within \(seconds) s (screenshot and DOM in \(Self.evidence.path))", sourceLocation: sourceLocation)
+    }
+
+    /// Whether a script's value is true (JSON's `true` arrives as an NSNumber on Linux).
+    static func isTrue(_ value: Any?) -> Bool {
+        (value as? Bool) == true || (value as? NSNumber)?.boolValue == true
+    }
+
+    /// The page's console errors since the last call (Chromium's SEVERE entries).
+    func consoleErrors() async throws -> [String] {
+        let entries = try await call("POST", "/se/log", ["type": "browser"]) as? [[String: Any]] ?? []
+        return entries.filter { $0["level"] as? String == "SEVERE" }.map { $0["message"] as? String ?? "" }
+    }
+
+    /// Requires no console error, leaving the evidence otherwise.
+    func expectNoConsoleErrors(_ page: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let errors = try await consoleErrors()
+        if !errors.isEmpty {
+            await leaveEvidence(page)
+            Issue.record("\(page): console errors: \(errors)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Saves a screenshot and the DOM under `.build/dashboard-test-failures/`.
+    func leaveEvidence(_ name: String) async {
+        let base = name.map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        try? FileManager.default.createDirectory(at: Self.evidence, withIntermediateDirectories: true)
+        if let png = try? await call("GET", "/screenshot", nil) as? String, let data = Data(base64Encoded: png) {
+            try? data.write(to: Self.evidence.appendingPathComponent(String(base) + ".png"))
+        }
+        if let dom = try? await run("return document.documentElement.outerHTML") as? String {
+            try? dom.write(to: Self.evidence.appendingPathComponent(String(base) + ".html"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    private func call(_ method: String, _ path: String, _ body: Any?) async throws -> Any? {
+        try await Self.call(http, method, "/session/\(session)" + path, body)
+    }
+
+    private static func call(_ http: HTTPProbe, _ method: String, _ path: String, _ body: Any?) async throws -> Any? {
+        let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        let response = try await http.request(method, path, headers: data == nil ? [:] : ["Content-Type": "application/json"], body: data)
+        let object = try JSONSerialization.jsonObject(with: Data(response.body.utf8), options: [.fragmentsAllowed]) as? [String: Any]
+        if let value = object?["value"] as? [String: Any], let error = value["error"] as? String {
+            throw Failure(description: "WebDriver \(method) \(path): \(error): \(value["message"] as? String ?? "")")
+        }
+        return object?["value"] ?? nil
+    }
+
+    private static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Failure(description: "no free port: errno \(errno)") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
