@@ -4,6 +4,6 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure compute speed on this machine (ops, training).",
-        subcommands: [BenchOpsCommand.self, BenchTrainCommand.self])
+        abstract: "Measure speed on this machine (ops, training, the dashboard).",
+        subcommands: [BenchOpsCommand.self, BenchTrainCommand.self, BenchDashboardCommand.self])
 }
