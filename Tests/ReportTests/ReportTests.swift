@@ -94,3 +94,17 @@ struct ReportTests {
         #expect(coordinates.allSatisfy { $0 >= 0 && $0 <= 640 })
     }
 }
+
+@Suite("SVG numbers")
+struct SVGNumberTests {
+    @Test("coordinates are written exactly as %.1f writes them, ties and negative zero included")
+    func oneDecimal() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 0.05, 0.15, 0.25, 0.35, -0.04, -0.05, -0.25, 1.45, 2.675, 99.95, 123456.75, -7.25, 1e14, 5e-324]
+        for _ in 0..<20000 {
+            values.append(Double.random(in: -2000...2000, using: &generator))
+            values.append((Double(Int.random(in: -20000...20000, using: &generator)) + 0.5) / 10)
+        }
+        for x in values { #expect(SVGDocument.n(x) == String(format: "%.1f", x), "\(x)") }
+    }
+}

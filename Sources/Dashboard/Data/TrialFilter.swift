@@ -78,8 +78,12 @@ public struct TrialFilter: Sendable, Equatable {
 
     /// Whether `trial` passes every term.
     public func matches(_ trial: TrialRecord) -> Bool {
-        let parameters = terms.contains { !Self.fields.contains($0.field) } ? trial.configuration.flattened : [:]
-        return terms.allSatisfy { term in
+        matches(trial, parameters: terms.contains { !Self.fields.contains($0.field) } ? trial.configuration.flattened : [:])
+    }
+
+    /// Whether `trial`, whose parameters with nested choices spread out are `parameters`, passes every term.
+    func matches(_ trial: TrialRecord, parameters: [String: ParameterValue]) -> Bool {
+        terms.allSatisfy { term in
             switch term.field {
             case "status":
                 return term.value.split(separator: ",").map { $0.uppercased() }.contains(trial.status.rawValue) != (term.op == .notEqual)

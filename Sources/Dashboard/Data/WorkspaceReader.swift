@@ -38,8 +38,8 @@ public final class WorkspaceReader: @unchecked Sendable {
         lock.lock()
         let cached = cache[experiment]
         lock.unlock()
-        // A record saved within the last second may be saved again at the same time stamp: read from a second back.
-        let since = (cached?.savedUpTo ?? -1) - 1
+        // Records saved at the last time seen are read again: another may have been saved at that same time stamp since.
+        let since = cached?.savedUpTo ?? -.infinity
         var trials = cached?.trials ?? [:]
         var savedUpTo = cached?.savedUpTo ?? -1
         for row in try database.trialRecords(experiment: experiment, savedSince: since) {

@@ -38,7 +38,7 @@ struct ExperimentPage {
         var problem: String?
         var filter = TrialFilter.none
         do { filter = try TrialFilter(query.filter, parameters: parameters) } catch { problem = error.description }
-        let shown = view.trials.filter(filter.matches)
+        let shown = view.trials(matching: filter)
         var html = "<nav class=\"crumbs\"><a href=\"/\">workspace</a> › experiment</nav>\n"
         html += "<h1 data-testid=\"experiment-name\">\(HTML.escape(view.name))</h1>\n"
         html += summary()
@@ -103,7 +103,7 @@ struct ExperimentPage {
             let finished = trials.filter { $0.status == .succeeded && ($0.metric?.isFinite ?? false) }
             let kept = finished.sorted { view.maximize ? $0.metric! > $1.metric! : $0.metric! < $1.metric! }.prefix(Self.parallelLimit)
             let reportTrials = kept.sorted { $0.number < $1.number }.map { t in
-                ReportModel.Trial(number: t.number, label: nil, parameter: nil, parameters: t.configuration.flattened.mapValues(\.description),
+                ReportModel.Trial(number: t.number, label: nil, parameter: nil, parameters: (view.flat[t.number] ?? [:]).mapValues(\.description),
                                   status: t.status.rawValue, metric: t.metric, intermediates: [], seconds: t.seconds, reused: t.reused)
             }
             let title = finished.count > kept.count ? "parameters (best \(kept.count) of \(finished.count))" : "parameters"

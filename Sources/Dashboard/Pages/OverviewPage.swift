@@ -65,12 +65,11 @@ struct OverviewPage {
         for summary in experiments {
             let trials = try reader.trials(experiment: summary.name)
             let stage = pipeline?.stage(ofExperiment: summary.name)
-            let view = ExperimentView(name: summary.name, trials: trials, stage: stage)
             let count = { (status: TrialStatus) in summary.statuses[status.rawValue] ?? 0 }
             let total = summary.statuses.values.reduce(0, +)
             let live = count(.running) + count(.waiting) > 0
             let budget = stage?.maxTrials.map { " of \($0)" } ?? ""
-            let best = view.best.map { "<span data-testid=\"best\" data-value=\"\(HTML.number($0.metric))\">\(HTML.number($0.metric))</span> "
+            let best = ExperimentView.best(of: trials, stage: stage).map { "<span data-testid=\"best\" data-value=\"\(HTML.number($0.metric))\">\(HTML.number($0.metric))</span> "
                 + "<a href=\"\(HTML.escape(HTML.trialLink(experiment: summary.name, number: $0.number)))\">#\($0.number)</a>" } ?? "–"
             html += "<tr data-experiment=\"\(HTML.escape(summary.name))\"><td><a href=\"\(HTML.escape(HTML.experimentLink(summary.name)))\">"
                 + "\(HTML.escape(summary.name))</a></td><td>\(HTML.badge(live ? "RUNNING" : "DONE"))</td>"

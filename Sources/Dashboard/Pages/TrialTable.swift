@@ -22,9 +22,9 @@ struct TrialTable {
         case "status": key = { Double(TrialStatus.allCases.firstIndex(of: $0.status) ?? 0) }
         case let sort where sort.hasPrefix("param:"):
             let name = String(sort.dropFirst(6))
-            key = { $0.configuration.flattened[name]?.number }
-            if trials.contains(where: { $0.configuration.flattened[name] != nil && $0.configuration.flattened[name]?.number == nil }) {
-                let text = { (t: TrialRecord) in t.configuration.flattened[name]?.description }
+            key = { (view.flat[$0.number] ?? [:])[name]?.number }
+            if trials.contains(where: { (view.flat[$0.number] ?? [:])[name] != nil && (view.flat[$0.number] ?? [:])[name]?.number == nil }) {
+                let text = { (t: TrialRecord) in (view.flat[t.number] ?? [:])[name]?.description }
                 return trials.sorted { a, b in
                     switch (text(a), text(b)) {
                     case let (x?, y?): return x == y ? a.number < b.number : (query.descending ? x > y : x < y)
@@ -58,7 +58,7 @@ struct TrialTable {
         html += columns.map { header($0, "param:" + $0) }.joined()
         html += header("steps", "steps") + header("seconds", "seconds") + "<th>note</th></tr></thead><tbody>\n"
         for t in slice {
-            let values = t.configuration.flattened
+            let values = (view.flat[t.number] ?? [:])
             html += "<tr data-trial=\"\(t.number)\"><td><a href=\"\(HTML.escape(HTML.trialLink(experiment: view.name, number: t.number)))\">\(t.number)</a></td>"
             html += "<td>\(HTML.badge(t.status.rawValue))</td><td class=\"num\" data-value=\"\(HTML.number(t.metric))\">\(HTML.number(t.metric))</td>"
             html += columns.map { "<td>\(HTML.escape(values[$0]?.description ?? "–"))</td>" }.joined()

@@ -34,6 +34,11 @@ public final class DashboardServer: Sendable {
     /// Starts listening and returns the port (the chosen one when asked for 0). Serves until ``stop()``.
     public func start() async throws -> UInt16 {
         feed.run()
+        // Decode every experiment's trials now, latest first, so that the first page opened finds them ready.
+        let reader = self.reader
+        Thread {
+            for experiment in (try? reader.experiments()) ?? [] { _ = try? reader.trials(experiment: experiment.name) }
+        }.start()
         let server = self.server
         Task { try? await server.run() }
         do {
@@ -118,7 +123,7 @@ struct Routes: HTTPHandler {
         do { filter = try TrialFilter(query["filter"]?.first ?? "", parameters: view.parameters) } catch {
             return text(error.description, status: .badRequest)
         }
-        let trials = view.trials.filter(filter.matches)
+        let trials = view.trials(matching: filter)
         let body = (csv ? TrialExport.csv(trials) : TrialExport.json(trials)) + "\n"
         let file = view.name.replacingOccurrences(of: "#", with: "-") + (csv ? ".csv" : ".json")
         return HTTPResponse(statusCode: .ok, headers: [.contentType: csv ? "text/csv; charset=utf-8" : "application/json",

@@ -84,6 +84,11 @@ public final class StateDatabase: Sendable {
                 CREATE INDEX trial_key ON trial (key, status);
                 """)
         }
+        migrator.registerMigration("v4: trials by save time") { db in
+            // A reader beside a run (the dashboard) catches up on what was saved since it last looked, and
+            // counts trials per status, without reading every record.
+            try db.execute(sql: "CREATE INDEX trial_saved ON trial (experiment, updated_at); CREATE INDEX trial_status ON trial (experiment, status, updated_at)")
+        }
         return migrator
     }
 

@@ -12,7 +12,15 @@ public struct SVGDocument {
         self.height = height
     }
 
-    static func n(_ x: Double) -> String { String(format: "%.1f", x) }
+    /// `x` to one decimal, as `%.1f` writes it; without `String(format:)` (slow where a chart has thousands of
+    /// marks) except at a tie, where printf's rounding of the exact binary value decides.
+    static func n(_ x: Double) -> String {
+        let tenths = x * 10
+        guard tenths.isFinite, abs(tenths) < 1e15, abs(tenths - tenths.rounded(.down) - 0.5) > 1e-6 else { return String(format: "%.1f", x) }
+        let rounded = Int64(tenths.rounded())
+        let digits = String(abs(rounded) / 10) + "." + String(abs(rounded) % 10)
+        return (x.sign == .minus ? "-" : "") + digits
+    }
 
     static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
