@@ -130,6 +130,56 @@ struct BrowserTests {
         await server.stop()
     }
 
+    @Test("brushing a range on a parallel-coordinates axis filters the table and every chart to it, through the URL")
+    func brushing() async throws {
+        let fixture = try DashboardFixture()
+        let trials = (1...40).map { (n: Int) -> TrialRecord in
+            let lr = Double(n) / 1000
+            let parameters: [String: ParameterValue] = ["lr": .double(lr), "optimizer": .string(["adam", "sgd", "rmsprop"][n % 3])]
+            return fixture.trial(n, metric: 0.5 + Double(n % 9) / 20, parameters: parameters)
+        }
+        try fixture.save(trials, experiment: "tune#brush")
+        let (server, http) = try await fixture.serve()
+        let browser = try await Browser()
+        do {
+            try await browser.open("http://127.0.0.1:\(http.port)/experiment?name=tune%23brush")
+            // Drag down the lr axis from a quarter to three quarters of its height.
+            let drag = """
+                const axis = document.querySelector('[data-testid=parallel] line[data-axis=lr]');
+                const box = axis.getBoundingClientRect();
+                const x = box.left + box.width / 2, y0 = box.top + box.height * 0.25, y1 = box.top + box.height * 0.75;
+                const fire = (target, type, y) => target.dispatchEvent(new MouseEvent(type, {clientX: x, clientY: y, bubbles: true}));
+                fire(axis, 'mousedown', y0); fire(document, 'mousemove', (y0 + y1) / 2); fire(document, 'mouseup', y1);
+                """
+            _ = try await browser.run(drag)
+            try await browser.waitUntil("return new URL(location.href).searchParams.get('filter')?.includes('lr>=') === true && !!document.querySelector('[data-testid=trial-table]')",
+                                        "the brushed range is in the URL")
+            let filter = try #require(try await browser.run("return new URL(location.href).searchParams.get('filter')") as? String)
+            let bounds = filter.split(separator: " ").compactMap { term -> Double? in
+                term.hasPrefix("lr>=") || term.hasPrefix("lr<=") ? Double(term.dropFirst(4)) : nil
+            }
+            #expect(bounds.count == 2 && bounds[0] < bounds[1], "\(filter)")
+            let expected = trials.filter { t in (t.configuration["lr"]?.number).map { $0 >= bounds[0] && $0 <= bounds[1] } ?? false }
+            #expect(expected.count > 5 && expected.count < 35, "a real part of the range: \(expected.count)")
+            let table = try await browser.run("return [...document.querySelectorAll('tr[data-trial]')].map(r => Number(r.dataset.trial))") as? [Int]
+            #expect(Set(table ?? []) == Set(expected.map(\.number)))
+            let drawn = try await browser.run("return [...document.querySelectorAll('[data-testid=history] circle[data-trial]')].length") as? Int
+            #expect(drawn == expected.count)
+            // A choice axis: the options whose band the brush covers.
+            _ = try await browser.run(drag.replacingOccurrences(of: "data-axis=lr", with: "data-axis=optimizer"))
+            try await browser.waitUntil("return new URL(location.href).searchParams.get('filter')?.includes('optimizer:') === true && !!document.querySelector('[data-testid=trial-table]')",
+                                        "the brushed options are in the URL")
+            let second = try #require(try await browser.run("return new URL(location.href).searchParams.get('filter')") as? String)
+            #expect(second.contains("lr>=") && second.contains("optimizer:"), "both brushes are kept: \(second)")
+            try await browser.expectNoConsoleErrors("brushing")
+        } catch {
+            await browser.leaveEvidence("brushing")
+            Issue.record(error)
+        }
+        await browser.close()
+        await server.stop()
+    }
+
     @Test("every page of every fixture shape renders with no console error")
     func shapes() async throws {
         let fixture = try DashboardFixture()

@@ -214,6 +214,49 @@ struct DashboardServerTests {
         #expect(try await http.get("/experiment?name=tune").body.contains("data-testid=\"count-all\">200</span>"))
     }
 
+    @Test("compare: chosen trials side by side with only the differing parameters and each metric's difference to the reference; experiments overlaid")
+    func compare() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save([fixture.trial(1, metric: 0.80, parameters: ["lr": .double(0.1), "batch": .int(64)], intermediates: [0.5, 0.8]),
+                          fixture.trial(2, metric: 0.85, parameters: ["lr": .double(0.05), "batch": .int(64)], intermediates: [0.6, 0.85])],
+                         experiment: "sweep#a")
+        try fixture.save([fixture.trial(1, metric: 0.70, parameters: ["lr": .double(0.3), "batch": .int(64)]),
+                          fixture.trial(2, metric: 0.90, parameters: ["lr": .double(0.02), "batch": .int(64)])], experiment: "tune#b")
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        let page = try await http.get("/compare?t=sweep:1&t=sweep:2&t=tune%23b:2").body
+        #expect(page.contains("<tr data-row=\"param:lr\">") && !page.contains("<tr data-row=\"param:batch\">"), "batch is equal everywhere")
+        #expect(page.contains("data-delta=\"+0.05\"") && page.contains("data-delta=\"+0.1\""))
+        #expect(page.contains("data-series=\"sweep#a #1\"") && page.contains("data-series=\"sweep#a #2\""))
+        let all = try await http.get("/compare?t=sweep:1&t=sweep:2&t=tune%23b:2&all=1&ref=2").body
+        #expect(all.contains("<tr data-row=\"param:batch\">"))
+        #expect(all.contains("data-delta=\"-0.1\"") && all.contains("data-delta=\"-0.05\""), "differences to the third trial")
+        let experiments = try await http.get("/compare?e=sweep&e=tune").body
+        #expect(experiments.contains("data-series=\"sweep#a\" data-best=\"0.85\"") && experiments.contains("data-series=\"tune#b\" data-best=\"0.9\""))
+        #expect(try await http.get("/compare?t=sweep:9").status == 404)
+        #expect(try await http.get("/compare?t=sweep").body.contains("names no trial: write EXPERIMENT:NUMBER"))
+        #expect(try await http.get("/compare").body.contains("data-testid=\"nothing-chosen\""))
+    }
+
+    @Test("a slice plot per parameter draws each succeeded trial's metric against its value")
+    func slices() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save((1...12).map { n in
+            fixture.trial(n, n == 5 ? .failed : .succeeded, metric: n == 5 ? nil : Double(n) / 12,
+                          parameters: ["lr": .double(pow(10, -Double(n % 4) - 1)), "optimizer": .string(n % 2 == 0 ? "adam" : "sgd")])
+        }, experiment: "tune#s")
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        let page = try await http.get("/experiment?name=tune").body
+        let figures = page.components(separatedBy: "data-testid=\"slice\" data-parameter=\"").dropFirst()
+        #expect(figures.map { String($0.prefix { $0 != "\"" }) } == ["lr", "optimizer"])
+        for figure in figures {
+            let svg = figure.components(separatedBy: "</figure>")[0]
+            #expect(svg.components(separatedBy: "<circle").count - 1 == 11)
+        }
+        #expect(figures.first?.contains("log scale") == true, "lr spans a factor of 1,000")
+    }
+
     @Test("a host that is not an IPv4 address is refused with what to write instead")
     func badHost() throws {
         let fixture = try DashboardFixture()

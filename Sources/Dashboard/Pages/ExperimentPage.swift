@@ -88,6 +88,24 @@ struct ExperimentPage {
         return html
     }
 
+    /// Trials on each slice plot at most: beyond, an evenly spaced selection by trial number.
+    static let sliceLimit = 1000
+
+    private func slices(_ trials: [TrialRecord], chartTrials: [ExperimentCharts.Trial], parameters: [String]) -> String {
+        let finished = chartTrials.filter { $0.status == "SUCCEEDED" && ($0.metric?.isFinite ?? false) }
+        let kept = finished.count > Self.sliceLimit
+            ? stride(from: 0, to: finished.count, by: finished.count / Self.sliceLimit + 1).map { finished[$0] } : finished
+        var html = "<section class=\"slices\" data-testid=\"slices\"><h2>Metric against each parameter"
+            + (kept.count < finished.count ? " <span class=\"muted\">(\(kept.count) of \(finished.count) trials, evenly spaced)</span>" : "") + "</h2>\n"
+        for parameter in parameters {
+            var values: [Int: String] = [:]
+            for t in kept { if let v = view.flat[t.number]?[parameter] { values[t.number] = v.description } }
+            html += "<figure class=\"chart small\" data-testid=\"slice\" data-parameter=\"\(HTML.escape(parameter))\">"
+                + ExperimentCharts.slice(kept, parameter: parameter, values: values, metric: "metric") + "</figure>\n"
+        }
+        return html + "</section>\n"
+    }
+
     private func charts(_ trials: [TrialRecord], parameters: [String]) -> String {
         guard !trials.isEmpty else { return "<p class=\"muted\" data-testid=\"no-trials\">No trial to draw.</p>\n" }
         let chartTrials = view.chartTrials(trials)
@@ -109,6 +127,9 @@ struct ExperimentPage {
             let title = finished.count > kept.count ? "parameters (best \(kept.count) of \(finished.count))" : "parameters"
             html += "<figure class=\"chart\" data-testid=\"parallel\">" + ReportCharts.parallelCoordinates(reportTrials, parameters: parameters,
                                                                                                            title: title, metric: metric) + "</figure>\n"
+        }
+        if !parameters.isEmpty {
+            html += slices(trials, chartTrials: chartTrials, parameters: parameters)
         }
         if trials.contains(where: { $0.startedAt != nil }) {
             html += "<figure class=\"chart\" data-testid=\"timeline\">" + ExperimentCharts.timeline(chartTrials, title: "timeline",

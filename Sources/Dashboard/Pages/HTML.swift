@@ -1,4 +1,5 @@
 import Foundation
+import Report
 import Stages
 
 /// HTML text: escaping, the page frame every page shares, and the small pieces pages repeat.
@@ -40,6 +41,11 @@ enum HTML {
     /// A metric as `labmake trials --json` writes it, so that the page and the export agree digit for digit.
     static func number(_ value: Double?) -> String {
         value.map(TrialExport.number) ?? "–"
+    }
+
+    /// A difference with its sign, as the charts write numbers: `+0.012`, `-0.3`.
+    static func signed(_ value: Double) -> String {
+        (value > 0 ? "+" : "") + ExperimentCharts.label(value)
     }
 
     static func seconds(_ value: Double?) -> String {

@@ -60,7 +60,8 @@ struct OverviewPage {
             return html + "<p class=\"muted\" data-testid=\"no-experiments\">No experiment yet: a sweep or tune stage, "
                 + "<code>labmake tune</code> or <code>labmake trials import</code> adds one.</p></section>\n"
         }
-        html += "<table><thead><tr><th>experiment</th><th>status</th><th>trials</th><th>succeeded</th><th>failed</th>"
+        html += "<form method=\"get\" action=\"/compare\" data-testid=\"compare-experiments-form\">"
+        html += "<table><thead><tr><th><button type=\"submit\" title=\"overlay the ticked experiments\">compare</button></th><th>experiment</th><th>status</th><th>trials</th><th>succeeded</th><th>failed</th>"
             + "<th>stopped early</th><th>running</th><th>best</th><th>last update</th></tr></thead><tbody>\n"
         for summary in experiments {
             let trials = try reader.trials(experiment: summary.name)
@@ -71,12 +72,12 @@ struct OverviewPage {
             let budget = stage?.maxTrials.map { " of \($0)" } ?? ""
             let best = ExperimentView.best(of: trials, stage: stage).map { "<span data-testid=\"best\" data-value=\"\(HTML.number($0.metric))\">\(HTML.number($0.metric))</span> "
                 + "<a href=\"\(HTML.escape(HTML.trialLink(experiment: summary.name, number: $0.number)))\">#\($0.number)</a>" } ?? "–"
-            html += "<tr data-experiment=\"\(HTML.escape(summary.name))\"><td><a href=\"\(HTML.escape(HTML.experimentLink(summary.name)))\">"
+            html += "<tr data-experiment=\"\(HTML.escape(summary.name))\"><td><input type=\"checkbox\" name=\"e\" value=\"\(HTML.escape(summary.name))\"></td><td><a href=\"\(HTML.escape(HTML.experimentLink(summary.name)))\">"
                 + "\(HTML.escape(summary.name))</a></td><td>\(HTML.badge(live ? "RUNNING" : "DONE"))</td>"
                 + "<td data-testid=\"trial-count\">\(total)\(budget)</td><td>\(count(.succeeded))</td><td>\(count(.failed))</td>"
                 + "<td>\(count(.earlyStopped))</td><td>\(count(.running) + count(.waiting))</td><td>\(best)</td>"
                 + "<td>\(HTML.time(Date(timeIntervalSince1970: summary.savedAt)))</td></tr>\n"
         }
-        return html + "</tbody></table></section>\n"
+        return html + "</tbody></table></form></section>\n"
     }
 }

@@ -53,18 +53,19 @@ struct TrialTable {
         let slice = rows.dropFirst((page - 1) * ExperimentPage.pageSize).prefix(ExperimentPage.pageSize)
         var html = "<section data-testid=\"trials\"><h2>Trials</h2>\n"
         html += exportLinks() + columnChooser()
-        html += "<table class=\"trials\" data-testid=\"trial-table\"><thead><tr>"
+        html += "<form method=\"get\" action=\"/compare\" data-testid=\"compare-form\">"
+        html += "<table class=\"trials\" data-testid=\"trial-table\"><thead><tr><th><button type=\"submit\" title=\"compare the ticked trials\">compare</button></th>"
         html += header("trial", "trial") + header("status", "status") + header("metric", "metric")
         html += columns.map { header($0, "param:" + $0) }.joined()
         html += header("steps", "steps") + header("seconds", "seconds") + "<th>note</th></tr></thead><tbody>\n"
         for t in slice {
             let values = (view.flat[t.number] ?? [:])
-            html += "<tr data-trial=\"\(t.number)\"><td><a href=\"\(HTML.escape(HTML.trialLink(experiment: view.name, number: t.number)))\">\(t.number)</a></td>"
+            html += "<tr data-trial=\"\(t.number)\"><td><input type=\"checkbox\" name=\"t\" value=\"\(HTML.escape(view.name)):\(t.number)\"></td><td><a href=\"\(HTML.escape(HTML.trialLink(experiment: view.name, number: t.number)))\">\(t.number)</a></td>"
             html += "<td>\(HTML.badge(t.status.rawValue))</td><td class=\"num\" data-value=\"\(HTML.number(t.metric))\">\(HTML.number(t.metric))</td>"
             html += columns.map { "<td>\(HTML.escape(values[$0]?.description ?? "–"))</td>" }.joined()
             html += "<td class=\"num\">\(t.intermediates.count)</td><td class=\"num\">\(HTML.seconds(t.seconds))</td><td class=\"note-cell\">\(note(t))</td></tr>\n"
         }
-        html += "</tbody></table>\n"
+        html += "</tbody></table></form>\n"
         if pages > 1 {
             html += "<nav class=\"pages\" data-testid=\"pages\">page \(page) of \(pages): "
             let numbers = Set([1, page - 1, page, page + 1, pages].filter { $0 >= 1 && $0 <= pages }).sorted()

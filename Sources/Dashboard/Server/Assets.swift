@@ -30,6 +30,8 @@ enum Assets {
     th a { color: inherit; text-decoration: none; }
     td.num { text-align: right; font-variant-numeric: tabular-nums; }
     td.reasons { max-width: 520px; color: var(--muted); }
+    table.compare td.changed { background: rgba(255, 193, 7, 0.18); }
+    .delta { color: var(--muted); font-size: 12px; }
     td.best { font-weight: 700; background: rgba(44, 160, 44, 0.15); }
     .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; background: #e4e4e8; color: #333; white-space: nowrap; }
     .s-succeeded, .s-up-to-date, .s-done { background: #d8f0d8; color: #175c17; }
@@ -47,6 +49,8 @@ enum Assets {
     figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; }
     figure.chart svg { display: block; max-width: 100%; height: auto; }
     .dag { overflow-x: auto; border: none; }
+    section.slices { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-start; }
+    section.slices h2 { flex-basis: 100%; }
     form.filter { margin: 10px 0; }
     form.filter input[type=search] { font: 13px ui-monospace, monospace; padding: 4px 6px; }
     details.columns { margin: 6px 0; }
@@ -114,6 +118,62 @@ enum Assets {
       document.addEventListener("mousemove", function (event) {
         tooltip.style.left = (event.clientX + 12) + "px";
         tooltip.style.top = (event.clientY + 12) + "px";
+      });
+
+      // Brushing on parallel coordinates: drag along an axis, and the range becomes terms of the page's filter
+      // (`lr>=0.001 lr<=0.01`, or `optimizer:adam,sgd` on a choice axis), applied to the table and every chart.
+      function svgPoint(svg, event) {
+        const point = svg.createSVGPoint();
+        point.x = event.clientX; point.y = event.clientY;
+        return point.matrixTransform(svg.getScreenCTM().inverse());
+      }
+      function number(x) { return String(Number(x.toPrecision(4))); }
+      function terms(axis, y0, y1) {
+        const d = axis.dataset, field = d.axis;
+        const lowY = Math.max(y0, y1), highY = Math.min(y0, y1);
+        if (d.scale === "category") {
+          const options = JSON.parse(d.options), from = Number(d.from), step = Number(d.step);
+          const chosen = options.filter(function (_, i) { const y = from - step * (i + 0.5); return y <= lowY && y >= highY; });
+          return chosen.length ? [field + ":" + chosen.join(",")] : [];
+        }
+        const low = Number(d.low), high = Number(d.high), from = Number(d.from), to = Number(d.to);
+        const value = function (y) { const v = low + (y - from) / (to - from) * (high - low); return d.scale === "log" ? Math.pow(10, v) : v; };
+        return [field + ">=" + number(value(lowY)), field + "<=" + number(value(highY))];
+      }
+      window.labmakeBrushTerms = terms;
+      let brush = null;
+      document.addEventListener("mousedown", function (event) {
+        const svg = event.target.closest && event.target.closest("[data-testid=parallel] svg");
+        if (!svg) return;
+        const p = svgPoint(svg, event);
+        const axis = [...svg.querySelectorAll("line[data-axis]")].find(function (a) { return Math.abs(Number(a.getAttribute("x1")) - p.x) < 14; });
+        if (!axis) return;
+        event.preventDefault();
+        const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+        rect.setAttribute("x", Number(axis.getAttribute("x1")) - 7); rect.setAttribute("width", 14);
+        rect.setAttribute("y", p.y); rect.setAttribute("height", 0);
+        rect.setAttribute("fill", "rgba(31,119,180,0.25)"); rect.setAttribute("stroke", "#1f77b4");
+        svg.appendChild(rect);
+        brush = { svg: svg, axis: axis, start: p.y, rect: rect };
+      });
+      document.addEventListener("mousemove", function (event) {
+        if (!brush) return;
+        const y = svgPoint(brush.svg, event).y;
+        brush.rect.setAttribute("y", Math.min(y, brush.start)); brush.rect.setAttribute("height", Math.abs(y - brush.start));
+      });
+      document.addEventListener("mouseup", function (event) {
+        if (!brush) return;
+        const b = brush; brush = null;
+        const y = svgPoint(b.svg, event).y;
+        if (Math.abs(y - b.start) < 3) { b.rect.remove(); return; }
+        const added = terms(b.axis, b.start, y);
+        const url = new URL(location.href);
+        const kept = (url.searchParams.get("filter") || "").split(/\\s+/).filter(function (t) {
+          return t && !t.startsWith(b.axis.dataset.axis + ">=") && !t.startsWith(b.axis.dataset.axis + "<=") && !t.startsWith(b.axis.dataset.axis + ":");
+        });
+        url.searchParams.set("filter", kept.concat(added).join(" "));
+        url.searchParams.delete("page");
+        location.href = url.toString();
       });
     })();
     """

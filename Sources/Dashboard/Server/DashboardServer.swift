@@ -74,6 +74,7 @@ struct Routes: HTTPHandler {
             case "/": return page("overview", fragment: fragment, try OverviewPage(reader: reader, pipeline: feed.pipeline).body())
             case "/experiment": return try experiment(query, fragment: fragment)
             case "/trial": return try trial(query, fragment: fragment)
+            case "/compare": return try compare(query, fragment: fragment)
             case "/export.json", "/export.csv": return try export(query, csv: request.path.hasSuffix(".csv"))
             case "/events":
                 return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -114,6 +115,32 @@ struct Routes: HTTPHandler {
         }
         let source = trial.reused ? try reader.reuseSource(of: trial, experiment: view.name) : nil
         return page("trial \(number)", fragment: fragment, TrialPage(reader: reader, view: view, trial: trial, source: source).body())
+    }
+
+    private func compare(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
+        var views: [String: ExperimentView] = [:]
+        func view(_ name: String) throws -> ExperimentView {
+            if let known = views[name] { return known }
+            let loaded = try experimentView(name)
+            views[name] = loaded
+            views[loaded.name] = loaded
+            return loaded
+        }
+        var chosen: [ComparePage.Chosen] = []
+        for ref in (query["t"] ?? []).flatMap({ $0.split(separator: ",").map(String.init) }) {
+            guard let colon = ref.lastIndex(of: ":"), let number = Int(ref[ref.index(after: colon)...]) else {
+                throw Missing(message: "'\(ref)' names no trial: write EXPERIMENT:NUMBER, as tune:3")
+            }
+            let experiment = try view(String(ref[..<colon]))
+            guard let trial = experiment.trials.first(where: { $0.number == number }) else {
+                throw Missing(message: "\(experiment.name) has no trial \(number)")
+            }
+            chosen.append(.init(experiment: experiment, trial: trial))
+        }
+        let experiments = try (query["e"] ?? []).map(view)
+        let page = ComparePage(trials: chosen, experiments: experiments, showAll: query["all"]?.first == "1",
+                               reference: query["ref"]?.first.flatMap { Int($0) } ?? 0)
+        return self.page("compare", fragment: fragment, page.body())
     }
 
     /// The filtered trials, with the bytes of `labmake trials NAME --json` (or `--csv`).

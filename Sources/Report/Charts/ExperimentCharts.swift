@@ -29,6 +29,9 @@ public enum ExperimentCharts {
         }
     }
 
+    /// A number as the axes write it: `0.8375`, `1e-05`.
+    public static func label(_ x: Double) -> String { ChartScale.label(x) }
+
     /// The colour of a status, the same on every chart and in the dashboard's badges.
     public static func color(status: String) -> String {
         switch status {

@@ -37,19 +37,26 @@ public enum ReportCharts {
         var positions: [(String) -> Double?] = []
         for (k, name) in axes.enumerated() {
             let ax = left + Double(k) * spacing
-            svg.line(ax, top, ax, height - bottom, stroke: "#444")
             svg.text(ax, height - bottom + 18, name, size: 11)
             let texts = k == axes.count - 1 ? done.map { String($0.metric!) } : done.map { $0.parameters[name] ?? "" }
             let numbers = texts.compactMap(Double.init)
+            // Each axis says how its pixels map to values (`data-*`), so that a page can turn a brushed range into a filter.
+            let field = k == axes.count - 1 ? "metric" : name
             if numbers.count == texts.count && !numbers.isEmpty {
                 let positive = numbers.allSatisfy { $0 > 0 }
                 let log = positive && (numbers.max()! / numbers.min()! >= 20)
                 let scale = ChartScale(values: numbers, from: height - bottom, to: top, logarithmic: log)
+                svg.line(ax, top, ax, height - bottom, stroke: "#444",
+                         attributes: ["data-axis": field, "data-scale": log ? "log" : "linear", "data-low": String(scale.low),
+                                      "data-high": String(scale.high), "data-from": String(scale.from), "data-to": String(scale.to)])
                 for tick in [numbers.min()!, numbers.max()!] { svg.text(ax - 4, scale(tick) + 4, ChartScale.label(tick), anchor: "end", size: 9) }
                 positions.append { Double($0).map(scale.callAsFunction) }
             } else {
                 let options = Array(Set(texts)).sorted()
                 let step = (height - bottom - top) / Double(Swift.max(options.count, 1))
+                svg.line(ax, top, ax, height - bottom, stroke: "#444",
+                         attributes: ["data-axis": field, "data-scale": "category", "data-options": String(decoding: (try? JSONEncoder().encode(options)) ?? Data("[]".utf8), as: UTF8.self),
+                                      "data-from": String(height - bottom), "data-step": String(step)])
                 for (i, option) in options.enumerated() {
                     svg.text(ax - 4, height - bottom - step * (Double(i) + 0.5) + 4, option, anchor: "end", size: 9)
                 }
