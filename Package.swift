@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         // MARK: - The command line
@@ -52,7 +53,8 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: ["Pipeline", "Stages", "Tuner", "NNI", "Report", "SystemIO",
-                           .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")],
+                           .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+                           .product(name: "Ink", package: "Ink")],
             swiftSettings: strict),
 
         // MARK: - NNI compatibility

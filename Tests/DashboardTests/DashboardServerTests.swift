@@ -257,6 +257,50 @@ struct DashboardServerTests {
         #expect(figures.first?.contains("log scale") == true, "lr spans a factor of 1,000")
     }
 
+    @Test("the report page renders the report's Markdown with its charts and the pipeline's diagram, with a banner while the stage is stale")
+    func reportPage() async throws {
+        let fixture = try DashboardFixture()
+        let folder = fixture.root + "/reports"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+            # CIFAR-10 lab
+
+            | tuner | best |
+            |---|---|
+            | TPE | **0.8818** |
+
+            ![tuning](tuning-trials.svg)
+
+            ```mermaid
+            graph LR
+            ```
+            """.write(toFile: folder + "/REPORT.md", atomically: true, encoding: .utf8)
+        try "# 实验报告\n".write(toFile: folder + "/REPORT.zh.md", atomically: true, encoding: .utf8)
+        try "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".write(toFile: folder + "/tuning-trials.svg", atomically: true, encoding: .utf8)
+        try "secret".write(toFile: fixture.root + "/secret.md", atomically: true, encoding: .utf8)
+        let state = Locked(PipelineState(file: "labmake.yaml", stages: [
+            .init(name: "tune", kind: "tune", status: "up-to-date"),
+            .init(name: "report", kind: "report", status: "stale", reasons: ["upstream stage 'tune' changed"], upstream: [0], outs: ["reports"]),
+        ]))
+        let (server, http) = try await fixture.serve(pipeline: { state.withLock { $0 } })
+        defer { Task { await server.stop() } }
+        let moved = try await http.get("/report")
+        #expect(moved.status == 301 && moved.headers["location"] == "/report/report/")
+        let page = try await http.get("/report/report/").body
+        #expect(page.contains("<h1>CIFAR-10 lab</h1>") && page.contains("<strong>0.8818</strong>") && page.contains("<img src=\"tuning-trials.svg\""))
+        #expect(!page.contains("language-mermaid") && page.contains("data-stage=\"tune\""), "the diagram replaces the Mermaid block")
+        #expect(page.contains("data-testid=\"report-stale\">This report is stale: upstream stage &#39;tune&#39; changed."))
+        #expect(page.contains("<a href=\"?file=REPORT.zh.md\">REPORT.zh.md</a>"))
+        #expect(try await http.get("/report/report/?file=REPORT.zh.md").body.contains("<h1>实验报告</h1>"))
+        let chart = try await http.get("/report/report/tuning-trials.svg")
+        #expect(chart.status == 200 && chart.headers["content-type"] == "image/svg+xml")
+        #expect(try await http.get("/report/report/..%2Fsecret.md").status != 200)
+        #expect(try await http.get("/report/other/").status == 404)
+        state.withLock { $0.stages[1].status = "up-to-date"; $0.stages[1].reasons = [] }
+        #expect(try await eventuallyAsync { try await !http.get("/report/report/").body.contains("report-stale") })
+        #expect(try await http.get("/").body.contains("<a href=\"/report/report/\" data-testid=\"report-link\">report</a>"))
+    }
+
     @Test("a host that is not an IPv4 address is refused with what to write instead")
     func badHost() throws {
         let fixture = try DashboardFixture()

@@ -49,7 +49,8 @@ final class PipelineStateReader: @unchecked Sendable {
                 name: outcome.name, kind: definition.kind, status: status, reasons: outcome.error.map { [$0] } ?? outcome.reasons,
                 upstream: graph.upstream[i], maximize: Self.text(definition.with["direction"]).map { $0 != "minimize" },
                 maxTrials: Self.integer(definition.with["max_trials"]), tuner: Self.text(definition.with["tuner"]),
-                assessor: Self.text(definition.with["assessor"]), commandTrials: definition.with["trial_command"] != nil)
+                assessor: Self.text(definition.with["assessor"]), commandTrials: definition.with["trial_command"] != nil,
+                outs: definition.outs)
         }
         // While a run holds the workspace, the stale stages whose inputs are all up to date are the ones it is running.
         if pid != nil {

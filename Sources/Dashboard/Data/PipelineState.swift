@@ -22,9 +22,12 @@ public struct PipelineState: Sendable, Equatable {
         public var assessor: String?
         /// For a sweep or tune stage: whether its trials run a command (else they are labmake's built-in training).
         public var commandTrials: Bool
+        /// What it writes, relative to the workspace root (a report stage's folder holds its Markdown and charts).
+        public var outs: [String]
 
         public init(name: String, kind: String, status: String, reasons: [String] = [], upstream: [Int] = [], maximize: Bool? = nil,
-                    maxTrials: Int? = nil, tuner: String? = nil, assessor: String? = nil, commandTrials: Bool = false) {
+                    maxTrials: Int? = nil, tuner: String? = nil, assessor: String? = nil, commandTrials: Bool = false,
+                    outs: [String] = []) {
             self.name = name
             self.kind = kind
             self.status = status
@@ -35,6 +38,7 @@ public struct PipelineState: Sendable, Equatable {
             self.tuner = tuner
             self.assessor = assessor
             self.commandTrials = commandTrials
+            self.outs = outs
         }
     }
 

@@ -32,14 +32,17 @@ struct OverviewPage {
         let nodes = pipeline.stages.map { stage in
             PipelineDiagram.Node(name: stage.name, status: stage.status, caption: caption(stage),
                                  detail: stage.reasons.joined(separator: "; "),
-                                 link: experiments.first { $0.hasPrefix(stage.name + "#") }.map { HTML.experimentLink($0) })
+                                 link: stage.kind == "report" ? "/report/\(stage.name)/"
+                                     : experiments.first { $0.hasPrefix(stage.name + "#") }.map { HTML.experimentLink($0) })
         }
         html += "<div class=\"chart dag\" data-testid=\"dag\">" + PipelineDiagram.svg(nodes, upstream: pipeline.stages.map(\.upstream)) + "</div>\n"
         let records = try reader.stageRecords()
         html += "<table data-testid=\"stages\"><thead><tr><th>stage</th><th>kind</th><th>status</th><th>why</th><th>last run</th><th>took</th></tr></thead><tbody>\n"
         for stage in pipeline.stages {
             let record = records[stage.name]
-            html += "<tr data-stage=\"\(HTML.escape(stage.name))\"><td>\(HTML.escape(stage.name))</td><td>\(HTML.escape(stage.kind))</td>"
+            let name = stage.kind == "report" ? "<a href=\"/report/\(HTML.escape(stage.name))/\" data-testid=\"report-link\">\(HTML.escape(stage.name))</a>"
+                : HTML.escape(stage.name)
+            html += "<tr data-stage=\"\(HTML.escape(stage.name))\"><td>\(name)</td><td>\(HTML.escape(stage.kind))</td>"
                 + "<td>\(HTML.badge(stage.status))</td><td class=\"reasons\">\(HTML.escape(stage.reasons.joined(separator: "; ")))</td>"
                 + "<td>\(HTML.time(record.map { Date(timeIntervalSince1970: $0.startedAt) }))</td><td>\(HTML.seconds(record?.seconds))</td></tr>\n"
         }

@@ -55,6 +55,9 @@ enum Assets {
     form.filter input[type=search] { font: 13px ui-monospace, monospace; padding: 4px 6px; }
     details.columns { margin: 6px 0; }
     details.columns label { margin-right: 10px; white-space: nowrap; }
+    article.report { max-width: 980px; }
+    article.report img { max-width: 100%; border: 1px solid var(--line); border-radius: 6px; }
+    @media (prefers-color-scheme: dark) { article.report img { filter: invert(0.92) hue-rotate(180deg); } }
     pre.log { max-height: 360px; overflow: auto; background: var(--head); padding: 8px; font-size: 12px; }
     nav.pages { margin: 8px 0; }
     #tooltip { position: fixed; pointer-events: none; background: #222; color: #fff; font-size: 12px; padding: 3px 7px; border-radius: 4px;

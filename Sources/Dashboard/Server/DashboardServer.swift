@@ -82,6 +82,9 @@ struct Routes: HTTPHandler {
             case "/assets/dashboard.css": return asset(Assets.css, type: "text/css; charset=utf-8")
             case "/assets/dashboard.js": return asset(Assets.javascript, type: "text/javascript; charset=utf-8")
             case "/favicon.ico": return HTTPResponse(statusCode: .noContent)
+            case let path where path == "/report" || path.hasPrefix("/report/"):
+                // The request's own path: the server's standardized one has lost the trailing slash the report's relative links need.
+                return try report(request.target.path(percentEncoded: true), query, fragment: fragment)
             default: return notFound("no page \(request.path)", fragment: fragment)
             }
         } catch let missing as Missing {
@@ -115,6 +118,27 @@ struct Routes: HTTPHandler {
         }
         let source = trial.reused ? try reader.reuseSource(of: trial, experiment: view.name) : nil
         return page("trial \(number)", fragment: fragment, TrialPage(reader: reader, view: view, trial: trial, source: source).body())
+    }
+
+    /// `/report/STAGE/` renders the stage's report; `/report/STAGE/NAME.svg` is one of its files; `/report` goes to the first report stage.
+    private func report(_ path: String, _ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
+        guard let pipeline = feed.pipeline else { throw Missing(message: "no pipeline file: name one (labmake serve FILE) to see its report") }
+        let reports = pipeline.stages.filter { $0.kind == "report" }
+        let parts = path.split(separator: "/").dropFirst().map { String($0).removingPercentEncoding ?? String($0) }
+        guard let name = parts.first ?? reports.first?.name else { throw Missing(message: "the pipeline has no report stage") }
+        guard let stage = reports.first(where: { $0.name == name }) else {
+            throw Missing(message: "no report stage '\(name)'" + (reports.isEmpty ? "" : " (report stages: \(reports.map(\.name).joined(separator: ", ")))"))
+        }
+        if parts.count == 2, ReportPage.servable(parts[1]) {
+            let file = ReportPage.folder(root: reader.root, stage: stage) + "/" + parts[1]
+            guard let data = FileManager.default.contents(atPath: file) else { throw Missing(message: "\(stage.name) has no file \(parts[1])") }
+            let type = parts[1].hasSuffix(".svg") ? "image/svg+xml" : parts[1].hasSuffix(".png") ? "image/png" : "text/markdown; charset=utf-8"
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: data)
+        }
+        guard parts.count == 1, path.hasSuffix("/") else {
+            return HTTPResponse(statusCode: .movedPermanently, headers: [.location: "/report/\(stage.name)/"])
+        }
+        return page("report", fragment: fragment, ReportPage(root: reader.root, pipeline: pipeline, stage: stage, file: query["file"]?.first).body())
     }
 
     private func compare(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {

@@ -56,3 +56,13 @@ func eventually(_ seconds: Double = 5, _ condition: () throws -> Bool) rethrows 
     }
     return try condition()
 }
+
+/// Waits until `condition` holds, checking every 100 ms, for at most `seconds`; true when it held.
+func eventuallyAsync(_ seconds: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(nanoseconds: 100_000_000)
+    }
+    return try await condition()
+}
