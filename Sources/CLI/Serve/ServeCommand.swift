@@ -41,6 +41,11 @@ struct ServeCommand: ParsableCommand {
             pipelinePath = try PipelineLocator.path(nil)
         }
         let root = pipelinePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? cwd
+        // Started before the first run: wait for the run to create the workspace (a pipeline file says one will come).
+        if pipelinePath != nil, !FileManager.default.fileExists(atPath: Workspace.databasePath(root: root)) {
+            FileHandle.standardError.write(Data("labmake serve: waiting for the workspace in \(root): `labmake run` creates it\n".utf8))
+            while !FileManager.default.fileExists(atPath: Workspace.databasePath(root: root)) { usleep(250_000) }
+        }
         let reader: WorkspaceReader
         do { reader = try WorkspaceReader(root: root) } catch {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)" + (pipelinePath == nil ? "; name the pipeline file, e.g. labmake serve pipelines/cifar10.yaml" : ""))

@@ -2,6 +2,7 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import Stages
+import SystemIO
 import Tuner
 
 /// `labmake serve`: the dashboard's HTTP server. Pages are HTML with server-drawn SVG charts; `/events`
@@ -40,11 +41,16 @@ public final class DashboardServer: Sendable {
             for experiment in (try? reader.experiments()) ?? [] { _ = try? reader.trials(experiment: experiment.name) }
         }.start()
         let server = self.server
-        Task { try? await server.run() }
-        do {
-            try await server.waitUntilListening(timeout: 10)
-        } catch {
-            throw StartError(description: "could not listen: \(error)")
+        let failure = Locked<(any Error)?>(nil)
+        Task {
+            do { try await server.run() } catch { failure.withLock { $0 = error } }
+        }
+        // The server's own wait would sit out its timeout when binding fails (the port is taken): watch for either.
+        let deadline = Date().addingTimeInterval(10)
+        while await !server.isListening {
+            if let error = failure.withLock({ $0 }) { throw StartError(description: "could not listen: \(error)") }
+            guard Date() < deadline else { throw StartError(description: "the server did not start listening within 10 s") }
+            try await Task.sleep(nanoseconds: 20_000_000)
         }
         guard case .ip4(_, let port)? = await server.listeningAddress else {
             throw StartError(description: "the server is not listening")

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `labmake serve` beside `labmake run`, both the real binary, as a user runs them in two terminals.
+@Suite("labmake serve beside labmake run", .serialized)
+struct ServeTests {
+    static let trial = """
+        import json, os, sys, time
+        p = json.load(open(os.environ["LABMAKE_TRIAL_PARAMETERS"]))
+        for epoch in range(1, 4):
+            time.sleep(0.15)
+            print(p["x"] * epoch / 3, flush=True)
+        """
+
+    @Test("started before the first run, the dashboard waits for the workspace, then shows the run's stages and trials as they come, equal to labmake trials --json")
+    func beside() throws {
+        let pipeline = """
+            stages:
+              tune:
+                uses: tune
+                with:
+                  search_space: { x: { _type: uniform, _value: [0, 1] } }
+                  trial_command: python3 trial.py
+                  tuner: random
+                  max_trials: 8
+              report:
+                cmd: mkdir -p out && cat tune/best.json > out/best.txt
+                deps: [tune/best.json]
+                outs: [out]
+            """
+        let box = try Sandbox(["labmake.yaml": pipeline, "trial.py": Self.trial])
+        let port = try Self.freePort()
+        let serve = try box.start(["serve", "--port", String(port)])
+        defer { serve.signal(SIGTERM); _ = try? serve.wait(timeout: 10) }
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(serve.process.isRunning, "serve waits for the workspace rather than failing")
+
+        let run = try box.start(["run"])
+        var counts: [Int] = []
+        var sawRunning = false
+        let deadline = Date().addingTimeInterval(60)
+        while run.process.isRunning, Date() < deadline {
+            if let page = try? Self.get(port, "/experiment?name=tune"), let count = Self.count(in: page) { counts.append(count) }
+            if let overview = try? Self.get(port, "/"), overview.contains("data-testid=\"run-in-progress\"") { sawRunning = true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let result = try run.wait(timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(sawRunning, "the overview said a run was in progress")
+        #expect(Set(counts).count >= 3, "the trial count grew while the run went on: \(counts)")
+
+        // Once the run is over, every number the page gives is the CLI's.
+        Thread.sleep(forTimeInterval: 1.5)
+        let export = try Self.get(port, "/export.json?name=tune")
+        let cli = try box.labmake("trials", "tune", "--json")
+        #expect(export == cli.stdout, "the dashboard's export is labmake trials --json")
+        let page = try Self.get(port, "/experiment?name=tune")
+        #expect(Self.count(in: page) == 8)
+        let trials = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [[String: Any]])
+        for trial in trials {
+            let value = try #require(trial["value"] as? String)
+            #expect(page.contains("<tr data-trial=\"\(trial["trial"]!)\">") && page.contains("data-value=\"\(value)\""), "trial \(trial["trial"]!)")
+        }
+        let overview = try Self.get(port, "/")
+        #expect(overview.contains("data-stage=\"tune\" data-status=\"up-to-date\"") && overview.contains("data-stage=\"report\" data-status=\"up-to-date\""))
+        // A dependency touched: the stage turns stale on the page, with labmake status's reason.
+        try box.write("tune/best.json", "{}")
+        var stale = ""
+        for _ in 0..<40 where !stale.contains("data-stage=\"report\" data-status=\"stale\"") {
+            Thread.sleep(forTimeInterval: 0.1)
+            stale = (try? Self.get(port, "/")) ?? ""
+        }
+        #expect(stale.contains("data-stage=\"report\" data-status=\"stale\""))
+        let status = try box.labmake("status")
+        #expect(status.stdout.contains("output tune modified") && stale.contains("output tune modified"), "the words of labmake status")
+    }
+
+    @Test("without a pipeline file or a workspace, serve says what to do; a port in use is named")
+    func refusals() throws {
+        let box = try Sandbox()
+        let none = try box.labmake("serve", "--port", "0")
+        #expect(none.status == 2 && none.stderr.contains("no labmake workspace here yet") && none.stderr.contains("labmake serve pipelines/cifar10.yaml"),
+                "\(none.stderr)")
+        #expect(try box.labmake("serve", "--port", "70000").stderr.contains("--port must be between 0 and 65535"))
+        #expect(try box.labmake("serve", "missing.yaml").stderr.contains("no pipeline file at missing.yaml"))
+        try box.write("labmake.yaml", "stages:\n  a:\n    cmd: echo hi > a.txt\n    outs: [a.txt]\n")
+        #expect(try box.labmake("run").status == 0)
+        let port = try Self.freePort()
+        let first = try box.start(["serve", "--port", String(port)])
+        defer { first.signal(SIGTERM); _ = try? first.wait(timeout: 10) }
+        var up = false
+        for _ in 0..<50 where !up { up = (try? Self.get(port, "/")) != nil; if !up { Thread.sleep(forTimeInterval: 0.1) } }
+        #expect(up)
+        let second = try box.labmake("serve", "--port", String(port), timeout: 20)
+        #expect(second.status == 1 && second.stderr.contains("port \(port) on 127.0.0.1 is in use; --port 0 picks a free one"), "\(second.stderr)")
+        #expect(try box.labmake("serve", "--host", "localhost").stderr.contains("'localhost' is not an IPv4 address"))
+    }
+
+    static func count(in page: String) -> Int? {
+        guard let range = page.range(of: "data-testid=\"count-all\">") else { return nil }
+        return Int(page[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// GET over a socket; the body, or an error for anything but 200.
+    static func get(_ port: UInt16, _ path: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { throw TestFailure("cannot connect to port \(port)") }
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var expected: Int?
+        while expected.map({ data.count < $0 }) ?? true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+            if expected == nil, let end = data.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).lowercased()
+                guard head.hasPrefix("http/1.1 200") else { throw TestFailure("\(path): \(head.prefix { $0 != "\r" })") }
+                expected = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) }.map { $0 + end.upperBound }
+            }
+        }
+        guard let end = data.range(of: Data("\r\n\r\n".utf8)) else { throw TestFailure("\(path): no answer") }
+        return String(decoding: data[end.upperBound...], as: UTF8.self)
+    }
+
+    static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("no free port") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
