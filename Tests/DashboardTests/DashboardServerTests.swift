@@ -299,6 +299,47 @@ struct DashboardServerTests {
         state.withLock { $0.stages[1].status = "up-to-date"; $0.stages[1].reasons = [] }
         #expect(try await eventuallyAsync { try await !http.get("/report/report/").body.contains("report-stale") })
         #expect(try await http.get("/").body.contains("<a href=\"/report/report/\" data-testid=\"report-link\">report</a>"))
+        // The stage's own page: its last run and the tail of its log.
+        try fixture.workspace.database.save(StageRecord(stage: "report", key: "k1", definition: "d", deps: ContentMap([("reports/in.txt", nil)]),
+                                                        inputs: ContentMap(), outputs: ContentMap([("reports", nil)]), startedAt: 1_790_000_000, seconds: 2.5),
+                                            fileHashes: [])
+        try FileManager.default.createDirectory(atPath: fixture.root + "/.labmake/logs", withIntermediateDirectories: true)
+        try (1...300).map { "line \($0)" }.joined(separator: "\n").write(toFile: fixture.root + "/.labmake/logs/report.log", atomically: true, encoding: .utf8)
+        let stage = try await http.get("/stage?name=report").body
+        #expect(stage.contains("<tr><th>took</th><td>2.5 s</td></tr>") && stage.contains("<tr data-path=\"reports/in.txt\">"))
+        #expect(stage.contains(">line 101\n") && !stage.contains(">line 100\n") && stage.contains("line 300</pre>"), "the last 200 lines")
+        let missing = try await http.get("/stage?name=reprot")
+        #expect(missing.status == 404 && missing.body.contains("no stage &#39;reprot&#39; (stages: tune, report)"))
+    }
+
+    @Test("a running trial's log that grows pushes a change, and its page shows the new line")
+    func liveLog() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save([fixture.trial(1, .running, intermediates: [0.1])], experiment: "tune#log")
+        let folder = fixture.root + "/.labmake/work/tune/trials/tune-log/trial-1"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "epoch 1\n".write(toFile: folder + "/trial.log", atomically: true, encoding: .utf8)
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        #expect(try await http.get("/trial?experiment=tune%23log&number=1").body.contains("epoch 1</pre>"))
+        try await Task.sleep(nanoseconds: 1_200_000_000)  // the feed has seen the running trial's files
+        let appended = Locked<Date?>(nil)
+        let appender = Thread {
+            Thread.sleep(forTimeInterval: 0.5)
+            appended.withLock { $0 = Date() }
+            if let handle = FileHandle(forWritingAtPath: folder + "/trial.log") {
+                handle.seekToEndOfFile()
+                handle.write(Data("epoch 2\n".utf8))
+                try? handle.close()
+            }
+        }
+        appender.start()
+        let text = try await http.stream("/events", seconds: 4) { $0.components(separatedBy: "event: change").count >= 3 }
+        let changed = Date()
+        #expect(text.components(separatedBy: "event: change").count == 3, "the version now, then one change: \(text)")
+        let since = try #require(appended.withLock { $0 })
+        #expect(changed > since && changed.timeIntervalSince(since) < 1.5, "the change came after the line was written, within a second and a half")
+        #expect(try await http.get("/trial?experiment=tune%23log&number=1").body.contains("epoch 1\nepoch 2</pre>"))
     }
 
     @Test("a host that is not an IPv4 address is refused with what to write instead")

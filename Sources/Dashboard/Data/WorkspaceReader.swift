@@ -52,6 +52,29 @@ public final class WorkspaceReader: @unchecked Sendable {
         return trials.values.sorted { $0.number < $1.number }
     }
 
+    /// Sizes and times of the files a page tails while a run writes them: the stage logs, and the files of
+    /// every running trial (its `trial.log`, a Slurm job's output). Different whenever one of them grew.
+    public func logSignature() -> String {
+        let fm = FileManager.default
+        func stamp(_ path: String) -> String {
+            guard let attributes = try? fm.attributesOfItem(atPath: path) else { return "" }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(size)@\(time)"
+        }
+        var parts: [String] = []
+        let logs = Workspace.stateDirectoryPath(root: root) + "/logs"
+        for name in ((try? fm.contentsOfDirectory(atPath: logs)) ?? []).sorted() { parts.append(name + " " + stamp(logs + "/" + name)) }
+        lock.lock()
+        let running = cache.flatMap { experiment, entry in entry.trials.values.filter { $0.status == .running }.map { (experiment, $0.number) } }
+        lock.unlock()
+        for (experiment, number) in running.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            guard let folder = trialFolder(experiment: experiment, number: number) else { continue }
+            for name in ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted() { parts.append(folder + "/" + name + " " + stamp(folder + "/" + name)) }
+        }
+        return parts.joined(separator: "\n")
+    }
+
     /// The trial whose result `trial` of `experiment` reused: the first with the same key that ran.
     public func reuseSource(of trial: TrialRecord, experiment: String) throws -> (experiment: String, number: Int)? {
         for row in try database.trials(key: trial.key) where !(row.experiment == experiment && row.number == trial.number) {

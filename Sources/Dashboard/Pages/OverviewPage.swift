@@ -33,15 +33,16 @@ struct OverviewPage {
             PipelineDiagram.Node(name: stage.name, status: stage.status, caption: caption(stage),
                                  detail: stage.reasons.joined(separator: "; "),
                                  link: stage.kind == "report" ? "/report/\(stage.name)/"
-                                     : experiments.first { $0.hasPrefix(stage.name + "#") }.map { HTML.experimentLink($0) })
+                                     : experiments.first { $0.hasPrefix(stage.name + "#") }.map { HTML.experimentLink($0) }
+                                     ?? "/stage" + HTML.query([("name", stage.name)]))
         }
         html += "<div class=\"chart dag\" data-testid=\"dag\">" + PipelineDiagram.svg(nodes, upstream: pipeline.stages.map(\.upstream)) + "</div>\n"
         let records = try reader.stageRecords()
         html += "<table data-testid=\"stages\"><thead><tr><th>stage</th><th>kind</th><th>status</th><th>why</th><th>last run</th><th>took</th></tr></thead><tbody>\n"
         for stage in pipeline.stages {
             let record = records[stage.name]
-            let name = stage.kind == "report" ? "<a href=\"/report/\(HTML.escape(stage.name))/\" data-testid=\"report-link\">\(HTML.escape(stage.name))</a>"
-                : HTML.escape(stage.name)
+            var name = "<a href=\"/stage?name=\(HTML.escape(stage.name))\">\(HTML.escape(stage.name))</a>"
+            if stage.kind == "report" { name += " (<a href=\"/report/\(HTML.escape(stage.name))/\" data-testid=\"report-link\">report</a>)" }
             html += "<tr data-stage=\"\(HTML.escape(stage.name))\"><td>\(name)</td><td>\(HTML.escape(stage.kind))</td>"
                 + "<td>\(HTML.badge(stage.status))</td><td class=\"reasons\">\(HTML.escape(stage.reasons.joined(separator: "; ")))</td>"
                 + "<td>\(HTML.time(record.map { Date(timeIntervalSince1970: $0.startedAt) }))</td><td>\(HTML.seconds(record?.seconds))</td></tr>\n"

@@ -2,8 +2,9 @@ import Foundation
 import SystemIO
 
 /// Notices what a run changes and tells every open page: it polls the database's `data_version`
-/// (which moves on every commit by another process) every quarter second, and recomputes the
-/// pipeline's state every second (a touched dependency makes a stage stale without any commit).
+/// (which moves on every commit by another process) every quarter second, the logs a page tails (stage
+/// logs, running trials' files) every half second, and recomputes the pipeline's state every second (a
+/// touched dependency makes a stage stale without any commit).
 /// Each change gives a new ``version``; subscribers receive it as it happens.
 final class ChangeFeed: @unchecked Sendable {
     private let reader: WorkspaceReader
@@ -67,6 +68,7 @@ final class ChangeFeed: @unchecked Sendable {
     func run(interval: Double = 0.25, pipelineEvery: Int = 4) {
         let thread = Thread { [weak self] in
             var lastData = (try? self?.reader.dataVersion()) ?? nil
+            var lastLogs = self?.reader.logSignature() ?? ""
             var tick = 0
             while let self, !self.isStopped {
                 Thread.sleep(forTimeInterval: interval)
@@ -78,6 +80,10 @@ final class ChangeFeed: @unchecked Sendable {
                 }
                 if let source = self.pipelineSource, changed || tick % pipelineEvery == 0, self.replacePipeline(source()) {
                     changed = true
+                }
+                if tick % 2 == 0 {
+                    let logs = self.reader.logSignature()
+                    if logs != lastLogs { lastLogs = logs; changed = true }
                 }
                 if changed { self.bump() }
             }

@@ -81,6 +81,7 @@ struct Routes: HTTPHandler {
             case "/experiment": return try experiment(query, fragment: fragment)
             case "/trial": return try trial(query, fragment: fragment)
             case "/compare": return try compare(query, fragment: fragment)
+            case "/stage": return try stage(query, fragment: fragment)
             case "/export.json", "/export.csv": return try export(query, csv: request.path.hasSuffix(".csv"))
             case "/events":
                 return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -145,6 +146,15 @@ struct Routes: HTTPHandler {
             return HTTPResponse(statusCode: .movedPermanently, headers: [.location: "/report/\(stage.name)/"])
         }
         return page("report", fragment: fragment, ReportPage(root: reader.root, pipeline: pipeline, stage: stage, file: query["file"]?.first).body())
+    }
+
+    private func stage(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
+        let name = query["name"]?.first ?? ""
+        guard let stage = feed.pipeline?.stages.first(where: { $0.name == name }) else {
+            let names = feed.pipeline?.stages.map(\.name) ?? []
+            throw Missing(message: "no stage '\(name)'" + (names.isEmpty ? "" : " (stages: \(names.joined(separator: ", ")))"))
+        }
+        return page(stage.name, fragment: fragment, StagePage(reader: reader, stage: stage, record: try reader.stageRecords()[name]).body())
     }
 
     private func compare(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
