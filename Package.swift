@@ -162,6 +162,6 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "LabmakeTesting"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["labmake", "LabmakeTesting"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["labmake", "LabmakeTesting", "SystemIO"], swiftSettings: strict),
     ]
 )

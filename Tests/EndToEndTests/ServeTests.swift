@@ -1,8 +1,6 @@
 import Foundation
+import SystemIO
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `labmake serve` beside `labmake run`, both the real binary, as a user runs them in two terminals.
 @Suite("labmake serve beside labmake run", .serialized)
@@ -104,51 +102,12 @@ struct ServeTests {
         return Int(page[range.upperBound...].prefix { $0.isNumber })
     }
 
-    /// GET over a socket; the body, or an error for anything but 200.
+    /// GET; the body, or an error for anything but 200.
     static func get(_ port: UInt16, _ path: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { throw TestFailure("cannot connect to port \(port)") }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var expected: Int?
-        while expected.map({ data.count < $0 }) ?? true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-            if expected == nil, let end = data.range(of: Data("\r\n\r\n".utf8)) {
-                let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).lowercased()
-                guard head.hasPrefix("http/1.1 200") else { throw TestFailure("\(path): \(head.prefix { $0 != "\r" })") }
-                expected = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) }.map { $0 + end.upperBound }
-            }
-        }
-        guard let end = data.range(of: Data("\r\n\r\n".utf8)) else { throw TestFailure("\(path): no answer") }
-        return String(decoding: data[end.upperBound...], as: UTF8.self)
+        let response = try LoopbackHTTP.request(port: port, path: path, timeout: 10)
+        guard response.status == 200 else { throw TestFailure("\(path): \(response.status)") }
+        return response.text
     }
 
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("no free port") }
-        return UInt16(bigEndian: address.sin_port)
-    }
+    static func freePort() throws -> UInt16 { try LoopbackHTTP.freePort() }
 }

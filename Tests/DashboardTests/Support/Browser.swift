@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,7 @@ final class Browser: @unchecked Sendable {
         driver.standardError = FileHandle.nullDevice
         try driver.run()
         http = HTTPProbe(port: port)
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         var ready = false
         while Date() < deadline, !ready {
             ready = ((try? await http.get("/status"))?.body.contains("\"ready\":true")) ?? false
@@ -81,7 +82,7 @@ final class Browser: @unchecked Sendable {
     }
 
     /// Waits until `script` returns true, polling every 100 ms; on timeout, leaves the evidence and fails.
-    func waitUntil(_ script: String, seconds: Double = 5, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func waitUntil(_ script: String, seconds: Double = 60, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if Self.isTrue(try await run(script)) { return }
@@ -89,6 +90,11 @@ final class Browser: @unchecked Sendable {
         }
         await leaveEvidence(what)
         Issue.record("\(what): not so within \(seconds) s (screenshot and DOM in \(Self.evidence.path))", sourceLocation: sourceLocation)
+    }
+
+    /// Runs a Chrome DevTools command (emulation, for one).
+    func devTools(_ command: String, _ parameters: [String: Any]) async throws {
+        _ = try await call("POST", "/goog/cdp/execute", ["cmd": command, "params": parameters])
     }
 
     /// Whether a script's value is true (JSON's `true` arrives as an NSNumber on Linux).
@@ -137,17 +143,5 @@ final class Browser: @unchecked Sendable {
         return object?["value"] ?? nil
     }
 
-    private static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw Failure(description: "no free port: errno \(errno)") }
-        return UInt16(bigEndian: address.sin_port)
-    }
+    private static func freePort() throws -> UInt16 { try LoopbackHTTP.freePort() }
 }

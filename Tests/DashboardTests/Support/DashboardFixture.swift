@@ -48,7 +48,7 @@ final class DashboardFixture: @unchecked Sendable {
 }
 
 /// Waits until `condition` holds, checking every 50 ms, for at most `seconds`; true when it held.
-func eventually(_ seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return true }
@@ -58,7 +58,7 @@ func eventually(_ seconds: Double = 5, _ condition: () throws -> Bool) rethrows 
 }
 
 /// Waits until `condition` holds, checking every 100 ms, for at most `seconds`; true when it held.
-func eventuallyAsync(_ seconds: Double = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventuallyAsync(_ seconds: Double = 60, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Dashboard
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Pipeline
 import Stages
 import SystemIO
@@ -86,43 +83,15 @@ struct BenchDashboardCommand: ParsableCommand {
                            error: status == .failed ? "exit status 1" : nil)
     }
 
-    /// GETs `url` (http://127.0.0.1:PORT/…) over a plain socket, as a browser would, and times it to the last byte.
-    /// (Foundation's URLSession adds hundreds of milliseconds to a large page on Linux, more than the server takes.)
+    /// GETs `url` (http://127.0.0.1:PORT/…) as a browser would, timed to the last byte. (Foundation's URLSession
+    /// adds hundreds of milliseconds to a large page on Linux, more than the server takes.)
     static func fetch(_ url: String) throws -> (seconds: Double, body: String) {
         let parts = URLComponents(string: url)!
         let start = Date()
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(parts.port!).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { throw LabmakeExit(ExitStatus.stageFailed, "error: cannot connect to \(url)") }
-        let request = "GET \(parts.percentEncodedPath)\(parts.percentEncodedQuery.map { "?" + $0 } ?? "") HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var expected: Int?
-        while expected.map({ data.count < $0 }) ?? true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-            if expected == nil, let end = data.range(of: Data("\r\n\r\n".utf8)) {
-                let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).lowercased()
-                guard head.hasPrefix("http/1.1 200") else {
-                    throw LabmakeExit(ExitStatus.stageFailed, "error: \(url) answered \(head.prefix(while: { $0 != "\r" }))")
-                }
-                let length = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) }
-                expected = length.map { $0 + end.upperBound }
-            }
-        }
+        let response = try LoopbackHTTP.request(port: UInt16(parts.port!), path: parts.percentEncodedPath + (parts.percentEncodedQuery.map { "?" + $0 } ?? ""))
         let seconds = Date().timeIntervalSince(start)
-        guard let end = data.range(of: Data("\r\n\r\n".utf8)) else { throw LabmakeExit(ExitStatus.stageFailed, "error: no answer from \(url)") }
-        return (seconds, String(decoding: data[end.upperBound...], as: UTF8.self))
+        guard response.status == 200 else { throw LabmakeExit(ExitStatus.stageFailed, "error: \(url) answered \(response.status)") }
+        return (seconds, response.text)
     }
 
     /// Runs `work` on the concurrency pool and waits for it on this thread.
