@@ -181,14 +181,12 @@ struct DashboardServerTests {
         try fixture.save([fixture.trial(1, metric: 0.5)], experiment: "tune#aaa")
         let (server, http) = try await fixture.serve()
         defer { Task { await server.stop() } }
-        let writer = Thread {
-            Thread.sleep(forTimeInterval: 0.5)
+        // The trial is written once the page holds the current version: the change must come as a second event.
+        let (text, at) = try await Self.changeAfter(http) {
             try? fixture.save([fixture.trial(2, .running, intermediates: [0.3])], experiment: "tune#aaa")
         }
-        writer.start()
-        let text = try await http.stream("/events", seconds: 60) { $0.components(separatedBy: "event: change").count >= 3 }
         #expect(text.hasPrefix("HTTP/1.1 200") && text.contains("text/event-stream"))
-        #expect(text.components(separatedBy: "event: change").count == 3, "\(text)")
+        #expect(text.dropFirst(at).contains("event: change"), "\(text)")
 
         // A run keeps committing while pages are read: neither side waits or fails.
         let failures = Locked(0)
@@ -210,6 +208,10 @@ struct DashboardServerTests {
         #expect(failures.withLock { $0 } == 0)
         #expect(reads > 0)
         #expect(try await http.get("/experiment?name=tune").body.contains("data-testid=\"count-all\">200</span>"))
+        // An experiment replaced by fewer trials (an NNI import again) shows only those.
+        try fixture.workspace.database.removeTrials(experiment: "tune#aaa")
+        try fixture.save([fixture.trial(1, metric: 0.25)], experiment: "tune#aaa")
+        #expect(try await http.get("/experiment?name=tune").body.contains("data-testid=\"count-all\">1</span>"))
     }
 
     @Test("compare: chosen trials side by side with only the differing parameters and each metric's difference to the reference; experiments overlaid")
@@ -320,23 +322,17 @@ struct DashboardServerTests {
         let (server, http) = try await fixture.serve()
         defer { Task { await server.stop() } }
         #expect(try await http.get("/trial?experiment=tune%23log&number=1").body.contains("epoch 1</pre>"))
-        try await Task.sleep(nanoseconds: 1_200_000_000)  // the feed has seen the running trial's files
-        let appended = Locked<Date?>(nil)
-        let appender = Thread {
-            Thread.sleep(forTimeInterval: 0.5)
-            appended.withLock { $0 = Date() }
+        // Let the feed see the running trial's files first, so that the change it reports is the new line.
+        _ = try await eventuallyAsync { try await http.get("/trial?experiment=tune%23log&number=1").status == 200 }
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        let (text, at) = try await Self.changeAfter(http) {
             if let handle = FileHandle(forWritingAtPath: folder + "/trial.log") {
                 handle.seekToEndOfFile()
                 handle.write(Data("epoch 2\n".utf8))
                 try? handle.close()
             }
         }
-        appender.start()
-        let text = try await http.stream("/events", seconds: 60) { $0.components(separatedBy: "event: change").count >= 3 }
-        let changed = Date()
-        #expect(text.components(separatedBy: "event: change").count == 3, "the version now, then one change: \(text)")
-        let since = try #require(appended.withLock { $0 })
-        #expect(changed > since, "the change came after the line was written")
+        #expect(text.dropFirst(at).contains("event: change"), "a change after the line was written: \(text)")
         #expect(try await http.get("/trial?experiment=tune%23log&number=1").body.contains("epoch 1\nepoch 2</pre>"))
     }
 
@@ -347,6 +343,21 @@ struct DashboardServerTests {
             _ = try DashboardServer(reader: try WorkspaceReader(root: fixture.root), pipeline: nil, host: "localhost", port: 0)
         }
         #expect(throws: (any Error).self) { _ = try WorkspaceReader(root: fixture.root + "/nowhere") }
+    }
+
+    /// Opens `/events`, runs `change` once the first event (the current version) has arrived, and reads until
+    /// another event follows it; returns the text and how much of it had arrived when `change` ran.
+    static func changeAfter(_ http: HTTPProbe, _ change: @escaping @Sendable () -> Void) async throws -> (String, Int) {
+        let mark = Locked<Int?>(nil)
+        let text = try await http.stream("/events", seconds: 300) { text in
+            if mark.withLock({ $0 }) == nil, text.contains("event: change") {
+                mark.withLock { $0 = text.count }
+                change()
+            }
+            guard let at = mark.withLock({ $0 }) else { return false }
+            return text.dropFirst(at).contains("event: change")
+        }
+        return (text, mark.withLock { $0 } ?? text.count)
     }
 
     static func attribute(_ name: String, in text: String) -> String? {

@@ -46,6 +46,15 @@ public final class WorkspaceReader: @unchecked Sendable {
             trials[row.number] = try WorkspaceTrialStore.decode(row.record)
             savedUpTo = Swift.max(savedUpTo, row.savedAt)
         }
+        // Trials removed since (an NNI experiment imported again with fewer): read the experiment afresh.
+        if cached != nil, try database.trialCount(experiment: experiment) != trials.count {
+            trials = [:]
+            savedUpTo = -.infinity
+            for row in try database.trialRecords(experiment: experiment, savedSince: -.infinity) {
+                trials[row.number] = try WorkspaceTrialStore.decode(row.record)
+                savedUpTo = Swift.max(savedUpTo, row.savedAt)
+            }
+        }
         lock.lock()
         cache[experiment] = (trials, savedUpTo)
         lock.unlock()

@@ -29,6 +29,11 @@ extension StateDatabase {
         }
     }
 
+    /// How many trials `experiment` has.
+    public func trialCount(experiment: String) throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trial WHERE experiment = ?", arguments: [experiment]) ?? 0 }
+    }
+
     /// Every experiment with its trial count per status and its last save time.
     public func experimentSummaries() throws -> [(name: String, statuses: [String: Int], savedAt: Double)] {
         try writer.read { db in
