@@ -35,6 +35,10 @@ struct ServeTests {
         defer { serve.signal(SIGTERM); _ = try? serve.wait(timeout: 10) }
         Thread.sleep(forTimeInterval: 0.5)
         #expect(serve.process.isRunning, "serve waits for the workspace rather than failing")
+        func served() -> String {
+            guard !serve.process.isRunning, let result = try? serve.wait(timeout: 1) else { return "serve is running" }
+            return "serve ended (\(result.status)): \(result.stderr)"
+        }
 
         let run = try box.start(["run"])
         var counts: [Int] = []
@@ -47,8 +51,8 @@ struct ServeTests {
         }
         let result = try run.wait(timeout: 60)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(sawRunning, "the overview said a run was in progress")
-        #expect(Set(counts).count >= 3, "the trial count grew while the run went on: \(counts)")
+        #expect(sawRunning, "the overview said a run was in progress; \(served())")
+        #expect(Set(counts).count >= 3, "the trial count grew while the run went on: \(counts); \(served())")
 
         // Once the run is over, every number the page gives is the CLI's.
         Thread.sleep(forTimeInterval: 1.5)

@@ -14,7 +14,9 @@ struct ServeCommand: ParsableCommand {
             an intermediate result or a stage change. The overview shows the pipeline with each stage's status and the \
             reasons it is stale (those of `labmake status`) and every experiment; an experiment's page its trials \
             (filter with terms such as `status:SUCCEEDED metric>0.85 lr<0.01`, sort, choose columns, export as \
-            `labmake trials --json` or --csv would) and its charts; a trial's page its parameters, results and logs. \
+            `labmake trials --json` or --csv would) and its charts (brush a parallel-coordinates axis to filter); a trial's \
+            page its parameters, results and logs; /compare chosen trials or experiments side by side; /report the report \
+            stage's Markdown with a banner while it is stale. \
             The dashboard reads the workspace and never writes to it, so it never slows or blocks a run. Everything it \
             serves is built into labmake: it works offline. It listens on 127.0.0.1 unless --host says otherwise.
             """)
@@ -41,13 +43,18 @@ struct ServeCommand: ParsableCommand {
             pipelinePath = try PipelineLocator.path(nil)
         }
         let root = pipelinePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? cwd
-        // Started before the first run: wait for the run to create the workspace (a pipeline file says one will come).
+        // Started before the first run: wait for the run to create the workspace (a pipeline file says one will
+        // come), and until the run has set its database up (the file appears before its tables do).
+        var waited: WorkspaceReader?
         if pipelinePath != nil, !FileManager.default.fileExists(atPath: Workspace.databasePath(root: root)) {
             FileHandle.standardError.write(Data("labmake serve: waiting for the workspace in \(root): `labmake run` creates it\n".utf8))
-            while !FileManager.default.fileExists(atPath: Workspace.databasePath(root: root)) { usleep(250_000) }
+            while waited == nil {
+                usleep(250_000)
+                if FileManager.default.fileExists(atPath: Workspace.databasePath(root: root)) { waited = try? WorkspaceReader(root: root) }
+            }
         }
         let reader: WorkspaceReader
-        do { reader = try WorkspaceReader(root: root) } catch {
+        do { reader = try waited ?? WorkspaceReader(root: root) } catch {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)" + (pipelinePath == nil ? "; name the pipeline file, e.g. labmake serve pipelines/cifar10.yaml" : ""))
         }
         let source: PipelineStateSource? = pipelinePath.map { path in
