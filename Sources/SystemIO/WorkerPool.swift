@@ -29,10 +29,18 @@ public final class WorkerPool<Output: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Blocks until some work has finished or ``wake()`` was called; returns the finished work's outputs.
-    public func waitForResults() -> [Output] {
+    /// Blocks until some work has finished or ``wake()`` was called, or `timeout` seconds passed (nil:
+    /// no limit); returns the finished work's outputs, none after a timeout.
+    public func waitForResults(timeout: Double? = nil) -> [Output] {
         condition.lock()
-        while results.isEmpty && !woken { condition.wait() }
+        let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
+        while results.isEmpty && !woken {
+            if let deadline {
+                if !condition.wait(until: deadline) { break }
+            } else {
+                condition.wait()
+            }
+        }
         let done = results
         results.removeAll()
         woken = false

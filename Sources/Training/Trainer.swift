@@ -18,6 +18,9 @@ public struct Trainer {
     public var onEpoch: (EpochMetrics) -> Bool = { _ in true }
     /// Called after each step: (epoch, step, steps in the epoch, running loss, running accuracy, images/s).
     public var onStep: (StepProgress) -> Void = { _ in }
+    /// Polled before each step: true stops training there (status `.stopped`; the last epoch's
+    /// checkpoint stays for a resume).
+    public var isInterrupted: () -> Bool = { false }
 
     /// Where checkpoints, weights and metrics are written and read.
     public var fileSystem: any FileSystem
@@ -74,6 +77,11 @@ public struct Trainer {
             var (lossSum, correct, seen) = (0.0, 0, 0)
             var step = 0, lr: Float = 0
             while let batch = loader.next() {
+                if isInterrupted() {
+                    status = .stopped
+                    message = "interrupted at epoch \(epoch), step \(step + 1)"
+                    break epochs
+                }
                 let t = (epoch - 1) * stepsPerEpoch + step
                 lr = schedule.rate(atStep: t)
                 var buffers = state.buffers

@@ -81,6 +81,26 @@ struct TrainerTests {
         #expect(a == b, "the weights differ")
     }
 
+    @Test("a run interrupted mid-epoch stops at that step, and resumes from the last epoch's checkpoint to the uninterrupted result")
+    func interruptedMidEpoch() throws {
+        let c = try config(["model": "mlp", "epochs": "2", "batch_size": "128"])
+        let whole = temporaryDirectory(), cut = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: whole); try? FileManager.default.removeItem(atPath: cut) }
+        try Backends.with(backend) {
+            let full = try Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10, directory: whole).run()
+            var first = Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10, directory: cut)
+            var asked = false
+            first.onStep = { if $0.epoch == 2 && $0.step == 3 { asked = true } }
+            first.isInterrupted = { asked }
+            let stopped = try first.run()
+            #expect(stopped.status == .stopped && stopped.epochs.count == 1)
+            #expect(stopped.message == "interrupted at epoch 2, step 4")
+            let second = try Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10, directory: cut).run()
+            #expect(second.resumedEpochs == 1)
+            #expect(second.epochs.map(\.testLoss) == full.epochs.map(\.testLoss))
+        }
+    }
+
     @Test("a checkpoint of other settings is refused, not silently resumed")
     func foreignCheckpoint() throws {
         let directory = temporaryDirectory()

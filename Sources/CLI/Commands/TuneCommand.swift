@@ -228,7 +228,8 @@ struct TuneCommand: ParsableCommand {
                                           maximize: direction.maximizes, seed: seed, assessor: assessor,
                                           assessorStartStep: startStep, trialIdentity: identity, warmStart: warm.priors,
                                           budgetParameter: fidelity?.parameter)
-        let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)
+        var session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings, store: store)
+        session.controls = WorkspaceControlQueue(database: workspace.database, log: { terminal.print($0) })
         // Ctrl-C: no new trial starts, and the running ones are stopped (their whole process groups).
         let interrupts = InterruptHandler { [launcher = workspace.launcher, server] in
             cancelled.withLock { $0 = true }

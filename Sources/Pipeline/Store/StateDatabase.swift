@@ -89,6 +89,15 @@ public final class StateDatabase: Sendable {
             // counts trials per status, without reading every record.
             try db.execute(sql: "CREATE INDEX trial_saved ON trial (experiment, updated_at); CREATE INDEX trial_status ON trial (experiment, status, updated_at)")
         }
+        migrator.registerMigration("v5: control requests") { db in
+            // Requests to a running experiment from `labmake serve --control`, answered by the run.
+            try db.execute(sql: """
+                CREATE TABLE control_request (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, experiment TEXT NOT NULL, action TEXT NOT NULL,
+                    requested_at REAL NOT NULL, state TEXT NOT NULL DEFAULT 'pending', answer TEXT, answered_at REAL);
+                CREATE INDEX control_request_pending ON control_request (experiment, state);
+                """)
+        }
         return migrator
     }
 

@@ -65,6 +65,14 @@ public struct CommandTrialRunner: TrialRunner {
 
     public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
                     placed: @escaping @Sendable (TrialPlacement) -> Void) throws -> TrialResult {
+        try run(trial, of: experiment, report: report, placed: placed, isKilled: { false })
+    }
+
+    /// A killed trial's job is cancelled, as an assessor's stop cancels it.
+    public var stopsKilledTrials: Bool { true }
+
+    public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
+                    placed: @escaping @Sendable (TrialPlacement) -> Void, isKilled: @escaping @Sendable () -> Bool) throws -> TrialResult {
         let folder = Self.trialFolder(trialsDirectory: trialsDirectory, experiment: experiment, number: trial.number)
         var variables = NNITrialProtocol.variables(
             experimentID: NNITrialProtocol.experimentID(experiment), trialJobID: trial.jobID, folder: folder,
@@ -99,6 +107,7 @@ public struct CommandTrialRunner: TrialRunner {
             state.withLock { $0.take(records, report: report, cancel: cancelJob) }
         }
         metrics.start(interval: Self.metricsPollInterval)
+        let killWatch = KillWatch(isKilled: isKilled, kill: cancelJob)
         let output = Locked(OutputLog())
         let lastSaid = Locked("")
         let end = executor.watch(job, output: { line in
@@ -113,7 +122,9 @@ public struct CommandTrialRunner: TrialRunner {
             if lastSaid.withLock({ last in defer { last = said }; return last != said && !(ending && !last.isEmpty) }) { log(said) }
         })
         metrics.finish()
+        let killed = killWatch.finish()
         try? fileSystem.writeText(folder + "/trial.stdout", output.withLock { $0.text })
+        if killed { throw TrialCancelled() }
         return try outcome(end, state.withLock { $0 }, folder: folder)
     }
 
@@ -236,5 +247,30 @@ private struct TrialProgress {
         guard !line.trimmingSpaces.isEmpty else { return }
         tail.append(line.utf8.count > 300 ? String(line.prefix(300)) + "…" : line)
         if tail.count > 3 { tail.removeFirst() }
+    }
+}
+
+/// Polls whether the user killed a running trial, and cancels its job when so.
+private final class KillWatch: @unchecked Sendable {
+    private let state = Locked((done: false, killed: false))
+
+    init(isKilled: @escaping @Sendable () -> Bool, kill: @escaping @Sendable () -> Void) {
+        Thread.detachNewThread { [state] in
+            while true {
+                let (done, killed) = state.withLock { ($0.done, $0.killed) }
+                if done || killed { return }
+                if isKilled() {
+                    state.withLock { $0.killed = true }
+                    kill()
+                    return
+                }
+                Thread.sleep(forTimeInterval: CommandTrialRunner.metricsPollInterval)
+            }
+        }
+    }
+
+    /// Stops watching; returns whether the trial was killed.
+    func finish() -> Bool {
+        state.withLock { $0.done = true; return $0.killed }
     }
 }

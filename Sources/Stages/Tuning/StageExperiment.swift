@@ -34,8 +34,9 @@ struct StageExperiment {
                                           maximize: options.maximize, seed: UInt64(options.seed ?? context.settings.seed),
                                           assessor: options.assessor, assessorStartStep: options.assessorStartStep,
                                           trialIdentity: identity, warmStart: warmStart, budgetParameter: budgetParameter)
-        let session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings,
+        var session = TuningSession(space: space, sampler: sampler, runner: runner, settings: settings,
                                     store: WorkspaceTrialStore(database: context.database))
+        session.controls = WorkspaceControlQueue(database: context.database, log: context.output)
         let (trials, _) = try session.run(isCancelled: context.isCancelled) { [context] trial, progress in
             context.output(progress.line(for: trial))
         }

@@ -16,6 +16,14 @@ struct TrainingTrialRunner: TrialRunner {
     var isCancelled: @Sendable () -> Bool = { false }
 
     func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool) throws -> TrialResult {
+        try run(trial, of: experiment, report: report, placed: { _ in }, isKilled: { false })
+    }
+
+    /// A killed trial stops after its current step.
+    var stopsKilledTrials: Bool { true }
+
+    func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
+             placed: @escaping @Sendable (TrialPlacement) -> Void, isKilled: @escaping @Sendable () -> Bool) throws -> TrialResult {
         let config: TrainingConfig
         do {
             config = try TrialParameters.trainingConfig(baseline.merging(trial.configuration))
@@ -27,6 +35,12 @@ struct TrainingTrialRunner: TrialRunner {
         var trainer = Trainer(config: config, train: dataset.train, test: dataset.evaluation, classes: dataset.classNames.count,
                               directory: directory, fileSystem: fileSystem)
         let ending = Ending()
+        // Ctrl-C or a kill stops the trial within a step, not at the end of an epoch.
+        trainer.isInterrupted = { [isCancelled] in
+            guard isCancelled() || isKilled() else { return false }
+            ending.cancelled = true
+            return true
+        }
         trainer.onEpoch = { [isCancelled] metrics in
             if isCancelled() { ending.cancelled = true; return false }
             if !report(metrics.testAccuracy) { ending.stopped = true; return false }

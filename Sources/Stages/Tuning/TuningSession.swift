@@ -9,6 +9,8 @@ public struct TuningSession {
     /// The budget, direction, seed and assessor; its name is the experiment's identity in the store.
     public var settings: ExperimentSettings
     public var store: any TrialStore
+    /// Where requests to the running experiment wait (`labmake serve --control`); nil: none are taken.
+    public var controls: (any ExperimentControlQueue)?
 
     public init(space: SearchSpace, sampler: any Sampler, runner: any TrialRunner, settings: ExperimentSettings, store: any TrialStore) {
         self.space = space
@@ -31,6 +33,7 @@ public struct TuningSession {
         let experiment = Experiment(settings: settings, space: space, sampler: sampler, runner: runner, store: store)
         experiment.isCancelled = isCancelled
         experiment.onTrialEnd = onTrialEnd
+        experiment.controls = controls
         let trials = try experiment.run()
         return (trials, experiment.best)
     }

@@ -47,21 +47,29 @@ public struct ExperimentSettings: Sendable {
 /// A killed experiment resumes: finished trials are kept, unfinished ones run again, and a raised
 /// `maxTrials` runs exactly the difference. A failing trial is recorded and never stops the rest.
 public final class Experiment: @unchecked Sendable {
-    public let settings: ExperimentSettings
+    /// Its settings; `maxTrials` changes when a control request raises it (the lock is held to read it).
+    public internal(set) var settings: ExperimentSettings
     public let space: SearchSpace
-    private var sampler: any Sampler
-    private let runner: any TrialRunner
+    var sampler: any Sampler
+    let runner: any TrialRunner
     private let store: any TrialStore
     private let clock: any Clock
     /// Called after each trial ends, with the best trial so far and the experiment's progress.
     public var onTrialEnd: (TrialRecord, ExperimentProgress) -> Void = { _, _ in }
     /// Polled between trials: when true, no new trial starts and the running ones are waited for.
     public var isCancelled: () -> Bool = { false }
+    /// Where requests from outside (kill a trial, change `maxTrials`, rerun failed trials) wait: polled
+    /// every ``controlPollInterval`` while the experiment runs; nil: none are taken.
+    public var controls: (any ExperimentControlQueue)?
+    /// Seconds between two looks at ``controls``.
+    public static let controlPollInterval = 0.25
 
     /// Guards the trials and the counters below: the driving thread and the trials' reports take it.
     private let lock = NSLock()
-    private var trials: [TrialRecord] = []
-    private var started = 0.0
+    var trials: [TrialRecord] = []
+    /// The running trials that the user asked to kill.
+    var killRequests: Set<Int> = []
+    var started = 0.0
     /// Trials that ran in this process, and their seconds: the basis of the time-left estimate.
     private var ranHere: [Double] = []
     /// The first failure to store a trial: no new trial starts after it, and ``run()`` throws it.
@@ -89,7 +97,7 @@ public final class Experiment: @unchecked Sendable {
     public func run() throws -> [TrialRecord] {
         try locked {
             trials = try store.trials(experiment: settings.name)
-            for i in trials.indices where !trials[i].status.isFinal {
+            for i in trials.indices where !trials[i].isOver {
                 trials[i].status = .waiting
                 trials[i].startedAt = nil
                 trials[i].intermediates = []
@@ -98,16 +106,20 @@ public final class Experiment: @unchecked Sendable {
             started = clock.now()
             ranHere = []
             storeFailure = nil
+            killRequests = []
         }
+        refuseEarlierRequests()
         let pool = WorkerPool<TrialRecord>(width: settings.concurrency)
         var proposing = true
         while true {
+            takeControlRequests()
             for (trial, progress) in try startTrials(on: pool, proposing: &proposing) { onTrialEnd(trial, progress) }
             if pool.running == 0 { break }
-            for result in pool.waitForResults() {
+            for result in pool.waitForResults(timeout: controls == nil ? nil : Self.controlPollInterval) {
                 let progress = locked { () -> ExperimentProgress in
                     if let i = trials.firstIndex(where: { $0.number == result.number }) { trials[i] = result }
                     keep(result)
+                    killRequests.remove(result.number)
                     if result.status.isFinal, let seconds = result.seconds { ranHere.append(seconds) }
                     return self.progress
                 }
@@ -148,7 +160,7 @@ public final class Experiment: @unchecked Sendable {
         }
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
@@ -162,7 +174,7 @@ public final class Experiment: @unchecked Sendable {
 
     /// Where the experiment stands (the lock is held).
     private var progress: ExperimentProgress {
-        let finished = trials.filter { $0.status.isFinal }.count
+        let finished = trials.filter(\.isOver).count
         let remaining = Swift.max(settings.maxTrials - finished, 0)
         var left: Double? = nil
         if !ranHere.isEmpty {
@@ -243,7 +255,8 @@ public final class Experiment: @unchecked Sendable {
             var result = trial
             do {
                 let final = try runner.run(trial, of: settings.name, report: { [self] value in report(trial.number, value) },
-                                           placed: { [self] placement in place(trial.number, placement) })
+                                           placed: { [self] placement in place(trial.number, placement) },
+                                           isKilled: { [self] in locked { killRequests.contains(trial.number) } })
                 result.metric = final.metric
                 result.metricDetails = final.details
                 result.status = .succeeded
@@ -254,6 +267,10 @@ public final class Experiment: @unchecked Sendable {
                 result.status = .earlyStopped
             } catch is TrialCancelled {
                 result.status = .userCancelled
+                if locked({ killRequests.remove(trial.number) != nil }) {
+                    result.killed = true
+                    result.error = Self.killedMessage
+                }
             } catch {
                 result.status = .failed
                 result.error = "\(error)"
@@ -274,7 +291,7 @@ public final class Experiment: @unchecked Sendable {
     static let intermediateSaveInterval = 0.25
 
     /// Stores a trial; a failure is kept for ``run()`` to throw, and stops new trials (the lock is held).
-    private func keep(_ trial: TrialRecord) {
+    func keep(_ trial: TrialRecord) {
         do {
             try store.save(trial, experiment: settings.name)
         } catch {

@@ -37,6 +37,9 @@ public struct TrialRecord: Codable, Sendable, Equatable {
     public var importedID: String?
     /// Where a scheduler ran it (a Slurm job's id, state and node); nil for a trial run on this machine.
     public var placement: TrialPlacement?
+    /// True for a trial that the user killed alone while its experiment ran (`labmake serve --control`):
+    /// it stays USER_CANCELED, where a trial cancelled by interrupting the whole experiment runs again on resume.
+    public var killed: Bool?
 
     public init(number: Int, configuration: Configuration, key: String, status: TrialStatus = .waiting, startedAt: Date? = nil,
                 endedAt: Date? = nil, metric: Double? = nil, intermediates: [Double] = [], error: String? = nil,
@@ -53,6 +56,9 @@ public struct TrialRecord: Codable, Sendable, Equatable {
         self.suggestSeconds = suggestSeconds
         self.reused = reused
     }
+
+    /// Whether the trial will not run again: it ended (``TrialStatus/isFinal``) or the user killed it.
+    public var isOver: Bool { status.isFinal || killed == true }
 
     public var seconds: Double? { startedAt.flatMap { s in endedAt.map { $0.timeIntervalSince(s) } } }
 

@@ -6,6 +6,12 @@ public protocol TrialRunner: Sendable {
     /// The same, and `placed` receives where a scheduler put the trial's job each time that changes.
     func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
              placed: @escaping @Sendable (TrialPlacement) -> Void) throws -> TrialResult
+    /// Whether a trial can be stopped alone while the others run on (`isKilled` below); a runner that
+    /// cannot (one trial server answers every trial in turn) says false, and kill requests are refused.
+    var stopsKilledTrials: Bool { get }
+    /// The same, and the trial stops soon after `isKilled` turns true (the user asked), throwing ``TrialCancelled``.
+    func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
+             placed: @escaping @Sendable (TrialPlacement) -> Void, isKilled: @escaping @Sendable () -> Bool) throws -> TrialResult
 }
 
 extension TrialRunner {
@@ -13,6 +19,14 @@ extension TrialRunner {
     public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
                     placed: @escaping @Sendable (TrialPlacement) -> Void) throws -> TrialResult {
         try run(trial, of: experiment, report: report)
+    }
+
+    public var stopsKilledTrials: Bool { false }
+
+    /// A runner that cannot stop one trial runs it to its end.
+    public func run(_ trial: TrialRecord, of experiment: String, report: @escaping @Sendable (Double) -> Bool,
+                    placed: @escaping @Sendable (TrialPlacement) -> Void, isKilled: @escaping @Sendable () -> Bool) throws -> TrialResult {
+        try run(trial, of: experiment, report: report, placed: placed)
     }
 }
 
@@ -50,7 +64,8 @@ public struct TrialStopped: Error, Sendable {
     public init(final: TrialResult? = nil) { self.final = final }
 }
 
-/// How a trial ended when the user interrupted the experiment: recorded as user-cancelled, rerun on resume.
+/// How a trial ended when the user interrupted the experiment (recorded as user-cancelled, rerun on
+/// resume) or killed the trial alone (recorded as user-cancelled for good).
 public struct TrialCancelled: Error, Sendable {
     public init() {}
 }
