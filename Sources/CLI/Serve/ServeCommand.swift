@@ -17,8 +17,11 @@ struct ServeCommand: ParsableCommand {
             `labmake trials --json` or --csv would) and its charts (brush a parallel-coordinates axis to filter); a trial's \
             page its parameters, results and logs; /compare chosen trials or experiments side by side; /report the report \
             stage's Markdown with a banner while it is stale. \
-            The dashboard reads the workspace and never writes to it, so it never slows or blocks a run. Everything it \
-            serves is built into labmake: it works offline. It listens on 127.0.0.1 unless --host says otherwise.
+            The dashboard reads the workspace and never writes to it, so it never slows or blocks a run. With --control, \
+            an experiment's pages also let you kill a running trial, change max trials and rerun failed trials while \
+            `labmake run` (or `labmake tune`) drives it: the dashboard queues each request in the workspace database with a \
+            token drawn at this start, and the run applies and answers it within a second. Everything it serves is built \
+            into labmake: it works offline. It listens on 127.0.0.1 unless --host says otherwise.
             """)
 
     @Argument(help: "The pipeline file (default: labmake.yaml); without one, the current directory's workspace is shown without its pipeline.")
@@ -29,6 +32,9 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: "The IPv4 address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).")
     var host = "127.0.0.1"
+
+    @Flag(help: "Let the pages kill running trials, change max trials and rerun failed trials of a running experiment.")
+    var control = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
@@ -62,7 +68,10 @@ struct ServeCommand: ParsableCommand {
             return { stateReader.state() }
         }
         let server: DashboardServer
-        do { server = try DashboardServer(reader: reader, pipeline: source, host: host, port: UInt16(port)) } catch {
+        do {
+            let channel = control ? try ControlChannel(root: root) : nil
+            server = try DashboardServer(reader: reader, pipeline: source, host: host, port: UInt16(port), control: channel)
+        } catch {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
         let started = Locked<Result<UInt16, any Error>?>(nil)
@@ -80,7 +89,8 @@ struct ServeCommand: ParsableCommand {
         switch started.withLock({ $0 }) {
         case .success(let bound)?:
             let shown = host == "0.0.0.0" ? "127.0.0.1" : host
-            FileHandle.standardOutput.write(Data("labmake serve: http://\(shown):\(bound)/ — workspace \(root), read only (Ctrl-C stops)\n".utf8))
+            let mode = control ? "control actions on" : "read only"
+            FileHandle.standardOutput.write(Data("labmake serve: http://\(shown):\(bound)/ — workspace \(root), \(mode) (Ctrl-C stops)\n".utf8))
         case .failure(let error)?:
             let busy = "\(error)".localizedCaseInsensitiveContains("in use")
             throw LabmakeExit(ExitStatus.stageFailed, busy ? "error: port \(port) on \(host) is in use; --port 0 picks a free one"

@@ -94,6 +94,11 @@ public final class WorkspaceReader: @unchecked Sendable {
         return nil
     }
 
+    /// The latest requests to `experiment` from `labmake serve --control`, newest first, with their answers.
+    public func controlRequests(experiment: String, limit: Int = 10) throws -> [StoredControlRequest] {
+        try database.controlRequests(experiment: experiment, limit: limit)
+    }
+
     /// The stage records: when each stage last ran and for how long.
     public func stageRecords() throws -> [String: StageRecord] { try database.records() }
 

@@ -32,6 +32,13 @@ struct ExperimentPage {
     let view: ExperimentView
     let query: Query
     let now: Date
+    /// The forms of `--control`; nil without it.
+    var control: ControlPanel? = nil
+
+    /// The budget: what the last applied control request set while the experiment runs, else the stage's `max_trials`.
+    var maxTrials: Int? {
+        control.flatMap { ControlPanel.raisedMaxTrials($0.requests, live: $0.isLive) } ?? view.stage?.maxTrials
+    }
 
     func body() throws -> String {
         let parameters = view.parameters
@@ -42,12 +49,13 @@ struct ExperimentPage {
         var html = "<nav class=\"crumbs\"><a href=\"/\">workspace</a> › experiment</nav>\n"
         html += "<h1 data-testid=\"experiment-name\">\(HTML.escape(view.name))</h1>\n"
         html += summary()
+        if let control { html += control.section(maxTrials: maxTrials) }
         html += filterForm(problem: problem, shown: shown.count)
         if view.stage?.kind == "sweep", let grid = SweepGrid(trials: view.trials, maximize: view.maximize) {
             html += grid.html(experiment: view.name)
         }
         html += charts(shown, parameters: parameters)
-        html += TrialTable(view: view, query: query, trials: shown, parameters: parameters).html()
+        html += TrialTable(view: view, query: query, trials: shown, parameters: parameters, control: control).html()
         return html
     }
 
@@ -57,10 +65,11 @@ struct ExperimentPage {
         var parts = TrialStatus.allCases.compactMap { status in
             counts[status].map { "<span data-testid=\"count-\(status.rawValue.lowercased())\">\($0)</span> \(status.rawValue.lowercased().replacingOccurrences(of: "_", with: " "))" }
         }
-        parts.insert("<span data-testid=\"count-all\">\(view.trials.count)</span> trials" + (view.stage?.maxTrials.map { " of \($0)" } ?? ""), at: 0)
+        parts.insert("<span data-testid=\"count-all\">\(view.trials.count)</span> trials"
+                     + (maxTrials.map { " of <span data-testid=\"max-trials-shown\">\($0)</span>" } ?? ""), at: 0)
         var html = "<p class=\"summary\">" + parts.joined(separator: " · ") + "</p>\n"
-        if let max = view.stage?.maxTrials, max > 0 {
-            let done = view.trials.filter(\.status.isFinal).count
+        if let max = maxTrials, max > 0 {
+            let done = view.trials.filter(\.isOver).count
             let fraction = Swift.min(Double(done) / Double(max), 1)
             html += "<div class=\"bar\" data-testid=\"budget\" data-fraction=\"\(String(format: "%.3f", fraction))\" title=\"\(done) of \(max) trials over\">"
                 + "<div style=\"width: \(String(format: "%.1f", fraction * 100))%\"></div></div>\n"

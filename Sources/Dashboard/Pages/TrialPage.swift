@@ -11,12 +11,18 @@ struct TrialPage {
     let trial: TrialRecord
     /// The trial this one's result was taken from (same key, another experiment or an earlier number).
     let source: (experiment: String, number: Int)?
+    /// The kill and rerun buttons of `--control`; nil without it.
+    var control: ControlPanel? = nil
 
     func body() -> String {
         let t = trial
         var html = "<nav class=\"crumbs\"><a href=\"/\">workspace</a> › <a href=\"\(HTML.escape(HTML.experimentLink(view.name)))\">"
             + "\(HTML.escape(view.name))</a> › trial</nav>\n"
         html += "<h1>Trial \(t.number) \(HTML.badge(t.status.rawValue))</h1>\n"
+        if let control {
+            let button = control.button(for: t, inTable: false)
+            if !button.isEmpty { html += "<div class=\"control\" data-testid=\"control\">" + control.killForm() + button + "</div>\n" }
+        }
         if t.reused {
             let from = source.map { "<a data-testid=\"reused-from\" href=\"\(HTML.escape(HTML.trialLink(experiment: $0.experiment, number: $0.number)))\">"
                 + "\(HTML.escape($0.experiment)) #\($0.number)</a>" } ?? "an earlier trial with the same key"

@@ -9,6 +9,8 @@ struct TrialTable {
     let query: ExperimentPage.Query
     let trials: [TrialRecord]
     let parameters: [String]
+    /// The kill buttons of `--control`; nil without it.
+    var control: ControlPanel? = nil
 
     var columns: [String] { query.columns?.filter(parameters.contains) ?? Array(parameters.prefix(8)) }
 
@@ -63,7 +65,8 @@ struct TrialTable {
             html += "<tr data-trial=\"\(t.number)\"><td><input type=\"checkbox\" name=\"t\" value=\"\(HTML.escape(view.name)):\(t.number)\"></td><td><a href=\"\(HTML.escape(HTML.trialLink(experiment: view.name, number: t.number)))\">\(t.number)</a></td>"
             html += "<td>\(HTML.badge(t.status.rawValue))</td><td class=\"num\" data-value=\"\(HTML.number(t.metric))\">\(HTML.number(t.metric))</td>"
             html += columns.map { "<td>\(HTML.escape(values[$0]?.description ?? "–"))</td>" }.joined()
-            html += "<td class=\"num\">\(t.intermediates.count)</td><td class=\"num\">\(HTML.seconds(t.seconds))</td><td class=\"note-cell\">\(note(t))</td></tr>\n"
+            html += "<td class=\"num\">\(t.intermediates.count)</td><td class=\"num\">\(HTML.seconds(t.seconds))</td><td class=\"note-cell\">\(note(t))"
+                + (control?.button(for: t, inTable: true) ?? "") + "</td></tr>\n"
         }
         html += "</tbody></table></form>\n"
         if pages > 1 {

@@ -58,6 +58,13 @@ enum Assets {
     article.report { max-width: 980px; }
     article.report img { max-width: 100%; border: 1px solid var(--line); border-radius: 6px; }
     @media (prefers-color-scheme: dark) { article.report img { filter: invert(0.92) hue-rotate(180deg); } }
+    section.control form { display: inline-block; margin: 4px 12px 4px 0; }
+    section.control input[type=number] { width: 7em; }
+    table.requests td { font-size: 13px; }
+    .s-applied { background: #d8f0d8; color: #175c17; }
+    .s-refused, .s-user_canceled { background: #ffd2d2; color: #8a1111; }
+    .s-pending { background: #fff1c2; color: #6b4e00; }
+    td.note-cell button { font-size: 11px; padding: 0 6px; }
     pre.log { max-height: 360px; overflow: auto; background: var(--head); padding: 8px; font-size: 12px; }
     nav.pages { margin: 8px 0; }
     #tooltip { position: fixed; pointer-events: none; background: #222; color: #fff; font-size: 12px; padding: 3px 7px; border-radius: 4px;
@@ -66,7 +73,9 @@ enum Assets {
 
     /// Live updates: an `EventSource` on `/events`; on each change the page's live region is fetched again
     /// (`X-Fragment: live`) and swapped, one fetch at a time. `EventSource` reconnects by itself after a
-    /// server restart; a pause box stops the swaps. Hovering a chart mark shows its title at once.
+    /// server restart; a pause box stops the swaps, and so does typing in a field of the page (the swap waits
+    /// until it loses focus); ticked boxes stay ticked. Hovering a chart mark shows its title at once. A button
+    /// with `data-confirm` asks first.
     static let javascript = """
     "use strict";
     (function () {
@@ -75,15 +84,29 @@ enum Assets {
       const region = document.querySelector("[data-live]");
       let inFlight = false, again = false, version = region.dataset.version;
       window.labmakeRefreshes = 0;
+      window.labmakeDeferred = 0;
       function state(name, text) { live.dataset.state = name; live.textContent = text; }
+      function editing() {
+        const field = document.activeElement;
+        if (!field || !region.contains(field)) return false;
+        return field.tagName === "TEXTAREA" || field.tagName === "SELECT" ||
+          (field.tagName === "INPUT" && !["checkbox", "radio", "submit", "button"].includes(field.type));
+      }
       async function refresh() {
+        if (editing()) { window.labmakeDeferred += 1; again = true; return; }
         if (pause.checked) { again = true; return; }
         if (inFlight) { again = true; return; }
         inFlight = true;
         try {
           const response = await fetch(location.pathname + location.search, { headers: { "X-Fragment": "live" } });
           if (response.ok) {
-            region.innerHTML = await response.text();
+            const text = await response.text();
+            if (editing()) { again = true; return; }
+            const ticked = Array.from(region.querySelectorAll("input[type=checkbox]:checked")).map(function (box) { return box.name + "=" + box.value; });
+            region.innerHTML = text;
+            region.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+              if (ticked.includes(box.name + "=" + box.value)) box.checked = true;
+            });
             window.labmakeRefreshes += 1;
             document.body.dataset.version = String(version);
           }
@@ -94,6 +117,13 @@ enum Assets {
           if (again) { again = false; setTimeout(refresh, 50); }
         }
       }
+      document.addEventListener("focusout", function () {
+        if (again && !inFlight) { again = false; setTimeout(refresh, 0); }
+      });
+      document.addEventListener("submit", function (event) {
+        const question = event.submitter && event.submitter.dataset.confirm;
+        if (question && !window.confirm(question)) event.preventDefault();
+      });
       pause.addEventListener("change", function () {
         if (pause.checked) { state("paused", "paused"); } else { state("live", "live"); refresh(); }
       });

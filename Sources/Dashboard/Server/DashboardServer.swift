@@ -7,7 +7,8 @@ import Tuner
 
 /// `labmake serve`: the dashboard's HTTP server. Pages are HTML with server-drawn SVG charts; `/events`
 /// pushes a change to every open page (see ``ChangeFeed``); nothing it serves comes from elsewhere, and
-/// it only reads the workspace.
+/// it only reads the workspace — but for the requests of `--control` (``ControlChannel``), which it queues
+/// for the run to answer.
 public final class DashboardServer: Sendable {
     let reader: WorkspaceReader
     let feed: ChangeFeed
@@ -21,14 +22,15 @@ public final class DashboardServer: Sendable {
     /// - Parameters:
     ///   - host: the IPv4 address to listen on (`127.0.0.1`: this machine only; `0.0.0.0`: every interface).
     ///   - port: 0 for any free port.
-    public init(reader: WorkspaceReader, pipeline: PipelineStateSource?, host: String, port: UInt16) throws {
+    ///   - control: the channel of `--control` requests; nil: the dashboard changes nothing.
+    public init(reader: WorkspaceReader, pipeline: PipelineStateSource?, host: String, port: UInt16, control: ControlChannel? = nil) throws {
         self.reader = reader
         feed = ChangeFeed(reader: reader, pipelineSource: pipeline)
         let address: sockaddr_in
         do { address = try .inet(ip4: host, port: port) } catch {
             throw StartError(description: "'\(host)' is not an IPv4 address (use 127.0.0.1, or 0.0.0.0 for every interface)")
         }
-        let routes = Routes(reader: reader, feed: feed)
+        let routes = Routes(reader: reader, feed: feed, control: control)
         server = HTTPServer(address: address, timeout: 60, logger: .disabled, handler: routes)
     }
 
@@ -68,10 +70,12 @@ public final class DashboardServer: Sendable {
 struct Routes: HTTPHandler {
     let reader: WorkspaceReader
     let feed: ChangeFeed
+    let control: ControlChannel?
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if request.method == .POST && request.path == "/control" { return await controlRequest(request) }
         guard request.method == .GET || request.method == .HEAD else {
-            return text("only GET: the dashboard changes nothing", status: .methodNotAllowed)
+            return text("only GET: the dashboard changes nothing" + (control == nil ? "" : " but through POST /control"), status: .methodNotAllowed)
         }
         let query = Self.query(request.target.query(percentEncoded: true))
         let fragment = request.headers[HTTPHeader("X-Fragment")] == "live"
@@ -115,7 +119,9 @@ struct Routes: HTTPHandler {
             let listed = (query["cols"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "-" }
             q.columns = listed + (query["col"] ?? [])
         }
-        return page(view.name, fragment: fragment, try ExperimentPage(view: view, query: q, now: Date()).body())
+        var experimentPage = ExperimentPage(view: view, query: q, now: Date())
+        experimentPage.control = try controlPanel(view, returnPath: q.link { _ in })
+        return page(view.name, fragment: fragment, try experimentPage.body())
     }
 
     private func trial(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
@@ -124,7 +130,9 @@ struct Routes: HTTPHandler {
             throw Missing(message: "\(view.name) has no trial \(query["number"]?.first ?? "(no number given)")")
         }
         let source = trial.reused ? try reader.reuseSource(of: trial, experiment: view.name) : nil
-        return page("trial \(number)", fragment: fragment, TrialPage(reader: reader, view: view, trial: trial, source: source).body())
+        var trialPage = TrialPage(reader: reader, view: view, trial: trial, source: source)
+        trialPage.control = try controlPanel(view, returnPath: HTML.trialLink(experiment: view.name, number: number))
+        return page("trial \(number)", fragment: fragment, trialPage.body())
     }
 
     /// `/report/STAGE/` renders the stage's report; `/report/STAGE/NAME.svg` is one of its files; `/report` goes to the first report stage.
@@ -234,5 +242,61 @@ struct Routes: HTTPHandler {
             result[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
         }
         return result
+    }
+}
+
+extension Routes {
+    /// The `--control` forms of `view`'s pages, coming back to `returnPath`; nil without `--control`.
+    func controlPanel(_ view: ExperimentView, returnPath: String) throws -> ControlPanel? {
+        guard let control else { return nil }
+        return ControlPanel(token: control.token, view: view, requests: try reader.controlRequests(experiment: view.name), returnPath: returnPath)
+    }
+
+    /// `POST /control`: queues a request for the run to answer, then goes back to the page that asked
+    /// (`303`), or answers JSON (`{"id": N, "request": "kill trial 3"}`) to a client that accepts only it.
+    func controlRequest(_ request: HTTPRequest) async -> HTTPResponse {
+        let wantsJSON = request.headers[HTTPHeader("Accept")] == "application/json"
+        func refuse(_ status: HTTPStatusCode, _ message: String) -> HTTPResponse {
+            if wantsJSON {
+                let body = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data()
+                return HTTPResponse(statusCode: status, headers: [.contentType: "application/json"], body: body)
+            }
+            return page("refused", fragment: false, "<h1>Request refused</h1><p class=\"note failed\" data-testid=\"refused\">"
+                        + HTML.escape(message) + "</p><p><a href=\"javascript:history.back()\">back</a> · <a href=\"/\">the workspace</a></p>",
+                        status: status)
+        }
+        guard let control else {
+            return refuse(.forbidden, "control actions are off: start labmake serve --control to kill trials, change max trials or rerun failed ones")
+        }
+        guard let body = try? await request.bodyData, body.count <= 64 * 1024 else { return refuse(.badRequest, "the request's body is missing or too large") }
+        let fields = Self.query(String(decoding: body, as: UTF8.self))
+        guard let token = fields["token"]?.first ?? request.headers[HTTPHeader("X-Labmake-Token")], Self.same(token, control.token) else {
+            return refuse(.forbidden, "the request does not carry this dashboard's token: send it from the dashboard's own page")
+        }
+        do {
+            let view = try experimentView(fields["experiment"]?.first ?? "")
+            let action = try ControlChannel.action(fields, view: view)
+            let id = try control.ask(action, experiment: view.name)
+            if wantsJSON {
+                let body = (try? JSONSerialization.data(withJSONObject: ["id": id, "request": action.summary] as [String: Any])) ?? Data()
+                return HTTPResponse(statusCode: .accepted, headers: [.contentType: "application/json"], body: body)
+            }
+            let back = fields["return"]?.first.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil }
+                ?? HTML.experimentLink(view.name)
+            return HTTPResponse(statusCode: .seeOther, headers: [.location: back])
+        } catch let refusal as ControlChannel.Refusal {
+            return refuse(refusal.status == 409 ? .conflict : .badRequest, refusal.message)
+        } catch let missing as Missing {
+            return refuse(.notFound, missing.message)
+        } catch {
+            return refuse(.internalServerError, "could not queue the request: \(error)")
+        }
+    }
+
+    /// Compares two tokens in time that does not depend on where they differ.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
