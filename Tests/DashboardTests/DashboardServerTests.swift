@@ -83,6 +83,8 @@ struct DashboardServerTests {
         let drawn = Set(history.components(separatedBy: "<circle").dropFirst().compactMap { Self.attribute("data-trial", in: $0).flatMap(Int.init) })
         #expect(drawn == Set(expected.map(\.number)))
         #expect(page.contains("data-testid=\"count-all\">120</span> trials of <span data-testid=\"max-trials-shown\">40</span>"))
+        #expect(page.contains("data-testid=\"importance\"") && page.contains("data-testid=\"distribution\"")
+                && page.contains("data-series=\"tune#aaa\" data-points=\"\(expected.count)\""), "the distribution of the filtered trials")
 
         // Sorted by metric, best first; the failed trials (no metric) come last whatever the order.
         let sorted = try await http.get("/experiment?name=tune%23aaa&sort=metric&desc=1&page=3").body

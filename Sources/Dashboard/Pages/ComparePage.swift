@@ -36,6 +36,8 @@ struct ComparePage {
         let series = experiments.map { e in ExperimentCharts.Series(name: e.name, metrics: e.trials.map { $0.status == .succeeded ? $0.metric : nil }) }
         html += "<figure class=\"chart\" data-testid=\"best-so-far\">"
             + ExperimentCharts.bestSoFar(series, title: "best so far", metric: "metric", maximize: maximize) + "</figure>\n"
+        html += "<figure class=\"chart\" data-testid=\"distribution\">"
+            + ExperimentCharts.distribution(series, title: "distribution of results", metric: "metric") + "</figure>\n"
         html += "<table data-testid=\"experiment-summary\"><thead><tr><th>experiment</th><th>trials</th><th>succeeded</th><th>best</th>"
             + "<th>reached at trial</th><th>trial time</th></tr></thead><tbody>\n"
         for e in experiments {

@@ -115,6 +115,26 @@ struct ExperimentPage {
         return html + "</section>\n"
     }
 
+    /// Which parameters go with the metric, and how the results are spread.
+    private func distributions(_ trials: [TrialRecord], parameters: [String]) -> String {
+        var metrics: [Int: Double] = [:]
+        for t in trials where t.status == .succeeded { if let m = t.metric, m.isFinite { metrics[t.number] = m } }
+        guard !metrics.isEmpty else { return "" }
+        var html = ""
+        let values = metrics.keys.reduce(into: [Int: [String: String]]()) { result, n in
+            result[n] = (view.flat[n] ?? [:]).mapValues(\.description)
+        }
+        let importances = ParameterImportance.of(metrics: metrics, values: values, parameters: parameters)
+        if !importances.isEmpty {
+            html += "<figure class=\"chart\" data-testid=\"importance\">"
+                + ExperimentCharts.importance(importances, title: "parameters against the metric (\(metrics.count) trials)") + "</figure>\n"
+        }
+        let series = ExperimentCharts.Series(name: view.name, metrics: trials.map { $0.status == .succeeded ? $0.metric : nil })
+        html += "<figure class=\"chart\" data-testid=\"distribution\">"
+            + ExperimentCharts.distribution([series], title: "distribution of results", metric: "metric") + "</figure>\n"
+        return html
+    }
+
     private func charts(_ trials: [TrialRecord], parameters: [String]) -> String {
         guard !trials.isEmpty else { return "<p class=\"muted\" data-testid=\"no-trials\">No trial to draw.</p>\n" }
         let chartTrials = view.chartTrials(trials)
@@ -140,6 +160,7 @@ struct ExperimentPage {
         if !parameters.isEmpty {
             html += slices(trials, chartTrials: chartTrials, parameters: parameters)
         }
+        html += distributions(trials, parameters: parameters)
         if trials.contains(where: { $0.startedAt != nil }) {
             html += "<figure class=\"chart\" data-testid=\"timeline\">" + ExperimentCharts.timeline(chartTrials, title: "timeline",
                                                                                                     now: view.elapsed(at: now)) + "</figure>\n"
