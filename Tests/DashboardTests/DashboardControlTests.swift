@@ -59,6 +59,7 @@ struct DashboardControlTests {
             ([("token", "secret"), ("experiment", "tune#aaa"), ("action", "max-trials"), ("value", "lots")], 400, "'lots' is not a whole number"),
             ([("token", "secret"), ("experiment", "tune#aaa"), ("action", "max-trials"), ("value", "99999999999")], 400, "above the limit"),
             ([("token", "secret"), ("experiment", "tune#aaa"), ("action", "delete")], 400, "unknown action 'delete'"),
+            ([("token", "secret"), ("experiment", "tune#aaa"), ("action", "add"), ("parameters", "lr=0.1")], 400, "is not a JSON object"),
         ]
         for (fields, status, message) in cases {
             let response = try await Self.post(http, fields)
@@ -114,6 +115,10 @@ struct DashboardControlTests {
         #expect(try await http.get("/trial?experiment=tune%23aaa&number=3").body.contains("data-testid=\"kill\""))
         let failed = try await http.get("/trial?experiment=tune%23aaa&number=2").body
         #expect(failed.contains("data-testid=\"rerun\"") && failed.contains("name=\"action\" value=\"rerun\""))
-        #expect(!(try await http.get("/trial?experiment=tune%23aaa&number=1").body.contains("/control")))
+        let succeeded = try await http.get("/trial?experiment=tune%23aaa&number=1").body
+        #expect(!succeeded.contains("data-testid=\"kill\"") && !succeeded.contains("data-testid=\"rerun\""))
+        #expect(succeeded.contains("data-testid=\"add-parameters\">{}</textarea>"), "the other-parameters form, prefilled")
+        let add = try await Self.post(http, [("token", "t"), ("experiment", "tune#aaa"), ("action", "add"), ("parameters", #"{"lr": 0.2}"#)])
+        #expect(add.status == 202 && add.body.contains("add a trial with {"))
     }
 }

@@ -124,6 +124,24 @@ struct ExperimentControlTests {
         #expect(trials[0].error == nil && runner.runs(of: 1) == 2)
     }
 
+    @Test("a trial of the user's own runs on top of max_trials; parameters outside the space are refused with the reason")
+    func add() throws {
+        let runner = GatedRunner(), controls = MemoryControlQueue()
+        let finish = start(runner, maxTrials: 1, concurrency: 1, controls: controls)
+        #expect(eventually { runner.started == [1] })
+        let outside = controls.ask(.add(Configuration(values: ["x": .double(3)])), experiment: "e")
+        let unknown = controls.ask(.add(Configuration(values: ["x": .double(0.5), "y": .int(1)])), experiment: "e")
+        let mine = controls.ask(.add(Configuration(values: ["x": .double(0.25)])), experiment: "e")
+        #expect(eventually { controls.answer(to: mine) != nil })
+        #expect(controls.answer(to: outside)?.message.hasPrefix("not a point of the search space: 'x' = 3") == true)
+        #expect(controls.answer(to: unknown) == .refused("not a point of the search space: unknown parameters: y"))
+        #expect(controls.answer(to: mine) == .applied("added trial 2 (max_trials 1 → 2)"))
+        runner.release(1)
+        runner.release(2)
+        let trials = finish()
+        #expect(trials.count == 2 && trials[1].configuration == Configuration(values: ["x": .double(0.25)]) && trials[1].status == .succeeded)
+    }
+
     @Test("requests made before the run started, for trials that do not exist, or to kill on a runner that cannot, are refused")
     func refusals() throws {
         let controls = MemoryControlQueue()

@@ -18,7 +18,7 @@ struct ServeCommand: ParsableCommand {
             page its parameters, results and logs; /compare chosen trials or experiments side by side; /report the report \
             stage's Markdown with a banner while it is stale. \
             The dashboard reads the workspace and never writes to it, so it never slows or blocks a run. With --control, \
-            an experiment's pages also let you kill a running trial, change max trials and rerun failed trials while \
+            an experiment's pages also let you kill a running trial, change max trials, rerun failed trials and run a trial with parameters of your own while \
             `labmake run` (or `labmake tune`) drives it: the dashboard queues each request in the workspace database with a \
             token drawn at this start, and the run applies and answers it within a second. Everything it serves is built \
             into labmake: it works offline. It listens on 127.0.0.1 unless --host says otherwise.
@@ -33,7 +33,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The IPv4 address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).")
     var host = "127.0.0.1"
 
-    @Flag(help: "Let the pages kill running trials, change max trials and rerun failed trials of a running experiment.")
+    @Flag(help: "Let the pages kill running trials, change max trials, rerun failed trials and add trials to a running experiment.")
     var control = false
 
     func validate() throws {

@@ -18,8 +18,8 @@ struct ControlPanel {
     var isLive: Bool { view.trials.contains { $0.status == .running || $0.status == .waiting } }
 
     /// The hidden fields every form carries.
-    private func hidden(_ action: String) -> String {
-        [("token", token), ("experiment", view.name), ("action", action), ("return", returnPath)]
+    private func hidden(_ action: String, returning: String? = nil) -> String {
+        [("token", token), ("experiment", view.name), ("action", action), ("return", returning ?? returnPath)]
             .map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
     }
 
@@ -70,6 +70,17 @@ struct ControlPanel {
                 + "<input type=\"hidden\" name=\"trial\" value=\"\(trial.number)\"><button type=\"submit\" data-testid=\"rerun\">run it again</button></form>"
         }
         return ""
+    }
+
+    /// The form that runs one more trial with parameters of the user's choosing, prefilled with `trial`'s
+    /// (NNI's customized trial); the run checks them against the search space.
+    func addForm(prefilled trial: TrialRecord) -> String {
+        guard isLive else { return "" }
+        return "<details class=\"add-trial\"><summary>run a trial with other parameters</summary><form method=\"post\" action=\"/control\" "
+            + "data-testid=\"add-form\">" + hidden("add", returning: HTML.experimentLink(view.name))
+            + "<textarea name=\"parameters\" rows=\"4\" cols=\"70\" data-testid=\"add-parameters\">\(HTML.escape(trial.configuration.json))</textarea>"
+            + "<br><button type=\"submit\">run it</button> <span class=\"muted\">checked against the search space by the run; "
+            + "it comes on top of max trials</span></form></details>\n"
     }
 
     /// The `max_trials` the last applied request set while the experiment runs, else nil.

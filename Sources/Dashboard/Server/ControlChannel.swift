@@ -30,8 +30,8 @@ public final class ControlChannel: Sendable {
         var message: String
     }
 
-    /// The action a request's fields (`action`: kill, rerun, rerun-failed or max-trials; `trial`, repeated;
-    /// `value`) ask of `view`'s experiment, checked against its trials now.
+    /// The action a request's fields (`action`: kill, rerun, rerun-failed, max-trials or add; `trial`, repeated;
+    /// `value`; `parameters`, a JSON object) ask of `view`'s experiment, checked against its trials now.
     static func action(_ fields: [String: [String]], view: ExperimentView) throws -> ControlAction {
         let trials = view.trials
         guard trials.contains(where: { $0.status == .running || $0.status == .waiting }) else {
@@ -76,8 +76,14 @@ public final class ControlChannel: Sendable {
                 throw Refusal(status: 400, message: "max trials \(count) is above the limit of \(Experiment.maxTrialsLimit)")
             }
             return .setMaxTrials(count)
+        case "add":
+            let text = fields["parameters"]?.first ?? ""
+            guard let configuration = try? Configuration.parse(json: text) else {
+                throw Refusal(status: 400, message: "parameters: '\(text.prefix(200))' is not a JSON object of names and values")
+            }
+            return .add(configuration)
         case let other:
-            throw Refusal(status: 400, message: "unknown action '\(other)': kill, rerun, rerun-failed or max-trials")
+            throw Refusal(status: 400, message: "unknown action '\(other)': kill, rerun, rerun-failed, max-trials or add")
         }
     }
 

@@ -58,6 +58,20 @@ extension Experiment {
                     return "it is \(trials[i].status.rawValue), not running"
                 }
             }
+        case .add(let configuration):
+            if let problem = space.violation(configuration) { return .refused("not a point of the search space: \(problem)") }
+            guard settings.budgetParameter == nil else {
+                return .refused("a multi-fidelity experiment's trials are its brackets': it takes no trial of your own")
+            }
+            let number = (trials.map(\.number).max() ?? 0) + 1
+            trials.append(TrialRecord(number: number, configuration: configuration,
+                                      key: TrialKey.of(configuration, identity: settings.trialIdentity)))
+            keep(trials[trials.count - 1])
+            // A trial of the user's own comes on top of the tuner's: the budget grows by one.
+            let before = settings.maxTrials
+            settings.maxTrials = Swift.min(before + 1, Self.maxTrialsLimit)
+            sampler.plan(seed: settings.seed, maxTrials: settings.maxTrials)
+            return .applied("added trial \(number) (max_trials \(before) → \(settings.maxTrials))")
         case .rerun(let numbers):
             return answer(for: numbers, verb: "rerunning") { i in
                 guard trials[i].status == .failed || (trials[i].status == .userCancelled && trials[i].killed == true) else {

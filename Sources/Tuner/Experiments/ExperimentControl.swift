@@ -8,6 +8,8 @@ public enum ControlAction: Codable, Sendable, Equatable {
     case setMaxTrials(Int)
     /// Run these failed or cancelled trials again, with the same parameters and numbers.
     case rerun(trials: [Int])
+    /// Run one more trial with these parameters (NNI's customized trial), checked against the search space.
+    case add(Configuration)
 
     /// The action in a few words, for logs and pages: `kill trial 3`, `max_trials 40`, `rerun trials 2, 5`.
     public var summary: String {
@@ -15,6 +17,7 @@ public enum ControlAction: Codable, Sendable, Equatable {
         case .kill(let trials): return "kill " + Self.trialList(trials)
         case .setMaxTrials(let count): return "max_trials \(count)"
         case .rerun(let trials): return "rerun " + Self.trialList(trials)
+        case .add(let configuration): return "add a trial with " + configuration.json
         }
     }
 
