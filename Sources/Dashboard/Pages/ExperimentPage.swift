@@ -15,13 +15,21 @@ struct ExperimentPage {
         var page = 1
         /// Parameter columns; nil for the default (the first eight).
         var columns: [String]?
+        /// The key of a dict metric that the charts draw (`loss` of `{"default": 0.93, "loss": 0.1}`); nil: the metric.
+        var key: String?
+        /// The value axis of the metric and curve charts: logarithmic, and zoomed to `a:b`.
+        var logY = false
+        var yRange = ""
+
+        var axis: ValueAxis { ValueAxis(logarithmic: logY, range: ValueAxis.range(yRange)) }
 
         func link(_ change: (inout Query) -> Void) -> String {
             var q = self
             change(&q)
             return HTML.experimentLink(q.name, extra: [("filter", q.filter), ("sort", q.sort == "trial" ? "" : q.sort),
                                                        ("desc", q.descending ? "1" : ""), ("page", q.page == 1 ? "" : String(q.page)),
-                                                       ("cols", q.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "")])
+                                                       ("cols", q.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? ""),
+                                                       ("key", q.key ?? ""), ("logy", q.logY ? "1" : ""), ("y", q.yRange)])
         }
     }
 
@@ -100,23 +108,23 @@ struct ExperimentPage {
     /// Trials on each slice plot at most: beyond, an evenly spaced selection by trial number.
     static let sliceLimit = 1000
 
-    private func slices(_ trials: [TrialRecord], chartTrials: [ExperimentCharts.Trial], parameters: [String]) -> String {
+    private func slices(_ trials: [TrialRecord], chartTrials: [ExperimentCharts.Trial], parameters: [String], metric: String) -> String {
         let finished = chartTrials.filter { $0.status == "SUCCEEDED" && ($0.metric?.isFinite ?? false) }
         let kept = finished.count > Self.sliceLimit
             ? stride(from: 0, to: finished.count, by: finished.count / Self.sliceLimit + 1).map { finished[$0] } : finished
-        var html = "<section class=\"slices\" data-testid=\"slices\"><h2>Metric against each parameter"
+        var html = "<section class=\"slices\" data-testid=\"slices\"><h2>\(HTML.escape(metric == "metric" ? "Metric" : metric)) against each parameter"
             + (kept.count < finished.count ? " <span class=\"muted\">(\(kept.count) of \(finished.count) trials, evenly spaced)</span>" : "") + "</h2>\n"
         for parameter in parameters {
             var values: [Int: String] = [:]
             for t in kept { if let v = view.flat[t.number]?[parameter] { values[t.number] = v.description } }
             html += "<figure class=\"chart small\" data-testid=\"slice\" data-parameter=\"\(HTML.escape(parameter))\">"
-                + ExperimentCharts.slice(kept, parameter: parameter, values: values, metric: "metric") + "</figure>\n"
+                + ExperimentCharts.slice(kept, parameter: parameter, values: values, metric: metric) + "</figure>\n"
         }
         return html + "</section>\n"
     }
 
     /// Which parameters go with the metric, and how the results are spread.
-    private func distributions(_ trials: [TrialRecord], parameters: [String]) -> String {
+    private func distributions(_ trials: [TrialRecord], parameters: [String], metric: String) -> String {
         var metrics: [Int: Double] = [:]
         for t in trials where t.status == .succeeded { if let m = t.metric, m.isFinite { metrics[t.number] = m } }
         guard !metrics.isEmpty else { return "" }
@@ -127,27 +135,61 @@ struct ExperimentPage {
         let importances = ParameterImportance.of(metrics: metrics, values: values, parameters: parameters)
         if !importances.isEmpty {
             html += "<figure class=\"chart\" data-testid=\"importance\">"
-                + ExperimentCharts.importance(importances, title: "parameters against the metric (\(metrics.count) trials)") + "</figure>\n"
+                + ExperimentCharts.importance(importances, title: "parameters against \(metric == "metric" ? "the metric" : metric) (\(metrics.count) trials)") + "</figure>\n"
         }
         let series = ExperimentCharts.Series(name: view.name, metrics: trials.map { $0.status == .succeeded ? $0.metric : nil })
         html += "<figure class=\"chart\" data-testid=\"distribution\">"
-            + ExperimentCharts.distribution([series], title: "distribution of results", metric: "metric") + "</figure>\n"
+            + ExperimentCharts.distribution([series], title: "distribution of results", metric: metric) + "</figure>\n"
         return html
+    }
+
+    /// The chart settings: which reported key, a log scale, a zoomed range (also set by dragging on a chart).
+    private func axisForm(keys: [String]) -> String {
+        var html = "<form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"axis-form\">"
+        for (name, value) in [("name", view.name), ("filter", query.filter), ("sort", query.sort == "trial" ? "" : query.sort),
+                              ("desc", query.descending ? "1" : ""), ("cols", query.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "")]
+        where !value.isEmpty {
+            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
+        }
+        if !keys.isEmpty {
+            html += "<label>chart <select name=\"key\" data-testid=\"metric-key\"><option value=\"\">metric</option>"
+                + keys.map { "<option\(query.key == $0 ? " selected" : "")>\(HTML.escape($0))</option>" }.joined() + "</select></label> "
+        }
+        html += "<label><input type=\"checkbox\" name=\"logy\" value=\"1\"\(query.logY ? " checked" : "") data-testid=\"logy\"> log scale</label> "
+            + "<label>range <input type=\"text\" name=\"y\" size=\"12\" value=\"\(HTML.escape(query.yRange))\" placeholder=\"0.8:0.95\" data-testid=\"y-range\"></label> "
+            + "<button type=\"submit\">draw</button>"
+        if !query.yRange.isEmpty { html += " <a href=\"\(HTML.escape(query.link { $0.yRange = "" }))\" data-testid=\"unzoom\">whole range</a>" }
+        if !query.yRange.isEmpty && ValueAxis.range(query.yRange) == nil {
+            html += " <span class=\"error\" data-testid=\"range-problem\">'\(HTML.escape(query.yRange))' is no range: write LOW:HIGH</span>"
+        }
+        return html + " <span class=\"muted\">drag up or down on a chart to zoom</span></form>\n"
     }
 
     private func charts(_ trials: [TrialRecord], parameters: [String]) -> String {
         guard !trials.isEmpty else { return "<p class=\"muted\" data-testid=\"no-trials\">No trial to draw.</p>\n" }
+        let reported = MetricKeys(trials)
+        let key = query.key.flatMap { reported.keys.contains($0) ? $0 : nil }
+        // The parallel coordinates keep the metric: their metric axis brushes the filter, which knows the metric.
+        let original = trials
+        let trials = key.map { reported.trials(trials, drawing: $0) } ?? trials
         let chartTrials = view.chartTrials(trials)
-        let metric = "metric"
-        var html = "<section class=\"charts\">\n"
-        html += "<figure class=\"chart\" data-testid=\"history\">" + ExperimentCharts.history(chartTrials, title: "metric per trial",
-                                                                                               metric: metric, maximize: view.maximize) + "</figure>\n"
+        let metric = key ?? "metric"
+        var html = axisForm(keys: reported.keys)
+        if let asked = query.key, key == nil {
+            html += "<p class=\"note failed\" data-testid=\"key-problem\">No trial reported '\(HTML.escape(asked))'"
+                + (reported.keys.isEmpty ? "" : " (keys: \(HTML.escape(reported.keys.joined(separator: ", "))))") + ": the charts draw the metric.</p>\n"
+        }
+        html += "<section class=\"charts\">\n"
+        html += "<figure class=\"chart\" data-testid=\"history\">" + ExperimentCharts.history(chartTrials, title: "\(metric) per trial",
+                                                                                               metric: metric, maximize: view.maximize,
+                                                                                               axis: query.axis) + "</figure>\n"
         if trials.contains(where: { !$0.intermediates.isEmpty }) {
             html += "<figure class=\"chart\" data-testid=\"curves\">" + ExperimentCharts.curves(chartTrials, title: "intermediate results",
-                                                                                                metric: metric, maximize: view.maximize) + "</figure>\n"
+                                                                                                metric: "metric", maximize: view.maximize,
+                                                                                                axis: query.axis) + "</figure>\n"
         }
         if !parameters.isEmpty {
-            let finished = trials.filter { $0.status == .succeeded && ($0.metric?.isFinite ?? false) }
+            let finished = original.filter { $0.status == .succeeded && ($0.metric?.isFinite ?? false) }
             let kept = finished.sorted { view.maximize ? $0.metric! > $1.metric! : $0.metric! < $1.metric! }.prefix(Self.parallelLimit)
             let reportTrials = kept.sorted { $0.number < $1.number }.map { t in
                 ReportModel.Trial(number: t.number, label: nil, parameter: nil, parameters: (view.flat[t.number] ?? [:]).mapValues(\.description),
@@ -155,12 +197,12 @@ struct ExperimentPage {
             }
             let title = finished.count > kept.count ? "parameters (best \(kept.count) of \(finished.count))" : "parameters"
             html += "<figure class=\"chart\" data-testid=\"parallel\">" + ReportCharts.parallelCoordinates(reportTrials, parameters: parameters,
-                                                                                                           title: title, metric: metric) + "</figure>\n"
+                                                                                                           title: title, metric: "metric") + "</figure>\n"
         }
         if !parameters.isEmpty {
-            html += slices(trials, chartTrials: chartTrials, parameters: parameters)
+            html += slices(trials, chartTrials: chartTrials, parameters: parameters, metric: metric)
         }
-        html += distributions(trials, parameters: parameters)
+        html += distributions(trials, parameters: parameters, metric: metric)
         if trials.contains(where: { $0.startedAt != nil }) {
             html += "<figure class=\"chart\" data-testid=\"timeline\">" + ExperimentCharts.timeline(chartTrials, title: "timeline",
                                                                                                     now: view.elapsed(at: now)) + "</figure>\n"

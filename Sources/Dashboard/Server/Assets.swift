@@ -52,6 +52,7 @@ enum Assets {
     section.slices { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-start; }
     section.slices h2 { flex-basis: 100%; }
     form.filter { margin: 10px 0; }
+    form.axis { margin: 6px 0; font-size: 13px; }
     form.filter input[type=search] { font: 13px ui-monospace, monospace; padding: 4px 6px; }
     details.columns { margin: 6px 0; }
     details.columns label { margin-right: 10px; white-space: nowrap; }
@@ -206,6 +207,38 @@ enum Assets {
         });
         url.searchParams.set("filter", kept.concat(added).join(" "));
         url.searchParams.delete("page");
+        location.href = url.toString();
+      });
+
+      // Zoom: drag up or down on a chart's plot area, and the values spanned become its range in the URL (`y=LOW:HIGH`).
+      let zoom = null;
+      document.addEventListener("mousedown", function (event) {
+        const area = event.target.closest && event.target.closest("rect[data-zoom]");
+        if (!area) return;
+        event.preventDefault();
+        const svg = area.ownerSVGElement, p = svgPoint(svg, event);
+        const band = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+        band.setAttribute("x", area.getAttribute("x")); band.setAttribute("width", area.getAttribute("width"));
+        band.setAttribute("y", p.y); band.setAttribute("height", 0);
+        band.setAttribute("fill", "rgba(31,119,180,0.15)"); band.setAttribute("pointer-events", "none");
+        svg.appendChild(band);
+        zoom = { svg: svg, area: area, start: p.y, band: band };
+      });
+      document.addEventListener("mousemove", function (event) {
+        if (!zoom) return;
+        const y = svgPoint(zoom.svg, event).y;
+        zoom.band.setAttribute("y", Math.min(y, zoom.start)); zoom.band.setAttribute("height", Math.abs(y - zoom.start));
+      });
+      document.addEventListener("mouseup", function (event) {
+        if (!zoom) return;
+        const z = zoom; zoom = null;
+        const y = svgPoint(z.svg, event).y;
+        if (Math.abs(y - z.start) < 3) { z.band.remove(); return; }
+        const d = z.area.dataset, low = Number(d.low), high = Number(d.high), from = Number(d.from), to = Number(d.to);
+        const value = function (py) { const v = low + (py - from) / (to - from) * (high - low); return d.scale === "log" ? Math.pow(10, v) : v; };
+        const a = value(y), b = value(z.start);
+        const url = new URL(location.href);
+        url.searchParams.set("y", number(Math.min(a, b)) + ":" + number(Math.max(a, b)));
         location.href = url.toString();
       });
     })();

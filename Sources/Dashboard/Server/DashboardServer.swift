@@ -117,6 +117,9 @@ struct Routes: HTTPHandler {
         q.sort = query["sort"]?.first ?? "trial"
         q.descending = query["desc"]?.first == "1"
         q.page = query["page"]?.first.flatMap { Int($0) } ?? 1
+        q.key = query["key"]?.first.flatMap { $0.isEmpty || $0 == "default" ? nil : $0 }
+        q.logY = query["logy"]?.first == "1"
+        q.yRange = query["y"]?.first ?? ""
         if query["cols"] != nil || query["col"] != nil {
             let listed = (query["cols"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "-" }
             q.columns = listed + (query["col"] ?? [])

@@ -43,16 +43,18 @@ public enum ExperimentCharts {
     }
 
     /// The metric of each trial in order (dots; trials without a result as grey marks on the axis) and the
-    /// best so far (a step line). `format` writes a value in a tooltip.
+    /// best so far (a step line). `format` writes a value in a tooltip; `axis` may zoom or take logs.
     public static func history(_ trials: [Trial], title: String, metric: String, maximize: Bool = true,
-                               format: ((Double) -> String)? = nil) -> String {
+                               format: ((Double) -> String)? = nil, axis: ValueAxis? = nil) -> String {
         let format = format ?? ChartScale.label
         var svg = SVGDocument(width: width, height: height)
         let numbers = trials.map { Double($0.number) }
         let metrics = trials.compactMap(\.metric).filter(\.isFinite)
         let x = ChartScale(values: numbers, from: left, to: width - right)
-        let y = ChartScale(values: metrics.isEmpty ? [0, 1] : metrics, from: height - bottom, to: top)
+        let y = (axis ?? .automatic).scale(metrics, from: height - bottom, to: top)
         frame(&svg, x: x, y: y, title: title, xLabel: "trial", yLabel: metric, integerX: true)
+        if let axis { ValueAxis.zoomArea(&svg, y, left: left, right: width - right, top: top, bottom: height - bottom) }
+        let clipped = { (v: Double) in Swift.min(Swift.max(y(v), top), height - bottom) }
         var best: Double?
         var steps: [(Double, Double)] = []
         for t in trials {
@@ -60,14 +62,16 @@ public enum ExperimentCharts {
                 svg.text(x(Double(t.number)), height - bottom - 4, "×", size: 12, fill: "#999")
                 continue
             }
-            svg.circle(x(Double(t.number)), y(m), fill: "#1f77b4", title: "trial \(t.number): \(format(m))",
-                       attributes: ["data-trial": String(t.number)])
+            if axis?.shows(m) ?? true {
+                svg.circle(x(Double(t.number)), y(m), fill: "#1f77b4", title: "trial \(t.number): \(format(m))",
+                           attributes: ["data-trial": String(t.number)])
+            }
             let improved = best.map { maximize ? m > $0 : m < $0 } ?? true
             if improved {
-                if let b = best { steps.append((x(Double(t.number)), y(b))) }
+                if let b = best { steps.append((x(Double(t.number)), clipped(b))) }
                 best = m
             }
-            steps.append((x(Double(t.number)), y(best!)))
+            steps.append((x(Double(t.number)), clipped(best!)))
         }
         svg.polyline(steps, stroke: "#d62728")
         legend(&svg, [("#1f77b4", "trial"), ("#d62728", "best so far")])
@@ -78,18 +82,20 @@ public enum ExperimentCharts {
     /// best by their last value), each down-sampled to `pointsPerCurve`; early-stopped trials end in a
     /// cross; a dashed line is the median of every trial's result at each step (what `medianstop` compares with).
     public static func curves(_ trials: [Trial], title: String, metric: String, maximize: Bool = true, limit: Int = 60,
-                              pointsPerCurve: Int = 120) -> String {
+                              pointsPerCurve: Int = 120, axis: ValueAxis? = nil) -> String {
         var svg = SVGDocument(width: width, height: height)
         let withCurves = trials.filter { !$0.intermediates.filter(\.isFinite).isEmpty }
         let steps = withCurves.map(\.intermediates.count).max() ?? 1
         let values = withCurves.flatMap(\.intermediates).filter(\.isFinite)
         let x = ChartScale(values: [1, Double(Swift.max(steps, 2))], from: left, to: width - right, padding: 0.02)
-        let y = ChartScale(values: values.isEmpty ? [0, 1] : values, from: height - bottom, to: top)
+        let y = (axis ?? .automatic).scale(values, from: height - bottom, to: top)
+        let clipped = { (v: Double) in Swift.min(Swift.max(y(v), top), height - bottom) }
         let shown = chosen(withCurves, limit: limit, maximize: maximize)
         let shownTitle = withCurves.count > shown.count ? "\(title) (\(shown.count) of \(withCurves.count) trials)" : title
         frame(&svg, x: x, y: y, title: shownTitle, xLabel: "step", yLabel: metric, integerX: true)
+        if let axis { ValueAxis.zoomArea(&svg, y, left: left, right: width - right, top: top, bottom: height - bottom) }
         for t in shown.sorted(by: { $0.number < $1.number }) {
-            let points = downsampled(t.intermediates, to: pointsPerCurve).map { (x(Double($0.step)), y($0.value)) }
+            let points = downsampled(t.intermediates, to: pointsPerCurve).map { (x(Double($0.step)), clipped($0.value)) }
             svg.polyline(points, stroke: color(status: t.status), width: 1.2, opacity: 0.7,
                          title: "trial \(t.number) (\(t.status.lowercased())): \(t.intermediates.count) steps",
                          attributes: ["data-trial": String(t.number), "data-points": String(t.intermediates.count)])
@@ -100,7 +106,7 @@ public enum ExperimentCharts {
         let median = (0..<steps).compactMap { step -> (Double, Double)? in
             let at = withCurves.compactMap { step < $0.intermediates.count && $0.intermediates[step].isFinite ? $0.intermediates[step] : nil }
             guard !at.isEmpty else { return nil }
-            return (x(Double(step + 1)), y(Self.median(at)))
+            return (x(Double(step + 1)), clipped(Self.median(at)))
         }
         svg.polyline(downsampledPoints(median, to: pointsPerCurve), stroke: "#333", width: 2, dash: "5 3",
                      attributes: ["data-series": "median"])

@@ -1,0 +1,40 @@
+import Dashboard
+import Foundation
+import Testing
+import Tuner
+
+/// Zooming a chart in headless Chromium: a vertical drag on the metric chart becomes its range in the URL.
+extension BrowserTests {
+    @Test("dragging up or down on the metric chart zooms it to the values spanned, through the URL; the dots drawn are those inside")
+    func zoom() async throws {
+        let fixture = try DashboardFixture()
+        let trials = (1...30).map { (n: Int) -> TrialRecord in fixture.trial(n, metric: Double(n) / 30) }
+        try fixture.save(trials, experiment: "tune#zoom")
+        let (server, http) = try await fixture.serve()
+        let browser = try await Browser()
+        do {
+            try await browser.open("http://127.0.0.1:\(http.port)/experiment?name=tune%23zoom")
+            _ = try await browser.run("""
+                const area = document.querySelector('[data-testid=history] rect[data-zoom]');
+                const box = area.getBoundingClientRect();
+                const x = box.left + box.width / 2, y0 = box.top + box.height * 0.2, y1 = box.top + box.height * 0.6;
+                const fire = (target, type, y) => target.dispatchEvent(new MouseEvent(type, {clientX: x, clientY: y, bubbles: true}));
+                fire(area, 'mousedown', y0); fire(document, 'mousemove', (y0 + y1) / 2); fire(document, 'mouseup', y1);
+                """)
+            try await browser.waitUntil("return !!new URL(location.href).searchParams.get('y') && !!document.querySelector('[data-testid=unzoom]')",
+                                        "the zoomed range is in the URL")
+            let range = try #require(try await browser.run("return new URL(location.href).searchParams.get('y')") as? String)
+            let bounds = range.split(separator: ":").compactMap { Double($0) }
+            #expect(bounds.count == 2 && bounds[0] < bounds[1] && bounds[0] > 0.1 && bounds[1] < 0.95, "\(range)")
+            let inside = trials.filter { ($0.metric ?? -1) >= bounds[0] && ($0.metric ?? -1) <= bounds[1] }.map(\.number)
+            let drawn = try await browser.run("return [...document.querySelectorAll('[data-testid=history] circle[data-trial]')].map(c => Number(c.dataset.trial))") as? [Int]
+            #expect(drawn == inside && inside.count > 5 && inside.count < 25, "\(inside.count) inside")
+            try await browser.expectNoConsoleErrors("zoom")
+        } catch {
+            await browser.leaveEvidence("zoom")
+            Issue.record(error)
+        }
+        await browser.close()
+        await server.stop()
+    }
+}

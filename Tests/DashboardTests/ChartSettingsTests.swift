@@ -1,0 +1,60 @@
+import Dashboard
+import Foundation
+import Testing
+import Tuner
+
+/// The chart settings of an experiment's page, kept in the URL: a reported key drawn instead of the
+/// metric, a log scale, a zoomed range.
+@Suite("labmake serve: which key the charts draw, log scale and zoom")
+struct ChartSettingsTests {
+    static func fixture() throws -> DashboardFixture {
+        let fixture = try DashboardFixture()
+        try fixture.save((1...6).map { (n: Int) -> TrialRecord in
+            var t = fixture.trial(n, metric: Double(n) / 10, parameters: ["lr": .double(Double(n) / 100)], intermediates: [0.05, Double(n) / 10])
+            t.metricDetails = n == 6 ? nil : "{\"default\":\(Double(n) / 10),\"loss\":\(Double(10 - n)),\"converged\":true}"
+            return t
+        }, experiment: "tune#keys")
+        return fixture
+    }
+
+    static func history(_ page: String) -> String {
+        page.components(separatedBy: "data-testid=\"history\"").dropFirst().first?.components(separatedBy: "</figure>").first ?? ""
+    }
+
+    @Test("a dict metric's keys can be charted; the trials that did not report the key have no dot; an unknown key says so")
+    func keys() async throws {
+        let fixture = try Self.fixture()
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        let page = try await http.get("/experiment?name=tune%23keys").body
+        #expect(page.contains("<option>loss</option>") && !page.contains("<option>converged</option>"), "numbers only")
+        let loss = try await http.get("/experiment?name=tune%23keys&key=loss").body
+        let history = Self.history(loss)
+        #expect(history.contains("loss per trial"))
+        #expect(history.components(separatedBy: "<circle").count - 1 == 5)
+        #expect(history.contains("trial 1: 9</title>") && !history.contains("trial 6:"))
+        #expect(loss.contains("<option selected>loss</option>"))
+        let unknown = try await http.get("/experiment?name=tune%23keys&key=accuracy").body
+        #expect(unknown.contains("data-testid=\"key-problem\">No trial reported 'accuracy' (keys: loss)"))
+        #expect(Self.history(unknown).components(separatedBy: "<circle").count - 1 == 6, "the metric instead")
+    }
+
+    @Test("a log scale and a zoomed range are drawn from the URL; values outside the range are left out; a bad range is named")
+    func axis() async throws {
+        let fixture = try Self.fixture()
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        let plain = Self.history(try await http.get("/experiment?name=tune%23keys").body)
+        #expect(plain.contains("data-zoom=\"y\"") && !plain.contains("log scale"))
+        let log = Self.history(try await http.get("/experiment?name=tune%23keys&logy=1").body)
+        #expect(log.contains("log scale") && log.contains("data-scale=\"log\""))
+        let zoomed = try await http.get("/experiment?name=tune%23keys&y=0.25%3A0.45").body
+        let circles = Self.history(zoomed).components(separatedBy: "<circle").dropFirst()
+        #expect(circles.compactMap { $0.components(separatedBy: "data-trial=\"").dropFirst().first?.prefix { $0 != "\"" } } == ["3", "4"])
+        #expect(zoomed.contains("data-testid=\"unzoom\""))
+        #expect(zoomed.contains("data-low=\"0.25\" data-high=\"0.45\""))
+        let bad = try await http.get("/experiment?name=tune%23keys&y=high").body
+        #expect(bad.contains("data-testid=\"range-problem\">'high' is no range"))
+        #expect(Self.history(bad).components(separatedBy: "<circle").count - 1 == 6)
+    }
+}
