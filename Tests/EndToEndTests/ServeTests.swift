@@ -66,6 +66,9 @@ struct ServeTests {
             let value = try #require(trial["value"] as? String)
             #expect(page.contains("<tr data-trial=\"\(trial["trial"]!)\">") && page.contains("data-value=\"\(value)\""), "trial \(trial["trial"]!)")
         }
+        let stagePage = try Self.get(port, "/stage?name=tune")
+        #expect(stagePage.contains("labmake.yaml:2:3, resolved") && stagePage.contains("<span class=\"s\">python3 trial.py</span>")
+                && stagePage.contains("{&quot;x&quot;:{&quot;_type&quot;:&quot;uniform&quot;,&quot;_value&quot;:[0,1]}}"), "the stage's definition and search space")
         let overview = try Self.get(port, "/")
         #expect(overview.contains("data-stage=\"tune\" data-status=\"up-to-date\"") && overview.contains("data-stage=\"report\" data-status=\"up-to-date\""))
         // A dependency touched: the stage turns stale on the page, with labmake status's reason.

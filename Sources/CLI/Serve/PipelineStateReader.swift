@@ -50,7 +50,8 @@ final class PipelineStateReader: @unchecked Sendable {
                 upstream: graph.upstream[i], maximize: Self.text(definition.with["direction"]).map { $0 != "minimize" },
                 maxTrials: Self.integer(definition.with["max_trials"]), tuner: Self.text(definition.with["tuner"]),
                 assessor: Self.text(definition.with["assessor"]), commandTrials: definition.with["trial_command"] != nil,
-                outs: definition.outs)
+                outs: definition.outs, definition: Self.resolved(definition), location: definition.location?.description,
+                searchSpace: searchSpace(definition))
         }
         // While a run holds the workspace, the stale stages whose inputs are all up to date are the ones it is running.
         if pid != nil {
@@ -87,6 +88,33 @@ final class PipelineStateReader: @unchecked Sendable {
         }
         let target = URL(fileURLWithPath: lockPath).resolvingSymlinksInPath().path
         return entries.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + $0)) == target } ? pid : nil
+    }
+
+    /// The stage as the pipeline file resolves it, in the file's own terms.
+    static func resolved(_ stage: StageDefinition) -> ConfigValue {
+        var fields: [String: ConfigValue] = stage.isCommand ? ["cmd": .string(stage.command ?? "")] : ["uses": .string(stage.kind)]
+        if !stage.params.isEmpty { fields["params"] = .object(stage.params) }
+        if !stage.with.isEmpty { fields["with"] = .object(stage.with) }
+        for (key, list) in [("deps", stage.deps), ("outs", stage.outs), ("needs", stage.needs)] where !list.isEmpty {
+            fields[key] = .array(list.map { .string($0) })
+        }
+        if let executor = stage.executor?.kind { fields["executor"] = .string(executor.rawValue) }
+        return .object(fields)
+    }
+
+    /// A sweep or tune stage's search space: the file it names (at most 256 KB of it), or its inline mapping.
+    private func searchSpace(_ stage: StageDefinition) -> (text: String, source: String)? {
+        switch stage.with["search_space"] {
+        case .string(let file):
+            let path = file.hasPrefix("/") ? file : root + "/" + file
+            guard let handle = FileHandle(forReadingAtPath: path) else { return ("(cannot be read)", file) }
+            defer { try? handle.close() }
+            return (String(decoding: handle.readData(ofLength: 256 * 1024), as: UTF8.self), file)
+        case .object(let fields)?:
+            return (ConfigValue.object(fields).canonicalJSON, "inline in the pipeline file")
+        default:
+            return nil
+        }
     }
 
     private static func text(_ value: ConfigValue?) -> String? {

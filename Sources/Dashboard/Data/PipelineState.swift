@@ -1,3 +1,5 @@
+import Pipeline
+
 /// The pipeline as `labmake status` sees it, for the dashboard's overview: each stage's status and the
 /// reasons it is stale, in the same words. The command line computes it (it knows how to read the
 /// pipeline file); the dashboard only shows it.
@@ -24,10 +26,18 @@ public struct PipelineState: Sendable, Equatable {
         public var commandTrials: Bool
         /// What it writes, relative to the workspace root (a report stage's folder holds its Markdown and charts).
         public var outs: [String]
+        /// The stage as resolved from the pipeline file (parameters bound, matrix expanded): `uses` or `cmd`,
+        /// `params`, `with`, `deps`, `outs`, `needs`.
+        public var definition: ConfigValue?
+        /// Where the pipeline file declares it (`labmake.yaml:12:3`).
+        public var location: String?
+        /// A sweep or tune stage's search space as it reads it (the file's text, or the inline mapping), and from where.
+        public var searchSpace: (text: String, source: String)?
 
         public init(name: String, kind: String, status: String, reasons: [String] = [], upstream: [Int] = [], maximize: Bool? = nil,
                     maxTrials: Int? = nil, tuner: String? = nil, assessor: String? = nil, commandTrials: Bool = false,
-                    outs: [String] = []) {
+                    outs: [String] = [], definition: ConfigValue? = nil, location: String? = nil,
+                    searchSpace: (text: String, source: String)? = nil) {
             self.name = name
             self.kind = kind
             self.status = status
@@ -39,6 +49,16 @@ public struct PipelineState: Sendable, Equatable {
             self.assessor = assessor
             self.commandTrials = commandTrials
             self.outs = outs
+            self.definition = definition
+            self.location = location
+            self.searchSpace = searchSpace
+        }
+
+        public static func == (a: Stage, b: Stage) -> Bool {
+            a.name == b.name && a.kind == b.kind && a.status == b.status && a.reasons == b.reasons && a.upstream == b.upstream
+                && a.maximize == b.maximize && a.maxTrials == b.maxTrials && a.tuner == b.tuner && a.assessor == b.assessor
+                && a.commandTrials == b.commandTrials && a.outs == b.outs && a.definition == b.definition && a.location == b.location
+                && a.searchSpace?.text == b.searchSpace?.text && a.searchSpace?.source == b.searchSpace?.source
         }
     }
 

@@ -83,6 +83,10 @@ struct ExperimentPage {
                 + "<div style=\"width: \(String(format: "%.1f", fraction * 100))%\"></div></div>\n"
         }
         var facts: [String] = ["direction: \(view.maximize ? "maximize" : "minimize")"]
+        if let stage = view.stage {
+            facts.insert("stage: <a href=\"/stage\(HTML.escape(HTML.query([("name", stage.name)])))\" data-testid=\"stage-link\">"
+                         + "\(HTML.escape(stage.name))</a> (its definition and search space)", at: 0)
+        }
         if let tuner = view.stage?.tuner { facts.append("tuner: \(HTML.escape(tuner))") }
         if let assessor = view.stage?.assessor { facts.append("assessor: \(HTML.escape(assessor))") }
         if let budget = view.budgetParameter { facts.append("budget: \(HTML.escape(budget))") }

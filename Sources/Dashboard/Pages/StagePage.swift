@@ -29,6 +29,14 @@ struct StagePage {
         } else {
             html += "<p class=\"muted\">The stage has not run to the end in this workspace.</p>\n"
         }
+        if let definition = stage.definition {
+            html += "<h2>Definition <span class=\"muted\">\(HTML.escape(stage.location ?? "")), resolved</span></h2>"
+                + "<pre class=\"config\" data-testid=\"definition\">\(ConfigText.html(definition))</pre>\n"
+        }
+        if let space = stage.searchSpace {
+            html += "<h2>Search space <span class=\"muted\">\(HTML.escape(space.source))</span></h2>"
+                + "<pre class=\"config\" data-testid=\"search-space\">\(HTML.escape(space.text))</pre>\n"
+        }
         if let log = reader.stageLog(stage.name) {
             html += "<h2>Log <span class=\"muted\">labmake log \(HTML.escape(stage.name))</span></h2><pre class=\"log\" data-log=\"stage\">\(HTML.escape(log))</pre>\n"
         }

@@ -66,6 +66,8 @@ enum Assets {
     .s-refused, .s-user_canceled { background: #ffd2d2; color: #8a1111; }
     .s-pending { background: #fff1c2; color: #6b4e00; }
     td.note-cell button { font-size: 11px; padding: 0 6px; }
+    pre.config { background: var(--head); padding: 8px 10px; font-size: 12px; overflow: auto; max-height: 480px; }
+    pre.config .k { color: #0b62c4; } pre.config .s { color: #2a7d2a; } pre.config .n { color: #b35900; }
     pre.log { max-height: 360px; overflow: auto; background: var(--head); padding: 8px; font-size: 12px; }
     nav.pages { margin: 8px 0; }
     #tooltip { position: fixed; pointer-events: none; background: #222; color: #fff; font-size: 12px; padding: 3px 7px; border-radius: 4px;
