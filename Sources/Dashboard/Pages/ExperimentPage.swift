@@ -81,6 +81,10 @@ struct ExperimentPage {
             let fraction = Swift.min(Double(done) / Double(max), 1)
             html += "<div class=\"bar\" data-testid=\"budget\" data-fraction=\"\(String(format: "%.3f", fraction))\" title=\"\(done) of \(max) trials over\">"
                 + "<div style=\"width: \(String(format: "%.1f", fraction * 100))%\"></div></div>\n"
+            if let left = secondsLeft(maxTrials: max) {
+                html += "<p class=\"muted\" data-testid=\"eta\" data-seconds=\"\(Int(left.rounded()))\">about \(HTML.seconds(left)) left "
+                    + "(\(Swift.max(max - done, 0)) trials to go at the mean trial's pace)</p>\n"
+            }
         }
         var facts: [String] = ["direction: \(view.maximize ? "maximize" : "minimize")"]
         if let stage = view.stage {
@@ -95,6 +99,15 @@ struct ExperimentPage {
                          + "(<a href=\"\(HTML.escape(HTML.trialLink(experiment: view.name, number: best.number)))\">trial \(best.number)</a>)")
         }
         return html + "<p class=\"facts\">" + facts.joined(separator: " · ") + "</p>\n"
+    }
+
+    /// While trials run: the trials to go times the mean finished trial's seconds, over the trials running at once.
+    func secondsLeft(maxTrials: Int) -> Double? {
+        let running = view.trials.filter { $0.status == .running }.count
+        let finished = view.trials.filter { $0.status.isFinal && !$0.reused }.compactMap(\.seconds)
+        let left = maxTrials - view.trials.filter(\.isOver).count
+        guard running > 0, !finished.isEmpty, left > 0 else { return nil }
+        return finished.reduce(0, +) / Double(finished.count) * Double(left) / Double(running)
     }
 
     private func filterForm(problem: String?, shown: Int) -> String {
