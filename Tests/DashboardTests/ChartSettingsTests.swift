@@ -57,4 +57,22 @@ struct ChartSettingsTests {
         #expect(bad.contains("data-testid=\"range-problem\">'high' is no range"))
         #expect(Self.history(bad).components(separatedBy: "<circle").count - 1 == 6)
     }
+
+    @Test("the contour chart draws the two numeric parameters that go most with the metric, or the two the URL names")
+    func contour() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save((1...30).map { (n: Int) -> TrialRecord in
+            let lr = Double(n % 6) / 10, depth = Double(n % 5), noise = Double((n * 7) % 3)
+            return fixture.trial(n, metric: lr * 2 + depth / 2, parameters: ["lr": .double(lr), "depth": .double(depth), "noise": .double(noise),
+                                                                            "opt": .string(n % 2 == 0 ? "a" : "b")])
+        }, experiment: "tune#contour")
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        let page = try await http.get("/experiment?name=tune%23contour").body
+        #expect(page.contains("data-testid=\"contour\" data-x=\"depth\" data-y=\"lr\""))
+        let chosen = try await http.get("/experiment?name=tune%23contour&cx=noise&cy=lr").body
+        #expect(chosen.contains("data-testid=\"contour\" data-x=\"noise\" data-y=\"lr\""))
+        let same = try await http.get("/experiment?name=tune%23contour&cx=lr&cy=lr").body
+        #expect(same.contains("data-testid=\"contour\" data-x=\"lr\" data-y=\"depth\""), "two different parameters")
+    }
 }

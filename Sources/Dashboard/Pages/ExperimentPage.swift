@@ -20,6 +20,9 @@ struct ExperimentPage {
         /// The value axis of the metric and curve charts: logarithmic, and zoomed to `a:b`.
         var logY = false
         var yRange = ""
+        /// The two parameters of the contour chart; empty: the two numeric ones that go most with the metric.
+        var contourX = ""
+        var contourY = ""
 
         var axis: ValueAxis { ValueAxis(logarithmic: logY, range: ValueAxis.range(yRange)) }
 
@@ -29,7 +32,8 @@ struct ExperimentPage {
             return HTML.experimentLink(q.name, extra: [("filter", q.filter), ("sort", q.sort == "trial" ? "" : q.sort),
                                                        ("desc", q.descending ? "1" : ""), ("page", q.page == 1 ? "" : String(q.page)),
                                                        ("cols", q.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? ""),
-                                                       ("key", q.key ?? ""), ("logy", q.logY ? "1" : ""), ("y", q.yRange)])
+                                                       ("key", q.key ?? ""), ("logy", q.logY ? "1" : ""), ("y", q.yRange),
+                                                       ("cx", q.contourX), ("cy", q.contourY)])
         }
     }
 
@@ -140,6 +144,33 @@ struct ExperimentPage {
         return html + "</section>\n"
     }
 
+    /// Trials on the contour chart at most: beyond, an evenly spaced selection.
+    static let contourLimit = 2000
+
+    /// The metric over two numeric parameters, with a form to choose them.
+    private func contour(metrics: [Int: Double], values: [Int: [String: String]], importances: [ParameterImportance], metric: String) -> String {
+        let numeric = importances.filter { !$0.isChoice }.map(\.parameter)
+        guard numeric.count >= 2, metrics.count >= 3 else { return "" }
+        let xName = numeric.contains(query.contourX) ? query.contourX : numeric[0]
+        let yName = numeric.contains(query.contourY) && query.contourY != xName ? query.contourY : numeric.first { $0 != xName }!
+        var points = metrics.keys.sorted().compactMap { n -> ExperimentCharts.ContourPoint? in
+            guard let x = values[n]?[xName].flatMap(Double.init), let y = values[n]?[yName].flatMap(Double.init) else { return nil }
+            return ExperimentCharts.ContourPoint(trial: n, x: x, y: y, metric: metrics[n]!)
+        }
+        if points.count > Self.contourLimit { points = stride(from: 0, to: points.count, by: points.count / Self.contourLimit + 1).map { points[$0] } }
+        var form = "<form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"contour-form\">"
+        for (name, value) in [("name", view.name), ("filter", query.filter), ("key", query.key ?? ""), ("logy", query.logY ? "1" : ""), ("y", query.yRange)]
+        where !value.isEmpty {
+            form += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
+        }
+        for (field, chosen) in [("cx", xName), ("cy", yName)] {
+            form += "<select name=\"\(field)\">" + numeric.map { "<option\($0 == chosen ? " selected" : "")>\(HTML.escape($0))</option>" }.joined() + "</select> "
+        }
+        form += "<button type=\"submit\">contour</button></form>"
+        return "<figure class=\"chart\" data-testid=\"contour\" data-x=\"\(HTML.escape(xName))\" data-y=\"\(HTML.escape(yName))\">" + form
+            + ExperimentCharts.contour(points, xName: xName, yName: yName, metric: metric, maximize: view.maximize) + "</figure>\n"
+    }
+
     /// Which parameters go with the metric, and how the results are spread.
     private func distributions(_ trials: [TrialRecord], parameters: [String], metric: String) -> String {
         var metrics: [Int: Double] = [:]
@@ -154,6 +185,7 @@ struct ExperimentPage {
             html += "<figure class=\"chart\" data-testid=\"importance\">"
                 + ExperimentCharts.importance(importances, title: "parameters against \(metric == "metric" ? "the metric" : metric) (\(metrics.count) trials)") + "</figure>\n"
         }
+        html += contour(metrics: metrics, values: values, importances: importances, metric: metric)
         let series = ExperimentCharts.Series(name: view.name, metrics: trials.map { $0.status == .succeeded ? $0.metric : nil })
         html += "<figure class=\"chart\" data-testid=\"distribution\">"
             + ExperimentCharts.distribution([series], title: "distribution of results", metric: metric) + "</figure>\n"

@@ -120,6 +120,8 @@ struct Routes: HTTPHandler {
         q.key = query["key"]?.first.flatMap { $0.isEmpty || $0 == "default" ? nil : $0 }
         q.logY = query["logy"]?.first == "1"
         q.yRange = query["y"]?.first ?? ""
+        q.contourX = query["cx"]?.first ?? ""
+        q.contourY = query["cy"]?.first ?? ""
         if query["cols"] != nil || query["col"] != nil {
             let listed = (query["cols"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "-" }
             q.columns = listed + (query["col"] ?? [])
