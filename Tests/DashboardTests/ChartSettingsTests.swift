@@ -75,4 +75,25 @@ struct ChartSettingsTests {
         let same = try await http.get("/experiment?name=tune%23contour&cx=lr&cy=lr").body
         #expect(same.contains("data-testid=\"contour\" data-x=\"lr\" data-y=\"depth\""), "two different parameters")
     }
+
+    @Test("grouping by a seed gathers the repeats of each configuration: their mean curve, band and final results")
+    func groups() async throws {
+        let fixture = try DashboardFixture()
+        var trials: [TrialRecord] = []
+        for (i, lr) in [0.1, 0.01].enumerated() {
+            for seed in 1...3 {
+                let final = lr * 5 + Double(seed) / 100
+                trials.append(fixture.trial(i * 3 + seed, metric: final, parameters: ["lr": .double(lr), "seed": .int(seed)],
+                                            intermediates: [final / 2, final]))
+            }
+        }
+        try fixture.save(trials, experiment: "tune#seeds")
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        #expect(!(try await http.get("/experiment?name=tune%23seeds").body.contains("data-testid=\"group-table\"")))
+        let page = try await http.get("/experiment?name=tune%23seeds&group=seed").body
+        #expect(page.contains("<option selected>seed</option>"))
+        #expect(page.contains("data-group=\"lr=0.1\" data-trials=\"3\"") && page.contains("data-group=\"lr=0.01\" data-trials=\"3\""))
+        #expect(page.contains("<tr data-group=\"lr=0.1\"><td>lr=0.1</td><td class=\"num\">3</td><td class=\"num\">0.52</td><td class=\"num\">0.51</td><td class=\"num\">0.53</td></tr>"))
+    }
 }

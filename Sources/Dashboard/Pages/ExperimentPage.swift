@@ -23,6 +23,8 @@ struct ExperimentPage {
         /// The two parameters of the contour chart; empty: the two numeric ones that go most with the metric.
         var contourX = ""
         var contourY = ""
+        /// The parameter whose values are repeats (a seed): trials equal in every other parameter form a group.
+        var group = ""
 
         var axis: ValueAxis { ValueAxis(logarithmic: logY, range: ValueAxis.range(yRange)) }
 
@@ -33,7 +35,7 @@ struct ExperimentPage {
                                                        ("desc", q.descending ? "1" : ""), ("page", q.page == 1 ? "" : String(q.page)),
                                                        ("cols", q.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? ""),
                                                        ("key", q.key ?? ""), ("logy", q.logY ? "1" : ""), ("y", q.yRange),
-                                                       ("cx", q.contourX), ("cy", q.contourY)])
+                                                       ("cx", q.contourX), ("cy", q.contourY), ("group", q.group)])
         }
     }
 
@@ -144,6 +146,42 @@ struct ExperimentPage {
         return html + "</section>\n"
     }
 
+    /// Trials equal in every parameter but the repeat parameter, as groups: each group's mean curve with
+    /// the band of its trials, and its final results' mean and spread; and the form that picks the parameter.
+    private func groups(_ trials: [TrialRecord], parameters: [String], metric: String) -> String {
+        guard !parameters.isEmpty else { return "" }
+        var html = "<section class=\"groups\" data-testid=\"groups\"><form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"group-form\">"
+        for (name, value) in [("name", view.name), ("filter", query.filter), ("key", query.key ?? "")] where !value.isEmpty {
+            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
+        }
+        html += "<label>group repeats by <select name=\"group\" data-testid=\"group\"><option value=\"\">–</option>"
+            + parameters.map { "<option\($0 == query.group ? " selected" : "")>\(HTML.escape($0))</option>" }.joined()
+            + "</select></label> <button type=\"submit\">group</button></form>\n"
+        guard parameters.contains(query.group) else { return html + "</section>\n" }
+        var members: [String: [TrialRecord]] = [:]
+        for t in trials where t.status == .succeeded || t.status == .running || t.status == .earlyStopped {
+            let rest = (view.flat[t.number] ?? [:]).filter { $0.key != query.group }
+            let label = rest.isEmpty ? "all" : rest.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.description)" }.joined(separator: " ")
+            members[label, default: []].append(t)
+        }
+        let ordered = members.sorted { a, b in a.value.count != b.value.count ? a.value.count > b.value.count : a.key < b.key }
+        if ordered.contains(where: { $0.value.contains { !$0.intermediates.isEmpty } }) {
+            html += "<figure class=\"chart\" data-testid=\"group-curves\">" + ExperimentCharts.groups(
+                ordered.map { ExperimentCharts.Group(label: $0.key, curves: $0.value.map(\.intermediates).filter { !$0.isEmpty }) },
+                title: "intermediate results by group (mean, lowest to highest)", metric: "metric") + "</figure>\n"
+        }
+        html += "<table data-testid=\"group-table\"><thead><tr><th>group (all but \(HTML.escape(query.group)))</th><th>trials</th>"
+            + "<th>mean \(HTML.escape(metric))</th><th>lowest</th><th>highest</th></tr></thead><tbody>\n"
+        for (label, group) in ordered {
+            let finals = group.compactMap(\.metric).filter(\.isFinite)
+            let cells = finals.isEmpty ? ["–", "–", "–"]
+                : [finals.reduce(0, +) / Double(finals.count), finals.min()!, finals.max()!].map { HTML.number($0) }
+            html += "<tr data-group=\"\(HTML.escape(label))\"><td>\(HTML.escape(label))</td><td class=\"num\">\(group.count)</td>"
+                + cells.map { "<td class=\"num\">\($0)</td>" }.joined() + "</tr>\n"
+        }
+        return html + "</tbody></table></section>\n"
+    }
+
     /// Trials on the contour chart at most: beyond, an evenly spaced selection.
     static let contourLimit = 2000
 
@@ -252,6 +290,7 @@ struct ExperimentPage {
             html += slices(trials, chartTrials: chartTrials, parameters: parameters, metric: metric)
         }
         html += distributions(trials, parameters: parameters, metric: metric)
+        html += groups(trials, parameters: parameters, metric: metric)
         if trials.contains(where: { $0.startedAt != nil }) {
             html += "<figure class=\"chart\" data-testid=\"timeline\">" + ExperimentCharts.timeline(chartTrials, title: "timeline",
                                                                                                     now: view.elapsed(at: now)) + "</figure>\n"

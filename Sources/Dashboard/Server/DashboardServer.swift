@@ -122,6 +122,7 @@ struct Routes: HTTPHandler {
         q.yRange = query["y"]?.first ?? ""
         q.contourX = query["cx"]?.first ?? ""
         q.contourY = query["cy"]?.first ?? ""
+        q.group = query["group"]?.first ?? ""
         if query["cols"] != nil || query["col"] != nil {
             let listed = (query["cols"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "-" }
             q.columns = listed + (query["col"] ?? [])

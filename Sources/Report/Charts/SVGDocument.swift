@@ -47,6 +47,13 @@ public struct SVGDocument {
         body.append("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\" stroke-opacity=\"\(Self.n(opacity))\"\(dashing)\(Self.attributes(attributes))\(end)")
     }
 
+    /// A filled shape through `points` (a band between two curves).
+    mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double, attributes: KeyValuePairs<String, String> = [:]) {
+        guard points.count >= 3 else { return }
+        let text = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
+        body.append("<polygon points=\"\(text)\" fill=\"\(fill)\" fill-opacity=\"\(Self.n(opacity))\" stroke=\"none\"\(Self.attributes(attributes))/>")
+    }
+
     mutating func circle(_ x: Double, _ y: Double, radius: Double = 3.5, fill: String, title: String? = nil,
                          attributes: KeyValuePairs<String, String> = [:]) {
         let tooltip = title.map { "<title>\(Self.escaped($0))</title>" } ?? ""
