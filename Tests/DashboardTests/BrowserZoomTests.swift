@@ -38,3 +38,25 @@ extension BrowserTests {
         await server.stop()
     }
 }
+
+extension BrowserTests {
+    @Test("under a URL prefix the page goes live and follows a new trial: its script finds the event stream there")
+    func prefixed() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save([fixture.trial(1, metric: 0.5)], experiment: "tune#prefix")
+        let (server, http) = try await fixture.serve(urlPrefix: "/lab")
+        let browser = try await Browser()
+        do {
+            try await browser.open("http://127.0.0.1:\(http.port)/lab/experiment?name=tune%23prefix")
+            try await browser.waitUntil("return document.getElementById('live').dataset.state === 'live'", "the page is live under /lab")
+            try fixture.save([fixture.trial(2, metric: 0.7)], experiment: "tune#prefix")
+            try await browser.waitUntil("return document.querySelectorAll('[data-testid=history] circle[data-trial]').length === 2", "the new trial is drawn")
+            try await browser.expectNoConsoleErrors("prefix")
+        } catch {
+            await browser.leaveEvidence("prefix")
+            Issue.record(error)
+        }
+        await browser.close()
+        await server.stop()
+    }
+}

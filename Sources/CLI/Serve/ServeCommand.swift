@@ -33,11 +33,31 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The IPv4 address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface).")
     var host = "127.0.0.1"
 
+    @Option(name: .customLong("url-prefix"), help: "The path a reverse proxy serves the dashboard under (/lab): every link and request carries it.")
+    var urlPrefix = ""
+
     @Flag(help: "Let the pages kill running trials, change max trials, rerun failed trials and add trials to a running experiment.")
     var control = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+        guard urlPrefix.isEmpty || Self.validPrefix(urlPrefix) else {
+            throw ValidationError("--url-prefix must be a path such as /lab or /users/ada/labmake (letters, digits, - _ . and /), not '\(urlPrefix)'")
+        }
+    }
+
+    /// A prefix of path segments of letters, digits, `-`, `_` and `.` (not `.` or `..` alone), starting with `/`.
+    static func validPrefix(_ prefix: String) -> Bool {
+        guard prefix.hasPrefix("/") else { return false }
+        let segments = prefix.split(separator: "/")
+        return !segments.isEmpty && segments.allSatisfy { segment in
+            segment != "." && segment != ".." && segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        }
+    }
+
+    /// The prefix without a trailing slash (`/lab/` → `/lab`).
+    static func normalized(_ prefix: String) -> String {
+        prefix.isEmpty ? "" : "/" + prefix.split(separator: "/").joined(separator: "/")
     }
 
     func run() throws {
@@ -70,7 +90,8 @@ struct ServeCommand: ParsableCommand {
         let server: DashboardServer
         do {
             let channel = control ? try ControlChannel(root: root) : nil
-            server = try DashboardServer(reader: reader, pipeline: source, host: host, port: UInt16(port), control: channel)
+            server = try DashboardServer(reader: reader, pipeline: source, host: host, port: UInt16(port), control: channel,
+                                         urlPrefix: Self.normalized(urlPrefix))
         } catch {
             throw LabmakeExit(ExitStatus.invalid, "error: \(error)")
         }
@@ -90,7 +111,7 @@ struct ServeCommand: ParsableCommand {
         case .success(let bound)?:
             let shown = host == "0.0.0.0" ? "127.0.0.1" : host
             let mode = control ? "control actions on" : "read only"
-            FileHandle.standardOutput.write(Data("labmake serve: http://\(shown):\(bound)/ — workspace \(root), \(mode) (Ctrl-C stops)\n".utf8))
+            FileHandle.standardOutput.write(Data("labmake serve: http://\(shown):\(bound)\(Self.normalized(urlPrefix))/ — workspace \(root), \(mode) (Ctrl-C stops)\n".utf8))
         case .failure(let error)?:
             let busy = "\(error)".localizedCaseInsensitiveContains("in use")
             throw LabmakeExit(ExitStatus.stageFailed, busy ? "error: port \(port) on \(host) is in use; --port 0 picks a free one"

@@ -68,9 +68,19 @@ enum HTML {
         "<span class=\"badge s-\(escape(status.lowercased()))\" data-status=\"\(escape(status))\">\(escape(status.lowercased().replacingOccurrences(of: "_", with: " ")))</span>"
     }
 
+    /// `html` with every link, source and form target on this server (`href="/…"`, `src="/…"`, `action="/…"`)
+    /// put under `prefix`.
+    static func prefixingLinks(_ html: String, with prefix: String) -> String {
+        var out = html
+        for attribute in ["href", "src", "action"] {
+            out = out.replacingOccurrences(of: attribute + "=\"/", with: attribute + "=\"" + prefix + "/")
+        }
+        return out.replacingOccurrences(of: prefix + "//", with: "//")
+    }
+
     /// The whole document: the header (workspace, live indicator, pause) around `body`, which is also
     /// what a live refresh (`X-Fragment: live`) fetches alone.
-    static func document(title: String, workspace: String, version: String, body: String) -> String {
+    static func document(title: String, workspace: String, version: String, body: String, prefix: String = "") -> String {
         """
         <!doctype html>
         <html lang="en">
@@ -78,6 +88,7 @@ enum HTML {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title)) · labmake</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/assets/dashboard.css">
         <script src="/assets/dashboard.js" defer></script>
         </head>
@@ -85,7 +96,7 @@ enum HTML {
         <header><a class="home" href="/">labmake</a><span class="workspace" title="the workspace">\(escape(workspace))</span>\
         <span class="spacer"></span><span id="live" data-testid="live" data-state="connecting">connecting…</span>\
         <label class="pause"><input type="checkbox" id="pause" data-testid="pause"> pause</label></header>
-        <main data-live data-version="\(escape(version))">
+        <main data-live data-version="\(escape(version))" data-prefix="\(escape(prefix))">
         \(body)
         </main>
         </body>

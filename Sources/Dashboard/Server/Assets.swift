@@ -131,7 +131,7 @@ enum Assets {
         if (pause.checked) { state("paused", "paused"); } else { state("live", "live"); refresh(); }
       });
       if (window.EventSource) {
-        const events = new EventSource("/events");
+        const events = new EventSource((region.dataset.prefix || "") + "/events");
         events.addEventListener("open", function () { if (!pause.checked) state("live", "live"); });
         events.addEventListener("error", function () { state("reconnecting", "reconnecting…"); });
         events.addEventListener("change", function (event) {

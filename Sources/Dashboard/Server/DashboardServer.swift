@@ -24,14 +24,16 @@ public final class DashboardServer: Sendable {
     ///   - host: the IPv4 address to listen on (`127.0.0.1`: this machine only; `0.0.0.0`: every interface).
     ///   - port: 0 for any free port.
     ///   - control: the channel of `--control` requests; nil: the dashboard changes nothing.
-    public init(reader: WorkspaceReader, pipeline: PipelineStateSource?, host: String, port: UInt16, control: ControlChannel? = nil) throws {
+    ///   - urlPrefix: the path a reverse proxy serves the dashboard under (`/lab`), or empty.
+    public init(reader: WorkspaceReader, pipeline: PipelineStateSource?, host: String, port: UInt16, control: ControlChannel? = nil,
+                urlPrefix: String = "") throws {
         self.reader = reader
         feed = ChangeFeed(reader: reader, pipelineSource: pipeline)
         let address: sockaddr_in
         do { address = try .inet(ip4: host, port: port) } catch {
             throw StartError(description: "'\(host)' is not an IPv4 address (use 127.0.0.1, or 0.0.0.0 for every interface)")
         }
-        let routes = Routes(reader: reader, feed: feed, control: control)
+        let routes = Routes(reader: reader, feed: feed, control: control, prefix: urlPrefix)
         server = HTTPServer(address: address, timeout: 60, logger: .disabled, handler: routes)
     }
 
@@ -72,8 +74,27 @@ struct Routes: HTTPHandler {
     let reader: WorkspaceReader
     let feed: ChangeFeed
     let control: ControlChannel?
+    /// The path the dashboard is served under, or empty: requests carry it, and every link and redirect gets it.
+    let prefix: String
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var request = request
+        if !prefix.isEmpty {
+            // The raw target, not the standardized path: that one has lost a trailing slash.
+            let raw = request.target.path(percentEncoded: true)
+            guard raw == prefix || raw.hasPrefix(prefix + "/") else {
+                return text("this dashboard is served under \(prefix)/", status: .notFound)
+            }
+            if raw == prefix { return HTTPResponse(statusCode: .movedPermanently, headers: [.location: prefix + "/"]) }
+            let inside = String(raw.dropFirst(prefix.count))
+            request.path = inside.count > 1 && inside.hasSuffix("/") ? String(inside.dropLast()) : inside
+            request.path = request.path.removingPercentEncoding ?? request.path
+            request.target = .init(path: inside, query: request.target.query(percentEncoded: true))
+        }
+        return try await route(request)
+    }
+
+    private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
         if request.method == .POST && request.path == "/control" { return await controlRequest(request) }
         if request.path.hasPrefix("/api/v1/nni/") { return nni(request) }
         guard request.method == .GET || request.method == .HEAD else {
@@ -159,7 +180,7 @@ struct Routes: HTTPHandler {
             return HTTPResponse(statusCode: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: data)
         }
         guard parts.count == 1, path.hasSuffix("/") else {
-            return HTTPResponse(statusCode: .movedPermanently, headers: [.location: "/report/\(stage.name)/"])
+            return HTTPResponse(statusCode: .movedPermanently, headers: [.location: prefix + "/report/\(stage.name)/"])
         }
         return page("report", fragment: fragment, ReportPage(root: reader.root, pipeline: pipeline, stage: stage, file: query["file"]?.first).body())
     }
@@ -224,7 +245,8 @@ struct Routes: HTTPHandler {
     }
 
     private func page(_ title: String, fragment: Bool, _ body: String, status: HTTPStatusCode = .ok) -> HTTPResponse {
-        let html = fragment ? body : HTML.document(title: title, workspace: reader.root, version: feed.version, body: body)
+        var html = fragment ? body : HTML.document(title: title, workspace: reader.root, version: feed.version, body: body, prefix: prefix)
+        if !prefix.isEmpty { html = HTML.prefixingLinks(html, with: prefix) }
         return HTTPResponse(statusCode: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: Data(html.utf8))
     }
 
@@ -320,7 +342,7 @@ extension Routes {
             }
             let back = fields["return"]?.first.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil }
                 ?? HTML.experimentLink(view.name)
-            return HTTPResponse(statusCode: .seeOther, headers: [.location: back])
+            return HTTPResponse(statusCode: .seeOther, headers: [.location: prefix + back])
         } catch let refusal as ControlChannel.Refusal {
             return refuse(refusal.status == 409 ? .conflict : .badRequest, refusal.message)
         } catch let missing as Missing {

@@ -40,8 +40,9 @@ final class DashboardFixture: @unchecked Sendable {
     }
 
     /// Starts a server on a free port over this workspace.
-    func serve(pipeline: PipelineStateSource? = nil, control: ControlChannel? = nil) async throws -> (DashboardServer, HTTPProbe) {
-        let server = try DashboardServer(reader: try WorkspaceReader(root: root), pipeline: pipeline, host: "127.0.0.1", port: 0, control: control)
+    func serve(pipeline: PipelineStateSource? = nil, control: ControlChannel? = nil, urlPrefix: String = "") async throws -> (DashboardServer, HTTPProbe) {
+        let server = try DashboardServer(reader: try WorkspaceReader(root: root), pipeline: pipeline, host: "127.0.0.1", port: 0, control: control,
+                                         urlPrefix: urlPrefix)
         let port = try await server.start()
         return (server, HTTPProbe(port: port))
     }
