@@ -60,3 +60,30 @@ extension BrowserTests {
         await server.stop()
     }
 }
+
+extension BrowserTests {
+    @Test("a trial's copy buttons copy its parameters as JSON and as a labmake train line")
+    func copy() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save([fixture.trial(1, metric: 0.5, parameters: ["lr": .double(0.1), "model": .string("resnet20")])], experiment: "tune#copy")
+        let (server, http) = try await fixture.serve(pipeline: {
+            PipelineState(file: "labmake.yaml", stages: [.init(name: "tune", kind: "tune", status: "up-to-date", maximize: true)])
+        })
+        let browser = try await Browser()
+        do {
+            try await browser.open("http://127.0.0.1:\(http.port)/trial?experiment=tune%23copy&number=1")
+            _ = try await browser.run("document.querySelector('[data-testid=copy-json]').click()")
+            try await browser.waitUntil("return document.querySelector('[data-testid=copy-json]').textContent === 'copied'", "the JSON is copied")
+            #expect(try await browser.run("return window.labmakeCopied") as? String == #"{"lr":0.1,"model":"resnet20"}"#)
+            _ = try await browser.run("document.querySelector('[data-testid=copy-train]').click()")
+            try await browser.waitUntil("return window.labmakeCopied.startsWith('labmake train')", "the train line is copied")
+            #expect(try await browser.run("return window.labmakeCopied") as? String == "labmake train --set lr=0.1 --set model=resnet20")
+            try await browser.expectNoConsoleErrors("copy")
+        } catch {
+            await browser.leaveEvidence("copy")
+            Issue.record(error)
+        }
+        await browser.close()
+        await server.stop()
+    }
+}

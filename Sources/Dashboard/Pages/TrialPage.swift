@@ -46,9 +46,11 @@ struct TrialPage {
         }
         html += "</table>\n"
         let sets = t.configuration.values.sorted(by: { $0.key < $1.key }).map { "--set \($0.key)=\($0.value.description)" }.joined(separator: " ")
-        html += "<p>As JSON: <code data-testid=\"parameters-json\">\(HTML.escape(t.configuration.json))</code></p>\n"
+        html += "<p>As JSON: <code id=\"parameters-json\" data-testid=\"parameters-json\">\(HTML.escape(t.configuration.json))</code> "
+            + "<button type=\"button\" data-copy=\"parameters-json\" data-testid=\"copy-json\">copy</button></p>\n"
         if let stage = view.stage, !stage.commandTrials {
-            html += "<p>Train it alone: <code data-testid=\"train-line\">\(HTML.escape("labmake train " + sets))</code></p>\n"
+            html += "<p>Train it alone: <code id=\"train-line\" data-testid=\"train-line\">\(HTML.escape("labmake train " + sets))</code> "
+                + "<button type=\"button\" data-copy=\"train-line\" data-testid=\"copy-train\">copy</button></p>\n"
         }
         if !t.intermediates.isEmpty {
             html += "<figure class=\"chart\" data-testid=\"trial-curve\">"

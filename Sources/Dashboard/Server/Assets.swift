@@ -123,6 +123,23 @@ enum Assets {
       document.addEventListener("focusout", function () {
         if (again && !inFlight) { again = false; setTimeout(refresh, 0); }
       });
+      // Copy buttons: the text of the element they name, to the clipboard (a hidden field where the clipboard API is not offered).
+      document.addEventListener("click", function (event) {
+        const button = event.target.closest && event.target.closest("button[data-copy]");
+        if (!button) return;
+        const text = document.getElementById(button.dataset.copy).textContent;
+        window.labmakeCopied = text;
+        const done = function () { button.textContent = "copied"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () { done(); });
+        } else {
+          const field = document.createElement("textarea");
+          field.value = text; field.style.position = "fixed"; field.style.opacity = "0";
+          document.body.appendChild(field); field.select();
+          try { document.execCommand("copy"); } catch (error) {}
+          field.remove(); done();
+        }
+      });
       document.addEventListener("submit", function (event) {
         const question = event.submitter && event.submitter.dataset.confirm;
         if (question && !window.confirm(question)) event.preventDefault();
