@@ -87,3 +87,34 @@ extension BrowserTests {
         await server.stop()
     }
 }
+
+extension BrowserTests {
+    @Test("dragging a parallel-coordinates axis's name to the right moves the axis there, through the URL")
+    func moveAxis() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save((1...10).map { (n: Int) -> TrialRecord in
+            fixture.trial(n, metric: Double(n) / 10, parameters: ["a": .double(Double(n)), "b": .double(Double(n % 3)), "c": .double(Double(n % 4))])
+        }, experiment: "tune#move")
+        let (server, http) = try await fixture.serve()
+        let browser = try await Browser()
+        do {
+            try await browser.open("http://127.0.0.1:\(http.port)/experiment?name=tune%23move")
+            _ = try await browser.run("""
+                const labels = [...document.querySelectorAll('[data-testid=parallel] text[data-axis-label]')];
+                const from = labels[0].getBoundingClientRect(), to = labels[2].getBoundingClientRect();
+                const fire = (target, type, x) => target.dispatchEvent(new MouseEvent(type, {clientX: x, clientY: from.top + 4, bubbles: true}));
+                fire(labels[0], 'mousedown', from.left + 2); fire(document, 'mouseup', to.right + 20);
+                """)
+            try await browser.waitUntil("return new URL(location.href).searchParams.get('axes') === 'b,c,a' && !!document.querySelector('[data-testid=parallel]')",
+                                        "the axis moved to the end")
+            let order = try await browser.run("return [...document.querySelectorAll('[data-testid=parallel] text[data-axis-label]')].map(t => t.dataset.axisLabel).join(',')") as? String
+            #expect(order == "b,c,a")
+            try await browser.expectNoConsoleErrors("move axis")
+        } catch {
+            await browser.leaveEvidence("move axis")
+            Issue.record(error)
+        }
+        await browser.close()
+        await server.stop()
+    }
+}

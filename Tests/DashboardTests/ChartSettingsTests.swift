@@ -96,4 +96,29 @@ struct ChartSettingsTests {
         #expect(page.contains("data-group=\"lr=0.1\" data-trials=\"3\"") && page.contains("data-group=\"lr=0.01\" data-trials=\"3\""))
         #expect(page.contains("<tr data-group=\"lr=0.1\"><td>lr=0.1</td><td class=\"num\">3</td><td class=\"num\">0.52</td><td class=\"num\">0.51</td><td class=\"num\">0.53</td></tr>"))
     }
+
+    @Test("the parallel coordinates draw the axes the URL names, in its order, and the best share of the trials")
+    func parallelAxes() async throws {
+        let fixture = try DashboardFixture()
+        try fixture.save((1...30).map { (n: Int) -> TrialRecord in
+            fixture.trial(n, metric: Double(n) / 30, parameters: ["lr": .double(Double(n) / 100), "opt": .string(n % 2 == 0 ? "a" : "b"),
+                                                                  "depth": .int(n % 4)])
+        }, experiment: "tune#axes")
+        let (server, http) = try await fixture.serve()
+        defer { Task { await server.stop() } }
+        func parallel(_ query: String) async throws -> String {
+            let page = try await http.get("/experiment?name=tune%23axes" + query).body
+            return page.components(separatedBy: "data-testid=\"parallel\"").dropFirst().first?.components(separatedBy: "</figure>").first ?? ""
+        }
+        func labels(_ svg: String) -> [String] {
+            svg.components(separatedBy: "data-axis-label=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        }
+        #expect(labels(try await parallel("")) == ["depth", "lr", "opt"])
+        #expect(labels(try await parallel("&axes=opt,lr")) == ["opt", "lr"])
+        #expect(labels(try await parallel("&axis=lr&axis=depth")) == ["lr", "depth"], "the ticked boxes, in their order")
+        #expect(labels(try await parallel("&axes=nothing")) == ["depth", "lr", "opt"], "unknown names fall back to every axis")
+        let best = try await parallel("&top=20")
+        #expect(best.contains("parameters (best 6 of 30)") && best.components(separatedBy: "<polyline").count - 1 == 6)
+        #expect(best.contains("data-trial=\"30\"") && !best.contains("data-trial=\"24\""), "the best, not any six")
+    }
 }

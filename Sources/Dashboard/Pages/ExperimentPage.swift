@@ -25,6 +25,10 @@ struct ExperimentPage {
         var contourY = ""
         /// The parameter whose values are repeats (a seed): trials equal in every other parameter form a group.
         var group = ""
+        /// The parallel-coordinates axes in order; nil: every parameter, sorted.
+        var axes: [String]?
+        /// The share of the best trials the parallel coordinates draw, in per cent (100: all, up to ``parallelLimit``).
+        var top = 100
 
         var axis: ValueAxis { ValueAxis(logarithmic: logY, range: ValueAxis.range(yRange)) }
 
@@ -35,7 +39,8 @@ struct ExperimentPage {
                                                        ("desc", q.descending ? "1" : ""), ("page", q.page == 1 ? "" : String(q.page)),
                                                        ("cols", q.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? ""),
                                                        ("key", q.key ?? ""), ("logy", q.logY ? "1" : ""), ("y", q.yRange),
-                                                       ("cx", q.contourX), ("cy", q.contourY), ("group", q.group)])
+                                                       ("cx", q.contourX), ("cy", q.contourY), ("group", q.group),
+                                                       ("axes", q.axes?.joined(separator: ",") ?? ""), ("top", q.top == 100 ? "" : String(q.top))])
         }
     }
 
@@ -182,6 +187,20 @@ struct ExperimentPage {
         return html + "</tbody></table></section>\n"
     }
 
+    /// The parallel coordinates' settings: which axes (dragging a name moves its axis), and the best share of trials.
+    private func parallelForm(parameters: [String], shown: [String]) -> String {
+        var html = "<form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"parallel-form\">"
+        for (name, value) in [("name", view.name), ("filter", query.filter), ("key", query.key ?? "")] where !value.isEmpty {
+            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
+        }
+        html += "<details><summary>axes</summary>" + (shown + parameters.filter { !shown.contains($0) }).map { p in
+            "<label><input type=\"checkbox\" name=\"axis\" value=\"\(HTML.escape(p))\"\(shown.contains(p) ? " checked" : "")> \(HTML.escape(p))</label> "
+        }.joined() + "</details> <label>best <select name=\"top\" data-testid=\"top\">"
+            + [100, 50, 20, 10, 5].map { "<option value=\"\($0)\"\(query.top == $0 ? " selected" : "")>\($0 == 100 ? "all" : "\($0)%")</option>" }.joined()
+            + "</select></label> <button type=\"submit\">draw</button> <span class=\"muted\">drag a name to move its axis</span></form>"
+        return html
+    }
+
     /// Trials on the contour chart at most: beyond, an evenly spaced selection.
     static let contourLimit = 2000
 
@@ -277,14 +296,17 @@ struct ExperimentPage {
         }
         if !parameters.isEmpty {
             let finished = original.filter { $0.status == .succeeded && ($0.metric?.isFinite ?? false) }
-            let kept = finished.sorted { view.maximize ? $0.metric! > $1.metric! : $0.metric! < $1.metric! }.prefix(Self.parallelLimit)
+            let share = Swift.min(Swift.max(query.top, 1), 100)
+            let wanted = Swift.min(Self.parallelLimit, Swift.max(1, (finished.count * share + 99) / 100))
+            let kept = finished.sorted { view.maximize ? $0.metric! > $1.metric! : $0.metric! < $1.metric! }.prefix(wanted)
+            let axes = query.axes.map { $0.filter(parameters.contains) }.flatMap { $0.isEmpty ? nil : $0 } ?? parameters
             let reportTrials = kept.sorted { $0.number < $1.number }.map { t in
                 ReportModel.Trial(number: t.number, label: nil, parameter: nil, parameters: (view.flat[t.number] ?? [:]).mapValues(\.description),
                                   status: t.status.rawValue, metric: t.metric, intermediates: [], seconds: t.seconds, reused: t.reused)
             }
             let title = finished.count > kept.count ? "parameters (best \(kept.count) of \(finished.count))" : "parameters"
-            html += "<figure class=\"chart\" data-testid=\"parallel\">" + ReportCharts.parallelCoordinates(reportTrials, parameters: parameters,
-                                                                                                           title: title, metric: "metric") + "</figure>\n"
+            html += "<figure class=\"chart\" data-testid=\"parallel\">" + parallelForm(parameters: parameters, shown: axes)
+                + ReportCharts.parallelCoordinates(reportTrials, parameters: axes, title: title, metric: "metric", movableAxes: true) + "</figure>\n"
         }
         if !parameters.isEmpty {
             html += slices(trials, chartTrials: chartTrials, parameters: parameters, metric: metric)

@@ -229,6 +229,30 @@ enum Assets {
         location.href = url.toString();
       });
 
+      // Parallel coordinates: drag an axis's name sideways, and the axes' order goes to the URL (`axes=a,b,c`).
+      let axisDrag = null;
+      document.addEventListener("mousedown", function (event) {
+        const label = event.target.closest && event.target.closest("text[data-axis-label]");
+        if (!label) return;
+        event.preventDefault();
+        axisDrag = { svg: label.ownerSVGElement, label: label };
+      });
+      document.addEventListener("mouseup", function (event) {
+        if (!axisDrag) return;
+        const d = axisDrag; axisDrag = null;
+        const x = svgPoint(d.svg, event).x;
+        const others = [...d.svg.querySelectorAll("text[data-axis-label]")].filter(function (t) { return t !== d.label; });
+        const order = others.map(function (t) { return t.dataset.axisLabel; });
+        const index = others.filter(function (t) { return Number(t.getAttribute("x")) < x; }).length;
+        order.splice(index, 0, d.label.dataset.axisLabel);
+        const before = [...d.svg.querySelectorAll("text[data-axis-label]")].map(function (t) { return t.dataset.axisLabel; });
+        if (order.join(",") === before.join(",")) return;
+        const url = new URL(location.href);
+        url.searchParams.delete("axis");
+        url.searchParams.set("axes", order.join(","));
+        location.href = url.toString();
+      });
+
       // Zoom: drag up or down on a chart's plot area, and the values spanned become its range in the URL (`y=LOW:HIGH`).
       let zoom = null;
       document.addEventListener("mousedown", function (event) {

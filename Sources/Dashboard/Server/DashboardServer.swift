@@ -144,6 +144,9 @@ struct Routes: HTTPHandler {
         q.contourX = query["cx"]?.first ?? ""
         q.contourY = query["cy"]?.first ?? ""
         q.group = query["group"]?.first ?? ""
+        if let listed = query["axes"]?.first, !listed.isEmpty { q.axes = listed.split(separator: ",").map(String.init) }
+        if let ticked = query["axis"] { q.axes = ticked }
+        q.top = query["top"]?.first.flatMap { Int($0) } ?? 100
         if query["cols"] != nil || query["col"] != nil {
             let listed = (query["cols"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "-" }
             q.columns = listed + (query["col"] ?? [])

@@ -27,8 +27,10 @@ public enum ReportCharts {
     }
 
     /// One vertical axis per parameter and one for the metric; each succeeded trial a line, coloured
-    /// from light (worst) to dark (best).
-    public static func parallelCoordinates(_ trials: [ReportModel.Trial], parameters: [String], title: String, metric: String) -> String {
+    /// from light (worst) to dark (best). With `movableAxes`, each parameter's name says which axis it
+    /// labels (`data-axis-label`), for a page that lets the axes be dragged into another order.
+    public static func parallelCoordinates(_ trials: [ReportModel.Trial], parameters: [String], title: String, metric: String,
+                                           movableAxes: Bool = false) -> String {
         var svg = SVGDocument(width: width, height: height)
         let done = trials.filter { $0.status == "SUCCEEDED" && ($0.metric?.isFinite ?? false) }
         let axes = parameters + [metric]
@@ -37,7 +39,11 @@ public enum ReportCharts {
         var positions: [(String) -> Double?] = []
         for (k, name) in axes.enumerated() {
             let ax = left + Double(k) * spacing
-            svg.text(ax, height - bottom + 18, name, size: 11)
+            if movableAxes && k < axes.count - 1 {
+                svg.text(ax, height - bottom + 18, name, size: 11, attributes: ["data-axis-label": name, "style": "cursor: ew-resize"])
+            } else {
+                svg.text(ax, height - bottom + 18, name, size: 11)
+            }
             let texts = k == axes.count - 1 ? done.map { String($0.metric!) } : done.map { $0.parameters[name] ?? "" }
             let numbers = texts.compactMap(Double.init)
             // Each axis says how its pixels map to values (`data-*`), so that a page can turn a brushed range into a filter.

@@ -76,9 +76,9 @@ public struct SVGDocument {
     }
 
     mutating func text(_ x: Double, _ y: Double, _ content: String, anchor: String = "middle", size: Double = 11, rotate: Bool = false,
-                       fill: String = "#333") {
+                       fill: String = "#333", attributes: KeyValuePairs<String, String> = [:]) {
         let transform = rotate ? " transform=\"rotate(-90 \(Self.n(x)) \(Self.n(y)))\"" : ""
-        body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(Self.n(size))\" fill=\"\(fill)\"\(transform)>\(Self.escaped(content))</text>")
+        body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(Self.n(size))\" fill=\"\(fill)\"\(transform)\(Self.attributes(attributes))>\(Self.escaped(content))</text>")
     }
 
     var rendered: String {
