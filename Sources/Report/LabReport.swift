@@ -5,7 +5,7 @@ import Mustache
 ///
 /// The template sees a context of ready-formatted strings (see ``context``): `environment`, `dataset`,
 /// `baseline`, `sweep` (`tables`, `combined`), `tuning` (`trials`, `best`), `retraining` (`epochs`),
-/// `comparison` (`baseline`, `manual`, `automatic`), `pipeline` (`mermaid`, `stages`) and `charts`.
+/// `comparison` (`baseline`, `manual`, `automatic`), `pipeline` (`mermaid`, `stages`), `notes` (when there are any) and `charts`.
 public struct LabReport: Sendable {
     public let model: ReportModel
 
@@ -75,6 +75,7 @@ public struct LabReport: Sendable {
             "executed": model.pipeline.stages.filter { $0.status == "executed" }.map(\.name).joined(separator: ", "),
             "cached": model.pipeline.stages.filter { $0.status != "executed" }.map(\.name).joined(separator: ", "),
         ]
+        if let notes = model.notes?.trimmingCharacters(in: .whitespacesAndNewlines), !notes.isEmpty { c["notes"] = notes }
         c["charts"] = Dictionary(uniqueKeysWithValues: charts.keys.map { (String($0.dropLast(4)).replacingOccurrences(of: "-", with: "_"), $0) })
         return c
     }

@@ -10,6 +10,9 @@ public struct ReportModel: Codable, Sendable, Equatable {
     public var tuning: Tuning?
     public var retraining: Retraining?
     public var pipeline: Pipeline
+    /// The lab's notes (Markdown), when the report stage names a notes file: what the experimenter wrote
+    /// down beside the figures (in the dashboard, or by hand).
+    public var notes: String?
 
     public init(title: String, environment: Environment, dataset: Dataset?, trialMetric: String, sweep: Sweep?, tuning: Tuning?,
                 retraining: Retraining?, pipeline: Pipeline) {

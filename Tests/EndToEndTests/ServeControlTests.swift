@@ -83,4 +83,39 @@ struct ServeControlTests {
         let trials = try box.labmake("trials", "tune", "--json")
         #expect(trials.stdout.contains("killed at the user's request"))
     }
+
+    @Test("notes saved from the report page make the report stale by the pipeline's own rules, and the next run puts them in the report")
+    func notesIntoReport() throws {
+        let pipeline = """
+            stages:
+              report:
+                uses: report
+                with: { templates: [report.md], notes: notes.md }
+            """
+        let box = try Sandbox(["labmake.yaml": pipeline, "report.md": "# {{title}}\n{{#notes}}\n## Notes\n\n{{{notes}}}\n{{/notes}}\n",
+                               "notes.md": "First look.\n"])
+        let first = try box.labmake("run")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(box.read("report/REPORT.md")?.contains("## Notes\n\nFirst look.") == true)
+        let port = try LoopbackHTTP.freePort()
+        let serve = try box.start(["serve", "--port", String(port), "--control"])
+        defer { serve.signal(SIGTERM); _ = try? serve.wait(timeout: 10) }
+        var page = ""
+        for _ in 0..<100 where !page.contains("notes-editor") {
+            page = (try? ServeTests.get(port, "/report/report/")) ?? ""
+            if !page.contains("notes-editor") { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        func field(_ name: String) throws -> String {
+            try #require(page.components(separatedBy: "name=\"\(name)\" value=\"").dropFirst().first.map { String($0.prefix { $0 != "\"" }) })
+        }
+        let body = "token=\(try field("token"))&stage=report&base=\(try field("base"))&text=Warm-up+helps.%0A"
+        let saved = try LoopbackHTTP.request(port: port, method: "POST", path: "/notes", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                             body: Data(body.utf8), timeout: 10)
+        #expect(saved.status == 303)
+        #expect(box.read("notes.md") == "Warm-up helps.\n")
+        let status = try box.labmake("status")
+        #expect(status.stdout.contains("notes.md"), "the report is stale because of its notes: \(status.stdout)")
+        #expect(try box.labmake("run").status == 0)
+        #expect(box.read("report/REPORT.md")?.contains("## Notes\n\nWarm-up helps.") == true)
+    }
 }

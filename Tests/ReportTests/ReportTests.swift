@@ -80,6 +80,22 @@ struct ReportTests {
         #expect(chinese.contains("| 自动调参 | 90.00% | +10.00 pp | 3 | 7.50 s |"))
     }
 
+    @Test("the lab's notes end both reports as Markdown, unescaped; without notes there is no notes section")
+    func notes() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var noted = model
+        noted.notes = "Trial 7 diverged: *lr* > 0.1 & no warm-up.\n\n- rerun with warm-up\n"
+        for (template, heading) in [("lab-report.md", "## Notes"), ("lab-report.zh.md", "## 笔记")] {
+            let text = try String(contentsOf: repository.appendingPathComponent("templates/" + template), encoding: .utf8)
+            let with = try LabReport(noted).markdown(template: text)
+            #expect(with.hasSuffix(heading + "\n\nTrial 7 diverged: *lr* > 0.1 & no warm-up.\n\n- rerun with warm-up\n"), "\(with.suffix(200))")
+            #expect(!(try LabReport(model).markdown(template: text)).contains(heading))
+            var blank = model
+            blank.notes = " \n"
+            #expect(!(try LabReport(blank).markdown(template: text)).contains(heading), "blank notes are no notes")
+        }
+    }
+
     @Test("charts are the same bytes for the same data, escape their text and stay inside the canvas")
     func charts() {
         let first = LabReport(model).charts, second = LabReport(model).charts

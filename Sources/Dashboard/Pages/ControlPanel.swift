@@ -13,6 +13,8 @@ struct ControlPanel {
     let requests: [StoredControlRequest]
     /// The page to come back to after a request.
     let returnPath: String
+    /// The lab's notes file, when the pipeline's report names one.
+    var notes: NotesFile? = nil
 
     /// Whether a run drives the experiment now (some trial runs or waits): only then are requests taken.
     var isLive: Bool { view.trials.contains { $0.status == .running || $0.status == .waiting } }
@@ -81,6 +83,16 @@ struct ControlPanel {
             + "<textarea name=\"parameters\" rows=\"4\" cols=\"70\" data-testid=\"add-parameters\">\(HTML.escape(trial.configuration.json))</textarea>"
             + "<br><button type=\"submit\">run it</button> <span class=\"muted\">checked against the search space by the run; "
             + "it comes on top of max trials</span></form></details>\n"
+    }
+
+    /// A one-line note about `subject` (an experiment, a trial), added to the lab's notes.
+    func noteForm(subject: String) -> String {
+        guard let notes else { return "" }
+        return "<form class=\"note-form\" method=\"post\" action=\"/notes\" data-testid=\"note-form\">"
+            + [("token", token), ("stage", notes.stage), ("subject", subject), ("return", returnPath)]
+                .map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
+            + "<input type=\"text\" name=\"note\" size=\"60\" placeholder=\"a note on \(HTML.escape(subject))\" data-testid=\"note\"> "
+            + "<button type=\"submit\">add to \(HTML.escape(notes.name))</button></form>\n"
     }
 
     /// The `max_trials` the last applied request set while the experiment runs, else nil.

@@ -68,7 +68,7 @@ struct ExperimentPage {
         var html = "<nav class=\"crumbs\"><a href=\"/\">workspace</a> › experiment</nav>\n"
         html += "<h1 data-testid=\"experiment-name\">\(HTML.escape(view.name))</h1>\n"
         html += summary()
-        if let control { html += control.section(maxTrials: maxTrials) }
+        if let control { html += control.section(maxTrials: maxTrials) + control.noteForm(subject: view.name) }
         html += filterForm(problem: problem, shown: shown.count)
         if view.stage?.kind == "sweep", let grid = SweepGrid(trials: view.trials, maximize: view.maximize) {
             html += grid.html(experiment: view.name)

@@ -11,6 +11,10 @@ struct ReportPage {
     let stage: PipelineState.Stage
     /// The Markdown file to show; nil for the first (`REPORT.md`).
     let file: String?
+    /// The lab's notes file, when the stage names one.
+    var notes: NotesFile? = nil
+    /// `--control`'s token: the notes can be edited; nil: they are shown only.
+    var token: String? = nil
 
     /// The folder the stage writes its report into.
     static func folder(root: String, stage: PipelineState.Stage) -> String {
@@ -20,6 +24,26 @@ struct ReportPage {
     /// The report's files that a page may fetch: Markdown and images, by plain name.
     static func servable(_ name: String) -> Bool {
         !name.contains("/") && !name.hasPrefix(".") && [".md", ".svg", ".png"].contains { name.hasSuffix($0) }
+    }
+
+    /// The notes as they are now (the report shows them as of its last run), with an editor under `--control`.
+    private func notesSection() -> String {
+        guard let notes else {
+            return "<p class=\"muted\" data-testid=\"no-notes\">To keep notes that flow into the report, name a file in the stage's options: "
+                + "<code>with: {notes: notes.md}</code>.</p>\n"
+        }
+        let text = notes.text()
+        var html = "<details class=\"notes\" data-testid=\"notes\"\(text.isEmpty ? "" : " open")><summary>Notes <span class=\"muted\">"
+            + "\(HTML.escape(notes.name)), as they are now</span></summary>\n"
+        html += text.isEmpty ? "<p class=\"muted\">No notes yet.</p>\n" : "<div data-testid=\"notes-text\">" + MarkdownParser().html(from: text) + "</div>\n"
+        if let token {
+            html += "<form method=\"post\" action=\"/notes\" data-testid=\"notes-form\">"
+                + [("token", token), ("stage", notes.stage), ("base", NotesFile.fingerprint(text)), ("return", "/report/\(stage.name)/")]
+                    .map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
+                + "<textarea name=\"text\" rows=\"8\" cols=\"90\" data-testid=\"notes-editor\">\(HTML.escape(text))</textarea><br>"
+                + "<button type=\"submit\">save the notes</button> <span class=\"muted\">the report is stale until the next run</span></form>\n"
+        }
+        return html + "</details>\n"
     }
 
     func body() -> String {
@@ -32,6 +56,7 @@ struct ReportPage {
                 + "\(HTML.escape(stage.reasons.joined(separator: "; "))). It shows the last run of <code>\(HTML.escape(stage.name))</code>; "
                 + "<code>labmake run</code> brings it up to date.</p>\n"
         }
+        html += notesSection()
         guard let shown = file.flatMap({ files.contains($0) ? $0 : nil }) ?? files.first,
               let markdown = try? String(contentsOfFile: folder + "/" + shown, encoding: .utf8) else {
             return html + "<p class=\"muted\" data-testid=\"no-report\">The stage <code>\(HTML.escape(stage.name))</code> has not written its report yet.</p>\n"

@@ -23,6 +23,7 @@ struct TrialPage {
             let button = control.button(for: t, inTable: false)
             if !button.isEmpty { html += "<div class=\"control\" data-testid=\"control\">" + control.killForm() + button + "</div>\n" }
             html += control.addForm(prefilled: t)
+            html += control.noteForm(subject: "\(view.name) trial \(t.number)")
         }
         if t.reused {
             let from = source.map { "<a data-testid=\"reused-from\" href=\"\(HTML.escape(HTML.trialLink(experiment: $0.experiment, number: $0.number)))\">"

@@ -85,7 +85,7 @@ struct Routes: HTTPHandler {
             guard raw == prefix || raw.hasPrefix(prefix + "/") else {
                 return text("this dashboard is served under \(prefix)/", status: .notFound)
             }
-            if raw == prefix { return HTTPResponse(statusCode: .movedPermanently, headers: [.location: prefix + "/"]) }
+            if raw == prefix { return HTTPResponse(statusCode: .movedPermanently, headers: [.location: prefix + "/"], body: Data()) }
             let inside = String(raw.dropFirst(prefix.count))
             request.path = inside.count > 1 && inside.hasSuffix("/") ? String(inside.dropLast()) : inside
             request.path = request.path.removingPercentEncoding ?? request.path
@@ -96,6 +96,7 @@ struct Routes: HTTPHandler {
 
     private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
         if request.method == .POST && request.path == "/control" { return await controlRequest(request) }
+        if request.method == .POST && request.path == "/notes" { return await notesRequest(request) }
         if request.path.hasPrefix("/api/v1/nni/") { return nni(request) }
         guard request.method == .GET || request.method == .HEAD else {
             return text("only GET: the dashboard changes nothing" + (control == nil ? "" : " but through POST /control"), status: .methodNotAllowed)
@@ -183,9 +184,12 @@ struct Routes: HTTPHandler {
             return HTTPResponse(statusCode: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: data)
         }
         guard parts.count == 1, path.hasSuffix("/") else {
-            return HTTPResponse(statusCode: .movedPermanently, headers: [.location: prefix + "/report/\(stage.name)/"])
+            return HTTPResponse(statusCode: .movedPermanently, headers: [.location: prefix + "/report/\(stage.name)/"], body: Data())
         }
-        return page("report", fragment: fragment, ReportPage(root: reader.root, pipeline: pipeline, stage: stage, file: query["file"]?.first).body())
+        var reportPage = ReportPage(root: reader.root, pipeline: pipeline, stage: stage, file: query["file"]?.first)
+        reportPage.notes = NotesFile.of(pipeline, root: reader.root, stage: stage.name)
+        reportPage.token = control?.token
+        return page("report", fragment: fragment, reportPage.body())
     }
 
     private func stage(_ query: [String: [String]], fragment: Bool) throws -> HTTPResponse {
@@ -311,7 +315,9 @@ extension Routes {
     /// The `--control` forms of `view`'s pages, coming back to `returnPath`; nil without `--control`.
     func controlPanel(_ view: ExperimentView, returnPath: String) throws -> ControlPanel? {
         guard let control else { return nil }
-        return ControlPanel(token: control.token, view: view, requests: try reader.controlRequests(experiment: view.name), returnPath: returnPath)
+        var panel = ControlPanel(token: control.token, view: view, requests: try reader.controlRequests(experiment: view.name), returnPath: returnPath)
+        panel.notes = NotesFile.of(feed.pipeline, root: reader.root)
+        return panel
     }
 
     /// `POST /control`: queues a request for the run to answer, then goes back to the page that asked
@@ -345,7 +351,7 @@ extension Routes {
             }
             let back = fields["return"]?.first.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil }
                 ?? HTML.experimentLink(view.name)
-            return HTTPResponse(statusCode: .seeOther, headers: [.location: prefix + back])
+            return HTTPResponse(statusCode: .seeOther, headers: [.location: prefix + back], body: Data())
         } catch let refusal as ControlChannel.Refusal {
             return refuse(refusal.status == 409 ? .conflict : .badRequest, refusal.message)
         } catch let missing as Missing {
@@ -360,5 +366,51 @@ extension Routes {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension Routes {
+    /// `POST /notes` (`--control` only, with the token): replaces the lab's notes (`text`, checked against
+    /// `base`, the fingerprint of the text the page showed: a conflict keeps both texts on the page), or adds
+    /// one line about `subject` (`note`); then back to the page that asked.
+    func notesRequest(_ request: HTTPRequest) async -> HTTPResponse {
+        func refuse(_ status: HTTPStatusCode, _ body: String) -> HTTPResponse {
+            page("notes", fragment: false, body + "<p><a href=\"javascript:history.back()\">back</a> · <a href=\"/\">the workspace</a></p>", status: status)
+        }
+        guard let control else {
+            return refuse(.forbidden, "<h1>Notes are read only</h1><p class=\"note failed\" data-testid=\"refused\">start labmake serve --control to edit them</p>")
+        }
+        guard let body = try? await request.bodyData, body.count <= 1 << 20 else {
+            return refuse(.badRequest, "<h1>Not saved</h1><p class=\"note failed\" data-testid=\"refused\">the notes are missing or larger than 1 MB</p>")
+        }
+        let fields = Self.query(String(decoding: body, as: UTF8.self))
+        guard let token = fields["token"]?.first, Self.same(token, control.token) else {
+            return refuse(.forbidden, "<h1>Not saved</h1><p class=\"note failed\" data-testid=\"refused\">the request does not carry this dashboard's token</p>")
+        }
+        guard let notes = NotesFile.of(feed.pipeline, root: reader.root, stage: fields["stage"]?.first) else {
+            return refuse(.notFound, "<h1>Not saved</h1><p class=\"note failed\" data-testid=\"refused\">no report stage names a notes file "
+                          + "(<code>with: {notes: notes.md}</code>)</p>")
+        }
+        let back = fields["return"]?.first.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/report/\(notes.stage)/"
+        do {
+            if let note = fields["note"]?.first {
+                guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    return refuse(.badRequest, "<h1>Not saved</h1><p class=\"note failed\" data-testid=\"refused\">the note is empty</p>")
+                }
+                let subject = (fields["subject"]?.first ?? "note").filter { !$0.isNewline && $0 != "*" }
+                try notes.append(note, subject: String(subject.prefix(200)))
+            } else {
+                try notes.replace(with: fields["text"]?.first ?? "", base: fields["base"]?.first ?? "")
+            }
+        } catch let conflict as NotesFile.Conflict {
+            return refuse(.conflict, "<h1>The notes changed since this page showed them</h1><p class=\"note failed\" data-testid=\"conflict\">"
+                          + "Someone saved them in the meantime (another tab, or the file itself). Nothing was overwritten: here are both; "
+                          + "merge them and save again from the report page.</p><h2>Now in \(HTML.escape(notes.name))</h2>"
+                          + "<pre class=\"config\" data-testid=\"current\">\(HTML.escape(conflict.current))</pre><h2>Yours</h2>"
+                          + "<pre class=\"config\" data-testid=\"yours\">\(HTML.escape(fields["text"]?.first ?? ""))</pre>")
+        } catch {
+            return refuse(.internalServerError, "<h1>Not saved</h1><p class=\"note failed\" data-testid=\"refused\">\(HTML.escape("\(error)"))</p>")
+        }
+        return HTTPResponse(statusCode: .seeOther, headers: [.location: prefix + back], body: Data())
     }
 }

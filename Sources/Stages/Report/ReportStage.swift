@@ -10,12 +10,13 @@ import SystemIO
 /// Options (`with:`): `templates` — Mustache templates (the first renders to `REPORT.md`, a template
 /// named `NAME.LANG.md` to `REPORT.LANG.md`); `title` (default: named after the dataset, "Fashion-MNIST AutoML lab
 /// report"); `data`, `sweep`, `tune`, `retrain` — the
-/// output folders of those stages, each optional. Every one of them is a dependency, so editing a
-/// template reruns the report alone.
+/// output folders of those stages, each optional; `notes` — a Markdown file of the lab's notes (the
+/// dashboard edits it), rendered in the report's notes section. Every one of them is a dependency, so
+/// editing a template or a note reruns the report alone.
 public struct ReportStage: StageKind {
     public let name = "report"
     public let version = "1"
-    public var optionNames: [String]? { ["templates", "title", "data", "sweep", "tune", "retrain"] }
+    public var optionNames: [String]? { ["templates", "title", "data", "sweep", "tune", "retrain", "notes"] }
 
     public init() {}
 
@@ -26,6 +27,7 @@ public struct ReportStage: StageKind {
         let options = Options(stage.with, problems: &problems)
         return options.templates.map { StageOptionDependency(option: "templates", path: $0) }
             + options.inputs.map { StageOptionDependency(option: $0.key, path: $0.value) }.sorted { $0.option < $1.option }
+            + (options.notes.map { [StageOptionDependency(option: "notes", path: $0)] } ?? [])
     }
 
     public func validate(_ stage: StageDefinition) -> [StageOptionProblem] {
@@ -42,10 +44,14 @@ public struct ReportStage: StageKind {
         let options = Options(stage.with, problems: &problems)
         guard problems.isEmpty else { throw StageFailure(problems.map { "with.\($0.option): \($0.message)" }.joined(separator: "; ")) }
         try? StageDevice.activate(context.settings.device, log: { _ in })
-        let model = try ReportInputs(root: context.workspaceRoot, fileSystem: context.fileSystem, folders: options.inputs)
+        var model = try ReportInputs(root: context.workspaceRoot, fileSystem: context.fileSystem, folders: options.inputs)
             .model(title: options.title, environment: MachineDescription.environment(device: context.settings.device,
                                                                                      labmakeVersion: LabmakeVersion.current),
                    pipeline: context.pipeline, reportStage: stage.name)
+        if let notes = options.notes {
+            let path = context.workspaceRoot + "/" + PathRules.normalized(notes)
+            do { model.notes = try context.fileSystem.readText(path) } catch { throw StageFailure("cannot read the notes \(notes): \(error)") }
+        }
         let report = LabReport(model)
         let folder = context.workspaceRoot + "/" + PathRules.normalized(stage.outs.first ?? stage.name)
         try context.fileSystem.createDirectory(folder)
@@ -75,6 +81,8 @@ public struct ReportStage: StageKind {
         /// nil: named after the dataset (``ReportInputs/defaultTitle(dataset:)``).
         var title: String?
         var inputs: [String: String] = [:]
+        /// The notes file, relative to the workspace.
+        var notes: String?
 
         init(_ with: [String: ConfigValue], problems: inout [StageOptionProblem]) {
             let reader = OptionReader(with)
@@ -87,6 +95,7 @@ public struct ReportStage: StageKind {
             }
             title = reader.string("title", &problems)
             for key in ["data", "sweep", "tune", "retrain"] { inputs[key] = reader.string(key, &problems) }
+            notes = reader.string("notes", &problems)
         }
     }
 }
