@@ -102,6 +102,8 @@ struct ServeTests {
         let second = try box.labmake("serve", "--port", String(port), timeout: 20)
         #expect(second.status == 1 && second.stderr.contains("port \(port) on 127.0.0.1 is in use; --port 0 picks a free one"), "\(second.stderr)")
         #expect(try box.labmake("serve", "--host", "localhost").stderr.contains("'localhost' is not an IPv4 address"))
+        #expect(try box.labmake("serve", "--url-prefix", "lab").stderr.contains("--url-prefix must be a path such as /lab"))
+        #expect(try box.labmake("serve", "--url-prefix", "/a/../b").stderr.contains("--url-prefix must be a path such as /lab"))
     }
 
     static func count(in page: String) -> Int? {

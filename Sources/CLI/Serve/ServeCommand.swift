@@ -20,8 +20,10 @@ struct ServeCommand: ParsableCommand {
             The dashboard reads the workspace and never writes to it, so it never slows or blocks a run. With --control, \
             an experiment's pages also let you kill a running trial, change max trials, rerun failed trials and run a trial with parameters of your own while \
             `labmake run` (or `labmake tune`) drives it: the dashboard queues each request in the workspace database with a \
-            token drawn at this start, and the run applies and answers it within a second. Everything it serves is built \
-            into labmake: it works offline. It listens on 127.0.0.1 unless --host says otherwise.
+            token drawn at this start, and the run applies and answers it within a second; it also edits the lab's notes \
+            (the report stage's `notes` file). /api/v1/nni/… answers NNI's REST reads. Everything it serves is built \
+            into labmake: it works offline. It listens on 127.0.0.1 unless --host says otherwise; --url-prefix serves it \
+            under a reverse proxy's path.
             """)
 
     @Argument(help: "The pipeline file (default: labmake.yaml); without one, the current directory's workspace is shown without its pipeline.")
