@@ -17,7 +17,7 @@ struct ServeCommand: ParsableCommand {
             `labmake trials --json` or --csv would) and its charts (brush a parallel-coordinates axis to filter); a trial's \
             page its parameters, results and logs; /compare chosen trials or experiments side by side; /report the report \
             stage's Markdown with a banner while it is stale. \
-            The dashboard reads the workspace and never writes to it, so it never slows or blocks a run. With --control, \
+            Without --control the dashboard only reads the workspace, so it never slows or blocks a run. With --control, \
             an experiment's pages also let you kill a running trial, change max trials, rerun failed trials and run a trial with parameters of your own while \
             `labmake run` (or `labmake tune`) drives it: the dashboard queues each request in the workspace database with a \
             token drawn at this start, and the run applies and answers it within a second; it also edits the lab's notes \
