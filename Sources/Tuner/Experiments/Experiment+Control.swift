@@ -35,8 +35,8 @@ extension Experiment {
                 return .refused("\(trials.count) trials were already proposed: max_trials cannot go below that")
             }
             guard count <= Self.maxTrialsLimit else { return .refused("max_trials \(count) is above the limit of \(Self.maxTrialsLimit)") }
-            let before = settings.maxTrials
-            settings.maxTrials = count
+            let before = maxTrials
+            maxTrials = count
             sampler.plan(seed: settings.seed, maxTrials: count)
             return .applied("max_trials \(before) → \(count)")
         case .kill(let numbers):
@@ -68,10 +68,10 @@ extension Experiment {
                                       key: TrialKey.of(configuration, identity: settings.trialIdentity)))
             keep(trials[trials.count - 1])
             // A trial of the user's own comes on top of the tuner's: the budget grows by one.
-            let before = settings.maxTrials
-            settings.maxTrials = Swift.min(before + 1, Self.maxTrialsLimit)
-            sampler.plan(seed: settings.seed, maxTrials: settings.maxTrials)
-            return .applied("added trial \(number) (max_trials \(before) → \(settings.maxTrials))")
+            let before = maxTrials
+            maxTrials = Swift.min(before + 1, Self.maxTrialsLimit)
+            sampler.plan(seed: settings.seed, maxTrials: maxTrials)
+            return .applied("added trial \(number) (max_trials \(before) → \(maxTrials))")
         case .rerun(let numbers):
             return answer(for: numbers, verb: "rerunning") { i in
                 guard trials[i].status == .failed || (trials[i].status == .userCancelled && trials[i].killed == true) else {

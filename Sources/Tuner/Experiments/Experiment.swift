@@ -47,8 +47,7 @@ public struct ExperimentSettings: Sendable {
 /// A killed experiment resumes: finished trials are kept, unfinished ones run again, and a raised
 /// `maxTrials` runs exactly the difference. A failing trial is recorded and never stops the rest.
 public final class Experiment: @unchecked Sendable {
-    /// Its settings; `maxTrials` changes when a control request raises it (the lock is held to read it).
-    public internal(set) var settings: ExperimentSettings
+    public let settings: ExperimentSettings
     public let space: SearchSpace
     var sampler: any Sampler
     let runner: any TrialRunner
@@ -69,6 +68,8 @@ public final class Experiment: @unchecked Sendable {
     var trials: [TrialRecord] = []
     /// The running trials that the user asked to kill.
     var killRequests: Set<Int> = []
+    /// The budget: `settings.maxTrials` until a control request changes it.
+    var maxTrials: Int
     var started = 0.0
     /// Trials that ran in this process, and their seconds: the basis of the time-left estimate.
     private var ranHere: [Double] = []
@@ -83,6 +84,7 @@ public final class Experiment: @unchecked Sendable {
         self.space = space
         self.sampler = sampler
         self.sampler.plan(seed: settings.seed, maxTrials: settings.maxTrials)
+        maxTrials = settings.maxTrials
         self.runner = runner
         self.store = store
         self.clock = clock
@@ -143,7 +145,7 @@ public final class Experiment: @unchecked Sendable {
                     launch(index, on: pool)
                     continue
                 }
-                guard proposing && trials.count < settings.maxTrials else { break }
+                guard proposing && trials.count < maxTrials else { break }
                 let trial: TrialRecord
                 switch try propose() {
                 case .trial(let proposed): trial = proposed
@@ -175,7 +177,7 @@ public final class Experiment: @unchecked Sendable {
     /// Where the experiment stands (the lock is held).
     private var progress: ExperimentProgress {
         let finished = trials.filter(\.isOver).count
-        let remaining = Swift.max(settings.maxTrials - finished, 0)
+        let remaining = Swift.max(maxTrials - finished, 0)
         var left: Double? = nil
         if !ranHere.isEmpty {
             let mean = ranHere.reduce(0, +) / Double(ranHere.count)
@@ -183,7 +185,7 @@ public final class Experiment: @unchecked Sendable {
         }
         let elapsed = clock.now() - started
         if let limit = settings.maxDuration { left = Swift.min(left ?? .infinity, Swift.max(limit - elapsed, 0)) }
-        return ExperimentProgress(finished: finished, maxTrials: settings.maxTrials, best: bestSoFar, elapsed: elapsed,
+        return ExperimentProgress(finished: finished, maxTrials: maxTrials, best: bestSoFar, elapsed: elapsed,
                                   secondsLeft: remaining == 0 ? 0 : left, budgetParameter: settings.budgetParameter)
     }
 
