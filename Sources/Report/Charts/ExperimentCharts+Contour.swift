@@ -23,8 +23,10 @@ extension ExperimentCharts {
 
     /// The metric over two numeric parameters: a grid whose every cell has the inverse-distance-weighted
     /// metric of the trials (distances on the axes as drawn, logarithmic where the values span a factor of
-    /// 20 or more), shaded in nine steps from the worst result to the best, with the trials as dots.
-    public static func contour(_ points: [ContourPoint], xName: String, yName: String, metric: String, maximize: Bool = true) -> String {
+    /// 20 or more), shaded in nine steps from the worst result to the best, with the trials as dots (at most
+    /// `dotLimit`, evenly spaced: the grid uses them all).
+    public static func contour(_ points: [ContourPoint], xName: String, yName: String, metric: String, maximize: Bool = true,
+                               dotLimit: Int = 400) -> String {
         let size = 420.0, left = 64.0, right = 96.0, top = 36.0, bottom = 48.0
         var svg = SVGDocument(width: size + left + right - 40, height: size)
         let plot = (x0: left, x1: size + left - 40 - 20, y0: size - bottom, y1: top)
@@ -70,7 +72,8 @@ extension ExperimentCharts {
         for tick in y.ticks(4) { svg.text(plot.x0 - 5, y(tick) + 3, ChartScale.label(tick), anchor: "end", size: 9) }
         svg.text((plot.x0 + plot.x1) / 2, size - 12, xName + (x.logarithmic ? " (log)" : ""), size: 11)
         svg.text(14, (plot.y0 + plot.y1) / 2, yName + (y.logarithmic ? " (log)" : ""), size: 11, rotate: true)
-        for p in points {
+        let dots = points.count > dotLimit ? stride(from: 0, to: points.count, by: points.count / dotLimit + 1).map { points[$0] } : points
+        for p in dots {
             svg.circle(x(p.x), y(p.y), radius: 2.8, fill: "#d62728",
                        title: "trial \(p.trial): \(xName) = \(ChartScale.label(p.x)), \(yName) = \(ChartScale.label(p.y)), \(ChartScale.label(p.metric))",
                        attributes: ["data-trial": String(p.trial), "data-bucket": String(bucket(p.metric))])
