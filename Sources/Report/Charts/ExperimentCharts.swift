@@ -103,7 +103,8 @@ public enum ExperimentCharts {
                 svg.text(last.0, last.1 + 4, "×", size: 13, fill: "#d62728")
             }
         }
-        let median = (0..<steps).compactMap { step -> (Double, Double)? in
+        // The median of one curve is that curve: drawn over it, it would hide it.
+        let median = withCurves.count < 2 ? [] : (0..<steps).compactMap { step -> (Double, Double)? in
             let at = withCurves.compactMap { step < $0.intermediates.count && $0.intermediates[step].isFinite ? $0.intermediates[step] : nil }
             guard !at.isEmpty else { return nil }
             return (x(Double(step + 1)), clipped(Self.median(at)))
