@@ -94,7 +94,7 @@ struct ExperimentPage {
                 + "<div style=\"width: \(String(format: "%.1f", fraction * 100))%\"></div></div>\n"
             if let left = secondsLeft(maxTrials: max) {
                 html += "<p class=\"muted\" data-testid=\"eta\" data-seconds=\"\(Int(left.rounded()))\">about \(HTML.seconds(left)) left "
-                    + "(\(Swift.max(max - done, 0)) trials to go at the mean trial's pace)</p>\n"
+                    + "(\(Swift.max(max - done, 0)) trials to go at the pace of the latest)</p>\n"
             }
         }
         var facts: [String] = ["direction: \(view.maximize ? "maximize" : "minimize")"]
@@ -112,10 +112,14 @@ struct ExperimentPage {
         return html + "<p class=\"facts\">" + facts.joined(separator: " · ") + "</p>\n"
     }
 
-    /// While trials run: the trials to go times the mean finished trial's seconds, over the trials running at once.
+    /// Finished trials whose mean paces the estimate of the time left: the latest, as a resumed run may differ.
+    static let pacingTrials = 10
+
+    /// While trials run: the trials to go times the mean seconds of the latest finished trials, over the trials running at once.
     func secondsLeft(maxTrials: Int) -> Double? {
         let running = view.trials.filter { $0.status == .running }.count
-        let finished = view.trials.filter { $0.status.isFinal && !$0.reused }.compactMap(\.seconds)
+        let finished = view.trials.filter { $0.status.isFinal && !$0.reused && $0.endedAt != nil }
+            .sorted { $0.endedAt! > $1.endedAt! }.prefix(Self.pacingTrials).compactMap(\.seconds)
         let left = maxTrials - view.trials.filter(\.isOver).count
         guard running > 0, !finished.isEmpty, left > 0 else { return nil }
         return finished.reduce(0, +) / Double(finished.count) * Double(left) / Double(running)
