@@ -181,6 +181,38 @@ enum Assets {
         return point.matrixTransform(svg.getScreenCTM().inverse());
       }
       function number(x) { return String(Number(x.toPrecision(4))); }
+      // The value at pixel `y` of a linear or logarithmic axis whose dataset gives `low`, `high` (its values, in logs
+      // on a log scale) and `from`, `to` (their pixels).
+      function valueAt(d, y) {
+        const low = Number(d.low), high = Number(d.high), from = Number(d.from), to = Number(d.to);
+        const v = low + (y - from) / (to - from) * (high - low);
+        return d.scale === "log" ? Math.pow(10, v) : v;
+      }
+      // A vertical drag in `svg` from `event`: a band `x`…`x + width` follows the pointer; `done(y0, y1)` gets the
+      // two ends in the chart's coordinates, unless the pointer barely moved.
+      let drag = null;
+      function startDrag(svg, event, x, width, fill, done) {
+        event.preventDefault();
+        const p = svgPoint(svg, event);
+        const band = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+        band.setAttribute("x", x); band.setAttribute("width", width);
+        band.setAttribute("y", p.y); band.setAttribute("height", 0);
+        band.setAttribute("fill", fill); band.setAttribute("pointer-events", "none");
+        svg.appendChild(band);
+        drag = { svg: svg, start: p.y, band: band, done: done };
+      }
+      document.addEventListener("mousemove", function (event) {
+        if (!drag) return;
+        const y = svgPoint(drag.svg, event).y;
+        drag.band.setAttribute("y", Math.min(y, drag.start)); drag.band.setAttribute("height", Math.abs(y - drag.start));
+      });
+      document.addEventListener("mouseup", function (event) {
+        if (!drag) return;
+        const d = drag; drag = null;
+        const y = svgPoint(d.svg, event).y;
+        if (Math.abs(y - d.start) < 3) { d.band.remove(); return; }
+        d.done(d.start, y);
+      });
       function terms(axis, y0, y1) {
         const d = axis.dataset, field = d.axis;
         const lowY = Math.max(y0, y1), highY = Math.min(y0, y1);
@@ -189,44 +221,25 @@ enum Assets {
           const chosen = options.filter(function (_, i) { const y = from - step * (i + 0.5); return y <= lowY && y >= highY; });
           return chosen.length ? [field + ":" + chosen.join(",")] : [];
         }
-        const low = Number(d.low), high = Number(d.high), from = Number(d.from), to = Number(d.to);
-        const value = function (y) { const v = low + (y - from) / (to - from) * (high - low); return d.scale === "log" ? Math.pow(10, v) : v; };
-        return [field + ">=" + number(value(lowY)), field + "<=" + number(value(highY))];
+        return [field + ">=" + number(valueAt(d, lowY)), field + "<=" + number(valueAt(d, highY))];
       }
       window.labmakeBrushTerms = terms;
-      let brush = null;
       document.addEventListener("mousedown", function (event) {
         const svg = event.target.closest && event.target.closest("[data-testid=parallel] svg");
-        if (!svg) return;
+        if (!svg || event.target.closest("text[data-axis-label]")) return;
         const p = svgPoint(svg, event);
         const axis = [...svg.querySelectorAll("line[data-axis]")].find(function (a) { return Math.abs(Number(a.getAttribute("x1")) - p.x) < 14; });
         if (!axis) return;
-        event.preventDefault();
-        const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-        rect.setAttribute("x", Number(axis.getAttribute("x1")) - 7); rect.setAttribute("width", 14);
-        rect.setAttribute("y", p.y); rect.setAttribute("height", 0);
-        rect.setAttribute("fill", "rgba(31,119,180,0.25)"); rect.setAttribute("stroke", "#1f77b4");
-        svg.appendChild(rect);
-        brush = { svg: svg, axis: axis, start: p.y, rect: rect };
-      });
-      document.addEventListener("mousemove", function (event) {
-        if (!brush) return;
-        const y = svgPoint(brush.svg, event).y;
-        brush.rect.setAttribute("y", Math.min(y, brush.start)); brush.rect.setAttribute("height", Math.abs(y - brush.start));
-      });
-      document.addEventListener("mouseup", function (event) {
-        if (!brush) return;
-        const b = brush; brush = null;
-        const y = svgPoint(b.svg, event).y;
-        if (Math.abs(y - b.start) < 3) { b.rect.remove(); return; }
-        const added = terms(b.axis, b.start, y);
-        const url = new URL(location.href);
-        const kept = (url.searchParams.get("filter") || "").split(/\\s+/).filter(function (t) {
-          return t && !t.startsWith(b.axis.dataset.axis + ">=") && !t.startsWith(b.axis.dataset.axis + "<=") && !t.startsWith(b.axis.dataset.axis + ":");
+        startDrag(svg, event, Number(axis.getAttribute("x1")) - 7, 14, "rgba(31,119,180,0.25)", function (y0, y1) {
+          const field = axis.dataset.axis;
+          const url = new URL(location.href);
+          const kept = (url.searchParams.get("filter") || "").split(/\\s+/).filter(function (t) {
+            return t && !t.startsWith(field + ">=") && !t.startsWith(field + "<=") && !t.startsWith(field + ":");
+          });
+          url.searchParams.set("filter", kept.concat(terms(axis, y0, y1)).join(" "));
+          url.searchParams.delete("page");
+          location.href = url.toString();
         });
-        url.searchParams.set("filter", kept.concat(added).join(" "));
-        url.searchParams.delete("page");
-        location.href = url.toString();
       });
 
       // Parallel coordinates: drag an axis's name sideways, and the axes' order goes to the URL (`axes=a,b,c`).
@@ -254,35 +267,15 @@ enum Assets {
       });
 
       // Zoom: drag up or down on a chart's plot area, and the values spanned become its range in the URL (`y=LOW:HIGH`).
-      let zoom = null;
       document.addEventListener("mousedown", function (event) {
         const area = event.target.closest && event.target.closest("rect[data-zoom]");
         if (!area) return;
-        event.preventDefault();
-        const svg = area.ownerSVGElement, p = svgPoint(svg, event);
-        const band = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-        band.setAttribute("x", area.getAttribute("x")); band.setAttribute("width", area.getAttribute("width"));
-        band.setAttribute("y", p.y); band.setAttribute("height", 0);
-        band.setAttribute("fill", "rgba(31,119,180,0.15)"); band.setAttribute("pointer-events", "none");
-        svg.appendChild(band);
-        zoom = { svg: svg, area: area, start: p.y, band: band };
-      });
-      document.addEventListener("mousemove", function (event) {
-        if (!zoom) return;
-        const y = svgPoint(zoom.svg, event).y;
-        zoom.band.setAttribute("y", Math.min(y, zoom.start)); zoom.band.setAttribute("height", Math.abs(y - zoom.start));
-      });
-      document.addEventListener("mouseup", function (event) {
-        if (!zoom) return;
-        const z = zoom; zoom = null;
-        const y = svgPoint(z.svg, event).y;
-        if (Math.abs(y - z.start) < 3) { z.band.remove(); return; }
-        const d = z.area.dataset, low = Number(d.low), high = Number(d.high), from = Number(d.from), to = Number(d.to);
-        const value = function (py) { const v = low + (py - from) / (to - from) * (high - low); return d.scale === "log" ? Math.pow(10, v) : v; };
-        const a = value(y), b = value(z.start);
-        const url = new URL(location.href);
-        url.searchParams.set("y", number(Math.min(a, b)) + ":" + number(Math.max(a, b)));
-        location.href = url.toString();
+        startDrag(area.ownerSVGElement, event, area.getAttribute("x"), area.getAttribute("width"), "rgba(31,119,180,0.15)", function (y0, y1) {
+          const a = valueAt(area.dataset, y0), b = valueAt(area.dataset, y1);
+          const url = new URL(location.href);
+          url.searchParams.set("y", number(Math.min(a, b)) + ":" + number(Math.max(a, b)));
+          location.href = url.toString();
+        });
       });
     })();
     """
