@@ -72,6 +72,12 @@ struct ChartSettingsTests {
         #expect(page.contains("data-testid=\"contour\" data-x=\"depth\" data-y=\"lr\""))
         let chosen = try await http.get("/experiment?name=tune%23contour&cx=noise&cy=lr").body
         #expect(chosen.contains("data-testid=\"contour\" data-x=\"noise\" data-y=\"lr\""))
+        // Each settings form carries the others: choosing a grouping keeps the contour's parameters, and back.
+        let both = try await http.get("/experiment?name=tune%23contour&cx=noise&cy=lr&group=opt&logy=1").body
+        let groupForm = both.components(separatedBy: "data-testid=\"group-form\">").dropFirst().first?.components(separatedBy: "</form>").first ?? ""
+        #expect(groupForm.contains("name=\"cx\" value=\"noise\"") && groupForm.contains("name=\"logy\" value=\"1\"") && !groupForm.contains("name=\"group\" value"))
+        let contourForm = both.components(separatedBy: "data-testid=\"contour-form\">").dropFirst().first?.components(separatedBy: "</form>").first ?? ""
+        #expect(contourForm.contains("name=\"group\" value=\"opt\"") && !contourForm.contains("name=\"cx\" value"))
         let same = try await http.get("/experiment?name=tune%23contour&cx=lr&cy=lr").body
         #expect(same.contains("data-testid=\"contour\" data-x=\"lr\" data-y=\"depth\""), "two different parameters")
     }

@@ -32,15 +32,25 @@ struct ExperimentPage {
 
         var axis: ValueAxis { ValueAxis(logarithmic: logY, range: ValueAxis.range(yRange)) }
 
+        /// The state as URL fields, defaults empty (a link leaves those out).
+        var fields: [(String, String)] {
+            [("filter", filter), ("sort", sort == "trial" ? "" : sort), ("desc", descending ? "1" : ""), ("page", page == 1 ? "" : String(page)),
+             ("cols", columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? ""), ("key", key ?? ""), ("logy", logY ? "1" : ""),
+             ("y", yRange), ("cx", contourX), ("cy", contourY), ("group", group), ("axes", axes?.joined(separator: ",") ?? ""),
+             ("top", top == 100 ? "" : String(top))]
+        }
+
         func link(_ change: (inout Query) -> Void) -> String {
             var q = self
             change(&q)
-            return HTML.experimentLink(q.name, extra: [("filter", q.filter), ("sort", q.sort == "trial" ? "" : q.sort),
-                                                       ("desc", q.descending ? "1" : ""), ("page", q.page == 1 ? "" : String(q.page)),
-                                                       ("cols", q.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? ""),
-                                                       ("key", q.key ?? ""), ("logy", q.logY ? "1" : ""), ("y", q.yRange),
-                                                       ("cx", q.contourX), ("cy", q.contourY), ("group", q.group),
-                                                       ("axes", q.axes?.joined(separator: ",") ?? ""), ("top", q.top == 100 ? "" : String(q.top))])
+            return HTML.experimentLink(q.name, extra: q.fields)
+        }
+
+        /// Hidden inputs that carry the experiment and the rest of the state through a form that sets `replaced` itself,
+        /// so that choosing one setting keeps the others.
+        func hiddenFields(except replaced: Set<String>) -> String {
+            ([("name", name)] + fields.filter { !$0.1.isEmpty && !replaced.contains($0.0) })
+                .map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
         }
     }
 
@@ -127,8 +137,7 @@ struct ExperimentPage {
 
     private func filterForm(problem: String?, shown: Int) -> String {
         var html = "<form class=\"filter\" method=\"get\" action=\"/experiment\" data-testid=\"filter-form\">"
-            + "<input type=\"hidden\" name=\"name\" value=\"\(HTML.escape(view.name))\">"
-        if let columns = query.columns { html += "<input type=\"hidden\" name=\"cols\" value=\"\(HTML.escape(columns.isEmpty ? "-" : columns.joined(separator: ",")))\">" }
+            + query.hiddenFields(except: ["filter", "page"])
         html += "<input type=\"search\" name=\"filter\" data-testid=\"filter\" value=\"\(HTML.escape(query.filter))\" size=\"60\" "
             + "placeholder=\"status:SUCCEEDED metric&gt;0.85 lr&lt;0.01\"> <button type=\"submit\">filter</button>"
         if !query.filter.isEmpty { html += " <a href=\"\(HTML.escape(query.link { $0.filter = ""; $0.page = 1 }))\">clear</a>" }
@@ -160,9 +169,7 @@ struct ExperimentPage {
     private func groups(_ trials: [TrialRecord], parameters: [String], metric: String) -> String {
         guard !parameters.isEmpty else { return "" }
         var html = "<section class=\"groups\" data-testid=\"groups\"><form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"group-form\">"
-        for (name, value) in [("name", view.name), ("filter", query.filter), ("key", query.key ?? "")] where !value.isEmpty {
-            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
-        }
+            + query.hiddenFields(except: ["group"])
         html += "<label>group repeats by <select name=\"group\" data-testid=\"group\"><option value=\"\">–</option>"
             + parameters.map { "<option\($0 == query.group ? " selected" : "")>\(HTML.escape($0))</option>" }.joined()
             + "</select></label> <button type=\"submit\">group</button></form>\n"
@@ -193,10 +200,9 @@ struct ExperimentPage {
 
     /// The parallel coordinates' settings: which axes (dragging a name moves its axis), and the best share of trials.
     private func parallelForm(parameters: [String], shown: [String]) -> String {
+        // The ticked `axis` boxes replace `axes`.
         var html = "<form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"parallel-form\">"
-        for (name, value) in [("name", view.name), ("filter", query.filter), ("key", query.key ?? "")] where !value.isEmpty {
-            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
-        }
+            + query.hiddenFields(except: ["axes", "top"])
         html += "<details><summary>axes</summary>" + (shown + parameters.filter { !shown.contains($0) }).map { p in
             "<label><input type=\"checkbox\" name=\"axis\" value=\"\(HTML.escape(p))\"\(shown.contains(p) ? " checked" : "")> \(HTML.escape(p))</label> "
         }.joined() + "</details> <label>best <select name=\"top\" data-testid=\"top\">"
@@ -220,10 +226,7 @@ struct ExperimentPage {
         }
         if points.count > Self.contourLimit { points = stride(from: 0, to: points.count, by: points.count / Self.contourLimit + 1).map { points[$0] } }
         var form = "<form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"contour-form\">"
-        for (name, value) in [("name", view.name), ("filter", query.filter), ("key", query.key ?? ""), ("logy", query.logY ? "1" : ""), ("y", query.yRange)]
-        where !value.isEmpty {
-            form += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
-        }
+            + query.hiddenFields(except: ["cx", "cy"])
         for (field, chosen) in [("cx", xName), ("cy", yName)] {
             form += "<select name=\"\(field)\">" + numeric.map { "<option\($0 == chosen ? " selected" : "")>\(HTML.escape($0))</option>" }.joined() + "</select> "
         }
@@ -255,12 +258,9 @@ struct ExperimentPage {
 
     /// The chart settings: which reported key, a log scale, a zoomed range (also set by dragging on a chart).
     private func axisForm(keys: [String]) -> String {
+        // The unticked log box sends nothing: `logy` is the form's own.
         var html = "<form class=\"axis\" method=\"get\" action=\"/experiment\" data-testid=\"axis-form\">"
-        for (name, value) in [("name", view.name), ("filter", query.filter), ("sort", query.sort == "trial" ? "" : query.sort),
-                              ("desc", query.descending ? "1" : ""), ("cols", query.columns.map { $0.isEmpty ? "-" : $0.joined(separator: ",") } ?? "")]
-        where !value.isEmpty {
-            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
-        }
+            + query.hiddenFields(except: ["key", "logy", "y"])
         if !keys.isEmpty {
             html += "<label>chart <select name=\"key\" data-testid=\"metric-key\"><option value=\"\">metric</option>"
                 + keys.map { "<option\(query.key == $0 ? " selected" : "")>\(HTML.escape($0))</option>" }.joined() + "</select></label> "

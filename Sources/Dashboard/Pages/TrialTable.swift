@@ -106,8 +106,8 @@ struct TrialTable {
     private func columnChooser() -> String {
         guard !parameters.isEmpty else { return "" }
         var html = "<details class=\"columns\"><summary>columns</summary><form method=\"get\" action=\"/experiment\" data-testid=\"columns-form\">"
-        html += "<input type=\"hidden\" name=\"name\" value=\"\(HTML.escape(view.name))\"><input type=\"hidden\" name=\"cols\" value=\"-\">"
-        if !query.filter.isEmpty { html += "<input type=\"hidden\" name=\"filter\" value=\"\(HTML.escape(query.filter))\">" }
+        // `cols=-` with the ticked `col` boxes: no box ticked still means no parameter column.
+        html += query.hiddenFields(except: ["cols", "page"]) + "<input type=\"hidden\" name=\"cols\" value=\"-\">"
         for p in parameters {
             html += "<label><input type=\"checkbox\" name=\"col\" value=\"\(HTML.escape(p))\"\(columns.contains(p) ? " checked" : "")> \(HTML.escape(p))</label> "
         }
