@@ -86,20 +86,25 @@ struct NNIRestFacade {
             "trialJobId": t.jobID, "sequenceId": t.number - 1, "status": t.status.rawValue,
             "startTime": t.startedAt.map(milliseconds) ?? 0, "endTime": t.endedAt.map(milliseconds) ?? -1,
             "hyperParameters": [parameters], "logPath": "", "stderrPath": "",
-            "finalMetricData": metrics(t).filter { $0["type"] as? String == "FINAL" },
+            "finalMetricData": finalRecord(t).map { [$0] } ?? [],
         ]
     }
 
     /// A trial's metric records as NNI's `MetricDataRecord`s: `data` is the value's JSON, JSON-encoded
     /// again, as NNI stores it (`json.loads(json.loads(data))` gives the value back).
     private func metrics(_ t: TrialRecord) -> [[String: Any]] {
-        func record(_ type: String, _ sequence: Int, _ value: String, _ time: Date?) -> [String: Any] {
-            ["timestamp": time.map(milliseconds) ?? 0, "trialJobId": t.jobID, "parameterId": String(t.number - 1), "type": type,
-             "sequence": sequence, "data": jsonString(value)]
-        }
-        var records = t.intermediates.enumerated().map { record("PERIODICAL", $0.offset, TrialExport.number($0.element), t.startedAt) }
-        if t.metric != nil { records.append(record("FINAL", 0, value(t), t.endedAt)) }
-        return records
+        t.intermediates.enumerated().map { record(t, "PERIODICAL", $0.offset, TrialExport.number($0.element), t.startedAt) }
+            + (finalRecord(t).map { [$0] } ?? [])
+    }
+
+    /// The FINAL record, when the trial has a result.
+    private func finalRecord(_ t: TrialRecord) -> [String: Any]? {
+        t.metric == nil ? nil : record(t, "FINAL", 0, value(t), t.endedAt)
+    }
+
+    private func record(_ t: TrialRecord, _ type: String, _ sequence: Int, _ value: String, _ time: Date?) -> [String: Any] {
+        ["timestamp": time.map(milliseconds) ?? 0, "trialJobId": t.jobID, "parameterId": String(t.number - 1), "type": type,
+         "sequence": sequence, "data": jsonString(value)]
     }
 
     /// The final result as the trial reported it: a number, or the JSON object of a dict metric.

@@ -25,15 +25,15 @@ public final class WorkspaceControlQueue: ExperimentControlQueue, @unchecked Sen
     }
 
     public func pendingRequests(experiment: String) throws -> [ControlRequest] {
-        let requests = try database.pendingControlRequests(experiment: experiment).map { stored -> ControlRequest in
+        let requests = try database.pendingControlRequests(experiment: experiment).compactMap { stored -> ControlRequest? in
             // A request that this labmake cannot read (a newer one's) is answered, not left pending.
             guard let action = Self.decode(stored.action) else {
                 try database.answerControlRequest(id: stored.id, state: "refused", answer: "this labmake does not know the request \(stored.action)",
                                                   time: clock.now())
-                return ControlRequest(id: -1, action: .kill(trials: []), requestedAt: stored.requestedAt)
+                return nil
             }
             return ControlRequest(id: stored.id, action: action, requestedAt: stored.requestedAt)
-        }.filter { $0.id >= 0 }
+        }
         taken.withLock { for request in requests { $0[request.id] = request.action } }
         return requests
     }
