@@ -30,6 +30,9 @@ struct ExperimentView {
 
     var maximize: Bool { stage?.maximize ?? true }
 
+    /// Whether a run drives the experiment now (some trial runs or waits): only then does it take requests.
+    var isLive: Bool { trials.contains { $0.status == .running || $0.status == .waiting } }
+
     /// The parameter that carries a multi-fidelity trial's budget, when the trials have one.
     var budgetParameter: String? { Self.budgetParameter(of: trials, stage: stage) }
 

@@ -16,8 +16,7 @@ struct ControlPanel {
     /// The lab's notes file, when the pipeline's report names one.
     var notes: NotesFile? = nil
 
-    /// Whether a run drives the experiment now (some trial runs or waits): only then are requests taken.
-    var isLive: Bool { view.trials.contains { $0.status == .running || $0.status == .waiting } }
+    var isLive: Bool { view.isLive }
 
     /// The hidden fields every form carries.
     private func hidden(_ action: String, returning: String? = nil) -> String {
@@ -67,7 +66,7 @@ struct ControlPanel {
             return "<button type=\"submit\" form=\"kill-form\" name=\"trial\" value=\"\(trial.number)\" data-testid=\"kill\" "
                 + "data-confirm=\"Kill trial \(trial.number)?\">kill</button>"
         }
-        if ControlChannel.canRerun(trial), isLive, !inTable {
+        if trial.canRunAgain, isLive, !inTable {
             return "<form method=\"post\" action=\"/control\">" + hidden("rerun")
                 + "<input type=\"hidden\" name=\"trial\" value=\"\(trial.number)\"><button type=\"submit\" data-testid=\"rerun\">run it again</button></form>"
         }

@@ -34,7 +34,7 @@ public final class ControlChannel: Sendable {
     /// `value`; `parameters`, a JSON object) ask of `view`'s experiment, checked against its trials now.
     static func action(_ fields: [String: [String]], view: ExperimentView) throws -> ControlAction {
         let trials = view.trials
-        guard trials.contains(where: { $0.status == .running || $0.status == .waiting }) else {
+        guard view.isLive else {
             throw Refusal(status: 409, message: "experiment \(view.name) is not running: no run would apply the request "
                           + "(start it with labmake run or labmake tune, and ask while it runs)")
         }
@@ -58,7 +58,7 @@ public final class ControlChannel: Sendable {
             return .kill(trials: chosen)
         case "rerun":
             let chosen = try numbers()
-            for number in chosen where !Self.canRerun(status(number)) {
+            for number in chosen where !status(number).canRunAgain {
                 throw Refusal(status: 409, message: "trial \(number) is \(status(number).status.rawValue): only failed and killed trials run again")
             }
             return .rerun(trials: chosen)
@@ -85,11 +85,6 @@ public final class ControlChannel: Sendable {
         case let other:
             throw Refusal(status: 400, message: "unknown action '\(other)': kill, rerun, rerun-failed, max-trials or add")
         }
-    }
-
-    /// Whether `trial` may run again: it failed, or the user killed it.
-    static func canRerun(_ trial: TrialRecord) -> Bool {
-        trial.status == .failed || (trial.status == .userCancelled && trial.killed == true)
     }
 
     /// Queues `action` for the experiment; returns the request's id.

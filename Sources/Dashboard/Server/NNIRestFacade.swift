@@ -59,7 +59,7 @@ struct NNIRestFacade {
     /// NNI's experiment status: RUNNING while a trial runs or waits, DONE after, INITIALIZED before any.
     var status: String {
         if view.trials.isEmpty { return "INITIALIZED" }
-        return view.trials.contains { $0.status == .running || $0.status == .waiting } ? "RUNNING" : "DONE"
+        return view.isLive ? "RUNNING" : "DONE"
     }
 
     private var profile: [String: Any] {

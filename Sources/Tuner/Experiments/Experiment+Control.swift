@@ -74,7 +74,7 @@ extension Experiment {
             return .applied("added trial \(number) (max_trials \(before) → \(maxTrials))")
         case .rerun(let numbers):
             return answer(for: numbers, verb: "rerunning") { i in
-                guard trials[i].status == .failed || (trials[i].status == .userCancelled && trials[i].killed == true) else {
+                guard trials[i].canRunAgain else {
                     return "it is \(trials[i].status.rawValue): only failed and killed trials run again"
                 }
                 let number = trials[i].number, configuration = trials[i].configuration, key = trials[i].key

@@ -60,6 +60,9 @@ public struct TrialRecord: Codable, Sendable, Equatable {
     /// Whether the trial will not run again: it ended (``TrialStatus/isFinal``) or the user killed it.
     public var isOver: Bool { status.isFinal || killed == true }
 
+    /// Whether the user may have it run again under its number: it failed, or the user killed it.
+    public var canRunAgain: Bool { status == .failed || (status == .userCancelled && killed == true) }
+
     public var seconds: Double? { startedAt.flatMap { s in endedAt.map { $0.timeIntervalSince(s) } } }
 
     /// The trial's id as NNI names trials (`NNI_TRIAL_JOB_ID`, `trialJobId` in exports): NNI's own for
