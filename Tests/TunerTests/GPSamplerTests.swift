@@ -65,6 +65,7 @@ struct GPSamplerTests {
             var random = SplitMix64(seed: 2).derived(UInt64(k + 1))
             let c = try #require(sampler.suggest(small, history: history, random: &random))
             #expect(!history.contains { $0.configuration == c }, "trial \(k + 1) repeats \(c)")
+            #expect(small.violation(c) == nil, "trial \(k + 1): \(c)")
             history.append(Observation(configuration: c, loss: Double(c.values["n"]!.number!), state: .finished))
         }
     }
@@ -92,6 +93,22 @@ struct GPSamplerTests {
             }
             let moved = encoding.perturb(point, scale: 0.3, using: &random)
             #expect(nested.violation(Configuration(values: encoding.decode(moved))) == nil)
+        }
+    }
+
+    @Test("every sampler's value at either end of an integer range lies in it, for ranges starting at zero or below")
+    func integerEnds() throws {
+        for (a, b) in [(0, 12), (-3, 3), (-5, -1), (1, 2), (0, 1)] {
+            let space = try SearchSpace.parse(Data(#"{"n": {"_type": "randint", "_value": [\#(a), \#(b)]}}"#.utf8))
+            let encoding = SpaceEncoding(space)
+            for u in [0.0, 1e-12, 0.5, 1 - 1e-12, 1.0] {
+                let c = Configuration(values: encoding.decode([u]))
+                #expect(space.violation(c) == nil, "randint [\(a), \(b)) at \(u): \(c)")
+            }
+            let domain = try #require(NumericDomain(.randint(a, b)))
+            #expect(domain.value(fromInternal: domain.low) == .int(a))
+            #expect(domain.value(fromInternal: domain.high) == .int(b - 1))
+            #expect(domain.value(fromInternal: domain.low - 3) == .int(a))
         }
     }
 

@@ -72,8 +72,9 @@ public struct GPSampler: Sampler {
                 }
             }
         }
-        scored = (scored.prefix(50) + refined).sorted { $0.score > $1.score }
-        // The best candidate that is not a configuration already tried (a discrete space repeats).
+        scored = (scored + refined).sorted { $0.score > $1.score }
+        // The best candidate that is not a configuration already tried (a discrete space repeats; the
+        // whole pool is searched, so that the last untried configuration of a small space is found).
         let tried = Set(history.map(\.configuration))
         for candidate in scored {
             let configuration = Configuration(values: encoding.decode(candidate.point))

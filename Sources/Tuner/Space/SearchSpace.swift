@@ -254,7 +254,12 @@ struct NumericDomain: Equatable {
 
     /// NNI's value for internal point `x`: exp for log types, then rounding to q and clipping.
     func value(fromInternal x: Double) -> ParameterValue {
-        if integer { return .int(Int(Swift.min(Swift.max(x, low), high - 1e-9).rounded(.toNearestOrAwayFromZero))) }
+        if integer {
+            // Rounded, then clipped: the interval's lower end a − ½ rounds away from zero to a − 1 when a ≤ 0.
+            var n = x.rounded(.toNearestOrAwayFromZero)
+            if let (a, b) = clip { n = Swift.min(Swift.max(n, a), b) }
+            return .int(Int(n))
+        }
         var v = log ? exp(x) : x
         if let q { v = (v / q).rounded() * q }
         if let (a, b) = clip { v = Swift.min(Swift.max(v, a), b) }
