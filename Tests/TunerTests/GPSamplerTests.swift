@@ -125,7 +125,7 @@ struct GPSamplerTests {
         #expect(GPSampler.normalScores([3, 1, 2, 2]).map { ($0 * 1000).rounded() } == [1150, -1150, 0, 0])
     }
 
-    @Test("auto takes the GP sampler at small budgets, and TPE past them or over spaces of choices; other kinds stand for themselves")
+    @Test("auto takes the GP sampler at small budgets; TPE past 50 trials over numbers, and from 31 to 50 and past 100 over spaces of choices; other kinds stand for themselves")
     func auto() throws {
         let choices = try SearchSpace.parse(Data(#"{"a": {"_type": "uniform", "_value": [0, 1]}, "b": {"_type": "choice", "_value": [1, 2]}}"#.utf8))
         #expect(TunerKind.auto.resolved(budget: 20, space: choices) == .gp)
@@ -137,7 +137,10 @@ struct GPSamplerTests {
         #expect(TunerKind.auto.resolved(budget: 50, space: numbers) == .gp)
         #expect(TunerKind.auto.resolved(budget: 51, space: numbers) == .tpe)
         #expect(TunerKind.auto.resolved(budget: 40, space: choices) == .tpe)
-        #expect(TunerKind.auto.resolved(budget: 100, space: space) == .tpe)
+        #expect(TunerKind.auto.resolved(budget: 100, space: numbers) == .tpe)
+        #expect(TunerKind.auto.resolved(budget: 51, space: space) == .gp)
+        #expect(TunerKind.auto.resolved(budget: 100, space: space) == .gp)
+        #expect(TunerKind.auto.resolved(budget: 101, space: space) == .tpe)
         #expect(TunerKind.anneal.resolved(budget: 10, space: space) == .anneal)
         #expect(try TunerKind(name: "GPTuner") == .gp)
     }

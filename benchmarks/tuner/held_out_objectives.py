@@ -9,6 +9,11 @@ styblinski5  5-D in [-5,5]^5, minimize, f* = -39.16617*5 (2^5 basins)
 cnnlab       a CIFAR-10 tuning lab's space: log-scale lr and weight decay, momentum, batch size,
              optimizer and augmentation choices, quantized dropout, integer width; the best lr
              depends on the optimizer and batch size. Minimize (an error rate), f* = 0.07.
+translab     a fine-tuning lab's space, half of it choices (optimizer, schedule, warm-up steps, batch
+             size) beside log-scale lr and weight decay, quantized label smoothing and an integer
+             count of frozen layers; the best lr depends on the optimizer and the batch size, the
+             best weight decay on the optimizer. Written before any tuner was run on it, to check
+             the choice-heavy rule of `tuner: auto` on a space it was not drawn from. f* = 0.10.
 """
 import math
 from objectives import OBJECTIVES
@@ -48,6 +53,22 @@ def cnnlab(p):
     err += 0.004 * (int(p["width"]) - 3) ** 2
     return err
 
+T_LR_BEST = {"adamw": 3e-5, "sgd": 3e-3}
+T_WD_BEST = {"adamw": 1e-2, "sgd": 1e-4}
+T_OPT_PEN = {"adamw": 0.0, "sgd": 0.02}
+T_SCHED_PEN = {"constant": 0.015, "linear": 0.0, "cosine": 0.002}
+T_WARMUP_PEN = {0: 0.012, 100: 0.003, 500: 0.0, 1000: 0.002}
+T_BS_PEN = {8: 0.006, 16: 0.0, 32: 0.001, 64: 0.004}
+def translab(p):
+    opt, sched, warmup, bs = str(p["optimizer"]), str(p["schedule"]), int(p["warmup"]), int(p["batch_size"])
+    lr_best = T_LR_BEST[opt] * math.sqrt(bs / 16)
+    err = 0.10 + T_OPT_PEN[opt] + T_SCHED_PEN[sched] + T_WARMUP_PEN[warmup] + T_BS_PEN[bs]
+    err += 0.02 * (math.log10(float(p["lr"])) - math.log10(lr_best)) ** 2
+    err += 0.003 * (math.log10(float(p["weight_decay"])) - math.log10(T_WD_BEST[opt])) ** 2
+    err += 0.1 * (float(p["label_smoothing"]) - 0.1) ** 2
+    err += 0.0008 * (int(p["frozen_layers"]) - 2) ** 2
+    return err
+
 OBJECTIVES["hartmann3"] = {"space": {f"x{i}": {"_type": "uniform", "_value": [0.0, 1.0]} for i in range(1, 4)},
     "direction": "minimize", "optimum": -3.86278214782076, "fn": hartmann3}
 OBJECTIVES["ackley4"] = {"space": {f"x{i}": {"_type": "uniform", "_value": [-5.0, 10.0]} for i in range(1, 5)},
@@ -64,3 +85,13 @@ OBJECTIVES["cnnlab"] = {"space": {
     "dropout": {"_type": "quniform", "_value": [0.0, 0.6, 0.05]},
     "width": {"_type": "randint", "_value": [1, 6]}},
     "direction": "minimize", "optimum": 0.07, "fn": cnnlab}
+OBJECTIVES["translab"] = {"space": {
+    "optimizer": {"_type": "choice", "_value": ["adamw", "sgd"]},
+    "schedule": {"_type": "choice", "_value": ["constant", "linear", "cosine"]},
+    "warmup": {"_type": "choice", "_value": [0, 100, 500, 1000]},
+    "batch_size": {"_type": "choice", "_value": [8, 16, 32, 64]},
+    "lr": {"_type": "loguniform", "_value": [1e-6, 1e-1]},
+    "weight_decay": {"_type": "loguniform", "_value": [1e-6, 1e-1]},
+    "label_smoothing": {"_type": "quniform", "_value": [0.0, 0.3, 0.05]},
+    "frozen_layers": {"_type": "randint", "_value": [0, 12]}},
+    "direction": "minimize", "optimum": 0.10, "fn": translab}

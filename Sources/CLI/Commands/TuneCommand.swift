@@ -51,7 +51,7 @@ struct TuneCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("With --model: a training setting under every trial's parameters.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
-    @Option(help: "The tuner (sampler) (default: auto, the GP sampler up to 30 trials, or 50 over a space of mostly numbers, TPE above, as the tuner benchmark found best).")
+    @Option(help: "The tuner (sampler) (default: auto, the GP sampler or TPE by the budget and the share of choices in the space, as the tuner benchmark found best).")
     var tuner: TunerKind?
 
     @Option(help: "With --tuner hyperband or bohb: the smallest budget a trial gets (default: 1).")

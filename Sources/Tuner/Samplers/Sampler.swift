@@ -80,8 +80,10 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// The tuner this kind stands for at `budget` trials over `space`: itself, or for `auto` the one the
-    /// tuner benchmark found best there (benchmarks/tuner/README.md): the GP sampler up to 30 trials,
-    /// and up to 50 over a space less than a third of whose parameters are choices; TPE otherwise.
+    /// tuner benchmark found best there (benchmarks/tuner/README.md): the GP sampler up to 30 trials;
+    /// over a space less than a third of whose parameters are choices, the GP up to 50 and TPE above;
+    /// over a space of more choices, TPE up to 50, the GP up to 100 and TPE above (where the GP's
+    /// suggestions grow slow and no benchmark has compared them).
     public func resolved(budget: Int, space: SearchSpace) -> TunerKind {
         guard self == .auto else { return self }
         return Self.autoReason(budget: budget, space: space).kind
@@ -91,12 +93,14 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     public static func autoReason(budget: Int, space: SearchSpace) -> (kind: TunerKind, reason: String) {
         if budget <= 30 { return (.gp, "the GP sampler at 30 trials or fewer") }
         let choices = space.parameters.filter { if case .choice = $0.distribution { true } else { false } }.count
-        if budget <= 50 {
-            return choices * 3 < space.parameters.count
+        if choices * 3 < space.parameters.count {
+            return budget <= 50
                 ? (.gp, "the GP sampler at 50 trials or fewer over a space of mostly numbers")
-                : (.tpe, "TPE past 30 trials over a space a third or more of whose parameters are choices")
+                : (.tpe, "TPE past 50 trials over a space of mostly numbers")
         }
-        return (.tpe, "TPE past 50 trials")
+        if budget <= 50 { return (.tpe, "TPE at 31 to 50 trials over a space a third or more of whose parameters are choices") }
+        if budget <= 100 { return (.gp, "the GP sampler at 51 to 100 trials over a space a third or more of whose parameters are choices") }
+        return (.tpe, "TPE past 100 trials")
     }
 
     /// Whether the tuner gives each trial a budget (``MultiFidelity``).
