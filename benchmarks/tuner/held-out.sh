@@ -8,7 +8,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cp -r "$shared"/. "$work/"; cp "$here/held_out_objectives.py" "$work/extra_objectives.py"
 echo 'import extra_objectives  # noqa: E402,F401  (held-out objectives register themselves)' >> "$work/objectives.py"
 cd "$work"   # an empty workspace: labmake would otherwise resume earlier runs with the same seeds
-objectives=hartmann3,ackley4,styblinski5,cnnlab
+objectives=hartmann3,ackley4,styblinski5,cnnlab,translab
 echo "held-out: Optuna TPE, $seeds seeds × 4 objectives…" >&2
 python3 run_peers.py --tuners optuna-tpe --objectives $objectives --seeds "$seeds" --out optuna.jsonl --jobs 1 > /dev/null
 echo "held-out: labmake TPE, $seeds seeds × 4 objectives…" >&2

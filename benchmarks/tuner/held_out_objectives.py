@@ -1,4 +1,4 @@
-"""Held-out objectives for labmake's tuner: four more, beside the shared benchmark's four, so that the
+"""Held-out objectives for labmake's tuner: five more, beside the shared benchmark's four, so that the
 TPE is not tuned to those alone. `held-out.sh` copies ../shared/bench/tuner to a scratch folder,
 registers these in its OBJECTIVES (same schema: space, direction, optimum, fn) and runs Optuna's TPE
 and labmake's on them.

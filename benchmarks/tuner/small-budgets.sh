@@ -14,7 +14,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cp -r "$shared"/. "$work/"; cp "$here/held_out_objectives.py" "$work/extra_objectives.py"
 echo 'import extra_objectives  # noqa: E402,F401  (held-out objectives register themselves)' >> "$work/objectives.py"
 cd "$work"   # an empty workspace: labmake would otherwise resume earlier runs with the same seeds
-objectives=branin,hartmann6,rosenbrock4,mixed5,hartmann3,ackley4,styblinski5,cnnlab
+objectives=branin,hartmann6,rosenbrock4,mixed5,hartmann3,ackley4,styblinski5,cnnlab,translab
 peers=optuna-tpe,optuna-random,hyperopt-tpe,hyperopt-anneal,hyperopt-random
 if python3 -c "import nni" 2>/dev/null; then peers=$peers,nni-tpe,nni-random,nni-evolution; fi   # pip install nni==3.0
 echo "small budgets: peers ($peers), $seeds seeds from $start…" >&2
