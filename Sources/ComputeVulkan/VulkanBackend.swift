@@ -31,16 +31,26 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
         }
         device = try VulkanDevice(instance: instance, index: index)
         info = device.info
+        storageKey = Self.openedLock.withLock { Self.opened += 1; return "vulkan:\(index)#\(Self.opened)" }
         pool = BufferPool(device: device)
         library = try PipelineLibrary(device: device)
         stream = try CommandStream(device: device, library: library)
     }
 
-    /// Names the memory of this device (`vulkan:0`), so that a tensor's buffer is never used on another device.
-    var storageKey: String { "vulkan:\(info.index)" }
+    /// Names the memory of this backend (`vulkan:0#1`: device 0, the first backend opened on it), so that a
+    /// tensor's buffer is never used on another device, nor by another backend on the same device (a
+    /// shared tensor, such as a ``Tensor/constant(_:)``, gets a copy for each).
+    let storageKey: String
+    private static let openedLock = NSLock()
+    nonisolated(unsafe) private static var opened = 0
 
     /// Submissions to the device so far.
     public var submissions: Int { locked { stream.submissions } }
+
+    /// Bytes copied from the host to the device so far (tensors uploaded), and from the device to the host (tensors read).
+    public var transferredBytes: (toDevice: Int, toHost: Int) { locked { (uploaded, readBack) } }
+    /// Guarded by the backend's lock.
+    var uploaded = 0, readBack = 0
 
     /// Bytes of device memory held, in use or pooled.
     public var allocatedBytes: Int { pool.allocatedBytes }
@@ -88,6 +98,7 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
         let buffer = try allocate(values.count)
         guard !values.isEmpty else { return buffer }
         let bytes = values.count * 4
+        uploaded += bytes
         if device.unified {
             values.withUnsafeBytes { buffer.block.mapped!.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
         } else {

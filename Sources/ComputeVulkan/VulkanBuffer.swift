@@ -41,6 +41,7 @@ final class VulkanBuffer: DeviceStorage, @unchecked Sendable {
                 guard readback != nil else { throw VulkanError("Vulkan: no host memory left to read a tensor back") }
             }
             try backend.stream.submitAndWait()
+            backend.readBack += count * 4
             let source = backend.device.unified ? block.mapped! : readback!.mapped!
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: source, count: count * 4)) }

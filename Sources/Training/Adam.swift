@@ -3,11 +3,13 @@ import Foundation
 
 /// Adam (`torch.optim.Adam`, L2 weight decay added to the gradient) or AdamW (`torch.optim.AdamW`,
 /// decoupled decay p −= lr·wd·p): m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= lr·m̂ / (√v̂ + ε).
-public struct Adam: Optimizer {
+public struct Adam: ParameterwiseOptimizer {
     public var beta1: Float, beta2: Float, epsilon: Float
     public var weightDecay: Float
     public var decoupled: Bool
-    public var state: [String: [Float]] = [:]
+    public var state: [String: Tensor] = [:]
+    /// Steps taken (kept on the host; a checkpoint holds it as the state `step`).
+    private var steps: Float = 0
 
     public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
         self.beta1 = beta1
@@ -17,37 +19,24 @@ public struct Adam: Optimizer {
         self.decoupled = decoupled
     }
 
-    public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float) {
-        let t = (state["step"]?.first ?? 0) + 1
-        state["step"] = [t]
-        let correction1 = 1 - Float(pow(Double(beta1), Double(t))), correction2 = 1 - Float(pow(Double(beta2), Double(t)))
-        for name in parameters.keys.sorted() {
-            guard let gradient = gradients[name] else { continue }
-            let p = parameters[name]!
-            var values = p.values
-            let g = gradient.values
-            var m = state["exp_avg." + name] ?? [Float](repeating: 0, count: values.count)
-            var v = state["exp_avg_sq." + name] ?? [Float](repeating: 0, count: values.count)
-            let (b1, b2, eps, wd, decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled)
-            let stepSize = lr / correction1, root2 = correction2.squareRoot()
-            values.withUnsafeMutableBufferPointer { pv in
-                g.withUnsafeBufferPointer { gv in
-                    m.withUnsafeMutableBufferPointer { mv in
-                        v.withUnsafeMutableBufferPointer { vv in
-                            for i in 0..<pv.count {
-                                var d = gv[i]
-                                if decoupled { pv[i] *= 1 - lr * wd } else { d += wd * pv[i] }
-                                mv[i] = b1 * mv[i] + (1 - b1) * d
-                                vv[i] = b2 * vv[i] + (1 - b2) * d * d
-                                pv[i] -= stepSize * mv[i] / (vv[i].squareRoot() / root2 + eps)
-                            }
-                        }
-                    }
-                }
-            }
-            state["exp_avg." + name] = m
-            state["exp_avg_sq." + name] = v
-            parameters[name] = Tensor(values, shape: p.shape)
-        }
+    public mutating func beginStep() {
+        // A restored checkpoint's count is read once, then counted here.
+        if steps == 0, let restored = state["step"] { steps = restored.values.first ?? 0 }
+        steps += 1
+        state["step"] = Tensor([steps], shape: [1])
+    }
+
+    public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
+        let correction1 = 1 - Float(pow(Double(beta1), Double(steps))), correction2 = 1 - Float(pow(Double(beta2), Double(steps)))
+        let stepSize = lr / correction1, root2 = correction2.squareRoot()
+        var p = p, d = g
+        if decoupled { p = try p * Tensor.constant(1 - lr * weightDecay) } else { d = try d + Tensor.constant(weightDecay) * p }
+        let mKey = "exp_avg." + name, vKey = "exp_avg_sq." + name
+        let m0 = try stateTensor(mKey, like: p) ?? Tensor.zeros(p.shape), v0 = try stateTensor(vKey, like: p) ?? Tensor.zeros(p.shape)
+        let m = try Tensor.constant(beta1) * m0 + Tensor.constant(1 - beta1) * d
+        let v = try Tensor.constant(beta2) * v0 + Tensor.constant(1 - beta2) * d * d
+        state[mKey] = m
+        state[vKey] = v
+        return try p - Tensor.constant(stepSize) * m / (v.sqrt() / Tensor.constant(root2) + Tensor.constant(epsilon))
     }
 }

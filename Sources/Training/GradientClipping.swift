@@ -1,17 +1,24 @@
 import Compute
 
 /// Scales gradients so that their global L2 norm is at most `maxNorm`, as `clip_grad_norm_`
-/// (coefficient maxNorm / (norm + 1e-6) when below 1). Returns the norm before clipping.
+/// (coefficient maxNorm / (norm + 1e-6) when below 1), with tensor operations: on a GPU backend
+/// nothing is read back.
 public enum GradientClipping {
+    /// Clips `gradients` in place; returns the norm before clipping, a scalar tensor.
     @discardableResult
-    public static func clip(_ gradients: inout [String: Tensor], maxNorm: Float) -> Float {
-        var squares = 0.0
-        for name in gradients.keys.sorted() { for v in gradients[name]!.values { squares += Double(v) * Double(v) } }
-        let norm = Float(squares.squareRoot())
+    public static func clip(_ gradients: inout [String: Tensor], maxNorm: Float) throws(ComputeError) -> Tensor {
+        var squares = Tensor.constant(0)
+        for name in gradients.keys.sorted() {
+            let g = gradients[name]!
+            squares = try squares + (g * g).sum()
+        }
+        let norm = try squares.sqrt()
         guard maxNorm > 0 else { return norm }
-        let coefficient = maxNorm / (norm + 1e-6)
-        guard coefficient < 1 else { return norm }
-        for (name, g) in gradients { gradients[name] = Tensor(g.values.map { $0 * coefficient }, shape: g.shape) }
+        // min(coefficient, 1), exactly: c where c < 1, else 1 (the gradients are then left as they are).
+        let coefficient = try Tensor.constant(maxNorm) / (norm + Tensor.constant(1e-6))
+        let below = try Tensor.apply(.positive, [Tensor.constant(1) - coefficient])
+        let factor = try below * coefficient + (Tensor.constant(1) - below)
+        for (name, g) in gradients { gradients[name] = try g * factor }
         return norm
     }
 }

@@ -1,12 +1,50 @@
 import Compute
 
-/// Updates parameters from their gradients, with PyTorch's semantics and defaults. State (momentum
-/// buffers, moment estimates, the step count) is named per parameter so that checkpoints can hold it.
+/// Updates parameters from their gradients, with PyTorch's semantics and defaults, as tensor operations:
+/// on a GPU backend the step stays on the device with the parameters, gradients and state (nothing is
+/// read back). State (momentum buffers, moment estimates, the step count) is named per parameter so
+/// that checkpoints can hold it.
 public protocol Optimizer {
     /// Applies one step at learning rate `lr`.
-    mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float)
+    mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float) throws(ComputeError)
     /// The state, by name (`momentum_buffer.conv1.weight`, `step`…).
-    var state: [String: [Float]] { get set }
+    var state: [String: Tensor] { get set }
+}
+
+extension Optimizer {
+    /// The state's values, flat, for a checkpoint (read from the device when they are there); setting
+    /// them restores a checkpoint's state, shaped like its parameter at the next step.
+    public var stateValues: [String: [Float]] {
+        get { Tensor.prepareToRead(Array(state.values)); return state.mapValues(\.values) }
+        set { state = newValue.mapValues { Tensor($0, shape: [$0.count]) } }
+    }
+}
+
+/// An optimizer that updates each parameter by itself (the mlx-swift style): ``step(_:gradients:lr:)``
+/// walks the parameters in name order and hands each, with its gradient, to ``update(_:gradient:name:lr:)``.
+public protocol ParameterwiseOptimizer: Optimizer {
+    /// Called once before the parameters of a step are walked (Adam counts its steps here).
+    mutating func beginStep()
+    /// The parameter after one step, its state in ``Optimizer/state`` updated.
+    mutating func update(_ parameter: Tensor, gradient: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor
+}
+
+extension ParameterwiseOptimizer {
+    public mutating func beginStep() {}
+
+    public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float) throws(ComputeError) {
+        beginStep()
+        for name in parameters.keys.sorted() {
+            guard let gradient = gradients[name] else { continue }
+            parameters[name] = try update(parameters[name]!.detached, gradient: gradient.detached, name: name, lr: lr)
+        }
+    }
+
+    /// The state tensor `key`, shaped like `parameter` (a checkpoint restores it flat), or nil.
+    func stateTensor(_ key: String, like parameter: Tensor) throws(ComputeError) -> Tensor? {
+        guard let tensor = state[key] else { return nil }
+        return tensor.shape == parameter.shape ? tensor : try tensor.reshaped(parameter.shape)
+    }
 }
 
 public enum Optimizers {

@@ -56,7 +56,7 @@ public struct Trainer {
             }
             state.parameters = checkpoint.parameters
             state.buffers = checkpoint.buffers
-            optimizer.state = checkpoint.optimizerState
+            optimizer.stateValues = checkpoint.optimizerState
             history = checkpoint.history
             resumed = checkpoint.epoch
         }
@@ -66,6 +66,7 @@ public struct Trainer {
         let stepsPerEpoch = (trainIndices.count + config.batchSize - 1) / config.batchSize
         let schedule = LearningRateSchedule(config, stepsPerEpoch: stepsPerEpoch)
         let root = SplitMix64(seed: config.seed)
+        let countCorrect = CorrectCount(classes: classes)
         var status = TrainingResult.Status.completed
         var message: String?
 
@@ -93,20 +94,22 @@ public struct Trainer {
                     logits = out.logits.detached
                     return try out.logits.crossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
                 }, at: state.parameters)
-                // One round trip to the device (if any) for everything the host reads this step.
-                Tensor.prepareToRead([loss, logits] + gradientsRaw.values + buffers.values)
+                var gradients = gradientsRaw
+                if config.gradClip > 0 { try GradientClipping.clip(&gradients, maxNorm: config.gradClip) }
+                // The host reads two numbers a step; gradients, weights, buffers and the optimizer's state
+                // stay where the backend computed them (one round trip to a GPU).
+                let correctCount = try countCorrect(logits, labels: batch.labels)
+                Tensor.prepareToRead([loss, correctCount])
                 let value = loss.scalar
                 guard value.isFinite else {
                     status = .diverged
                     message = "the loss became \(value) at epoch \(epoch), step \(step + 1) (learning rate \(lr))"
                     break epochs
                 }
-                var gradients = gradientsRaw
-                if config.gradClip > 0 { GradientClipping.clip(&gradients, maxNorm: config.gradClip) }
-                optimizer.step(&state.parameters, gradients: gradients, lr: lr)
+                try optimizer.step(&state.parameters, gradients: gradients, lr: lr)
                 state.buffers = buffers
                 lossSum += Double(value) * Double(batch.count)
-                correct += Self.correctCount(logits, batch.labels)
+                correct += Int(correctCount.scalar)
                 seen += batch.count
                 step += 1
                 let elapsed = clock.now() - epochStart
@@ -122,7 +125,7 @@ public struct Trainer {
                                        seconds: clock.now() - epochStart, imagesPerSecond: Double(seen) / Swift.max(trainSeconds, 1e-9))
             history.append(metrics)
             if let path = checkpointPath {
-                try Checkpoint(parameters: state.parameters, buffers: state.buffers, optimizerState: optimizer.state, epoch: epoch,
+                try Checkpoint(parameters: state.parameters, buffers: state.buffers, optimizerState: optimizer.stateValues, epoch: epoch,
                                history: history, configuration: config, randomState: root.state).write(to: path, fileSystem: fileSystem)
             }
             if !testLoss.isFinite {
@@ -166,28 +169,18 @@ public struct Trainer {
         let loader = BatchLoader(images: images, indices: indices, batchSize: Swift.max(config.batchSize, 256),
                                  augmentation: augmentation, training: false, random: nil)
         defer { loader.cancel() }
+        let countCorrect = CorrectCount(classes: classes)
         var (lossSum, correct, seen) = (0.0, 0, 0)
         while let batch = loader.next() {
             let logits = try model.logits(batch.images, parameters: state.parameters, buffers: state.buffers, training: false,
                                           random: SplitMix64(seed: 0)).logits
-            lossSum += Double(try logits.crossEntropy(labels: batch.labels).scalar) * Double(batch.count)
-            correct += Self.correctCount(logits, batch.labels)
+            let loss = try logits.crossEntropy(labels: batch.labels), correctCount = try countCorrect(logits, labels: batch.labels)
+            Tensor.prepareToRead([loss, correctCount])
+            lossSum += Double(loss.scalar) * Double(batch.count)
+            correct += Int(correctCount.scalar)
             seen += batch.count
         }
         return (lossSum / Double(Swift.max(seen, 1)), Double(correct) / Double(Swift.max(seen, 1)))
-    }
-
-    /// How many rows of `logits` have their maximum at the label (the first maximum on ties).
-    static func correctCount(_ logits: Tensor, _ labels: Tensor) -> Int {
-        let (n, c) = (logits.shape[0], logits.shape[1])
-        let x = logits.values, y = labels.values
-        var correct = 0
-        for i in 0..<n {
-            var best = 0
-            for j in 1..<c where x[i * c + j] > x[i * c + best] { best = j }
-            if best == Int(y[i]) { correct += 1 }
-        }
-        return correct
     }
 
     /// `model.safetensors` (PyTorch's state_dict names) and `metrics.json`.

@@ -1,6 +1,7 @@
 import Compute
 import ComputeCPU
 import ComputeVulkan
+import Datasets
 import Foundation
 import NN
 import Randomness
@@ -42,7 +43,7 @@ struct VulkanTrainingTests {
                 }, at: state.parameters)
                 Tensor.prepareToRead([loss] + gradients.values + buffers.values)
                 losses.append(loss.scalar)
-                optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
+                try optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
                 state.buffers = buffers
             }
         }
@@ -66,6 +67,35 @@ struct VulkanTrainingTests {
         }
         #expect(expected.last! < expected.first!, "the loss goes down: \(expected)")
         #expect(VulkanDevices.validationEnabled)
+        #expect(VulkanValidation.errorMessages.count == errors, "\(VulkanValidation.errorMessages.dropFirst(errors))")
+    }
+
+    @Test("a training step on Vulkan uploads its batch, its labels and a few scalars, reads back the loss and the correct count, and trains as on the CPU")
+    func transfersPerStep() throws {
+        let vulkan = try VulkanBackend(device: try VulkanTrainingDevice.backend.get().info.index)
+        let errors = VulkanValidation.errorMessages.count
+        let c = try config(["model": "resnet20", "epochs": "1", "batch_size": "16", "train_subset": "96", "validation": "16",
+                            "optimizer": "sgd", "momentum": "0.9", "weight_decay": "5e-4", "grad_clip": "1", "augment": "false",
+                            "schedule": "cosine"])
+        var trainer = Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10)
+        var marks: [(toDevice: Int, toHost: Int)] = []
+        trainer.onStep = { _ in marks.append(vulkan.transferredBytes) }
+        let onVulkan = try Backends.with(vulkan) { try trainer.run() }
+        let onCPU = try Backends.with(try CPUBackend(threads: 2)) {
+            try Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10).run()
+        }
+        #expect(marks.count >= 3, "\(marks.count) steps")
+        let batchBytes = 16 * 3 * 32 * 32 * 4, labelBytes = 16 * 4
+        // From the second step on: the first uploads the initial weights and the constants.
+        for step in 2..<marks.count {
+            let up = marks[step].toDevice - marks[step - 1].toDevice, down = marks[step].toHost - marks[step - 1].toHost
+            #expect(up >= batchBytes + labelBytes && up <= batchBytes + labelBytes + 64, "step \(step + 1): \(up) bytes to the device")
+            #expect(down == 8, "step \(step + 1): \(down) bytes to the host")
+        }
+        let (v, p) = (onVulkan.epochs[0], onCPU.epochs[0])
+        #expect(abs(v.trainLoss - p.trainLoss) <= 1e-2 * max(1, abs(p.trainLoss)), "train loss \(v.trainLoss) on Vulkan, \(p.trainLoss) on the CPU")
+        #expect(abs(v.trainAccuracy - p.trainAccuracy) <= 2.0 / 96, "train accuracy \(v.trainAccuracy) on Vulkan, \(p.trainAccuracy) on the CPU")
+        #expect(abs(v.testLoss - p.testLoss) <= 2e-2 * max(1, abs(p.testLoss)), "test loss \(v.testLoss) on Vulkan, \(p.testLoss) on the CPU")
         #expect(VulkanValidation.errorMessages.count == errors, "\(VulkanValidation.errorMessages.dropFirst(errors))")
     }
 }

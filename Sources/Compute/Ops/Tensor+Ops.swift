@@ -29,7 +29,7 @@ extension Tensor {
         let all = axes ?? Array(0..<shape.rank)
         var n = 1
         for axis in all { n *= shape[try shape.axis(axis, op: "mean")] }
-        return try sum(axes: axes, keepingDims: keepingDims) * Tensor(1 / Float(n))
+        return try sum(axes: axes, keepingDims: keepingDims) * Tensor.constant(1 / Float(n))
     }
 
     /// Maximum over `axes` (all when nil).
@@ -120,7 +120,7 @@ extension Tensor {
     public func batchNorm(scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, epsilon: Float = 1e-5) throws(ComputeError) -> Tensor {
         guard shape.rank == 4 else { throw .invalid(op: "batchNorm", "the input must have rank 4, got shape \(shape)") }
         let c = shape[1]
-        let factor = try scale / (variance + Tensor(epsilon)).sqrt()
+        let factor = try scale / (variance + Tensor.constant(epsilon)).sqrt()
         let offset = try shift - mean * factor
         return try self * factor.reshaped([1, c, 1, 1]) + offset.reshaped([1, c, 1, 1])
     }

@@ -32,9 +32,9 @@ public struct BatchNorm2d: Layer {
         let (y, mean, variance) = try x.batchNorm(scale: scale, shift: shift, epsilon: epsilon)
         let m = Float(x.shape.count / channels)
         let unbiased = m > 1 ? m / (m - 1) : 1
-        let keep = Tensor(1 - momentum)
-        c.updatedBuffers[meanName] = try c.buffer(meanName) * keep + mean * Tensor(momentum)
-        c.updatedBuffers[varianceName] = try c.buffer(varianceName) * keep + variance * Tensor(momentum * unbiased)
+        let keep = Tensor.constant(1 - momentum)
+        c.updatedBuffers[meanName] = try c.buffer(meanName) * keep + mean * Tensor.constant(momentum)
+        c.updatedBuffers[varianceName] = try c.buffer(varianceName) * keep + variance * Tensor.constant(momentum * unbiased)
         return y
     }
 }

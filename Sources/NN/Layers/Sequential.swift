@@ -62,6 +62,8 @@ public struct ZeroPadShortcut: Layer {
         guard extra > 0 else { return sub }
         let (n, h, w) = (sub.shape[0], sub.shape[2], sub.shape[3])
         let before = extra / 2
-        return try Tensor.concatenate([.zeros([n, before, h, w]), sub, .zeros([n, extra - before, h, w])], axis: 1)
+        // Zeros made where the activations are (a GPU uploads nothing for them).
+        let zero = Tensor.constant(0)
+        return try Tensor.concatenate([zero.expanded(to: [n, before, h, w]), sub, zero.expanded(to: [n, extra - before, h, w])], axis: 1)
     }
 }

@@ -56,7 +56,7 @@ struct BenchTrainCommand: ParsableCommand {
                 buffers = out.buffers
                 return try out.logits.crossEntropy(labels: labels)
             }, at: state.parameters)
-            optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
+            try optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
             state.buffers = buffers
             lastLoss = loss.scalar
         }
