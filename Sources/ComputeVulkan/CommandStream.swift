@@ -22,6 +22,8 @@ final class CommandStream: @unchecked Sendable {
     private var dispatches = 0
     /// Submissions so far (a training step should add one).
     private(set) var submissions = 0
+    /// Dispatches recorded since the stream was made.
+    private(set) var recorded = 0
 
     init(device: VulkanDevice, library: PipelineLibrary) throws(VulkanError) {
         self.device = device
@@ -89,6 +91,7 @@ final class CommandStream: @unchecked Sendable {
         barrier()
         keptAlive.append(contentsOf: buffers.values.map { $0 as AnyObject })
         dispatches += 1
+        recorded += 1
         if dispatches >= Self.maximumDispatches { try submitAndWait() }
     }
 

@@ -47,8 +47,10 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
     /// Submissions to the device so far.
     public var submissions: Int { locked { stream.submissions } }
 
-    /// Bytes copied from the host to the device so far (tensors uploaded), and from the device to the host (tensors read).
-    public var transferredBytes: (toDevice: Int, toHost: Int) { locked { (uploaded, readBack) } }
+    /// Dispatches, submissions and bytes each way (tensors uploaded, tensors read) so far.
+    public var traffic: BackendTraffic? {
+        locked { BackendTraffic(dispatches: stream.recorded, submissions: stream.submissions, bytesToDevice: uploaded, bytesToHost: readBack) }
+    }
     /// Guarded by the backend's lock.
     var uploaded = 0, readBack = 0
 

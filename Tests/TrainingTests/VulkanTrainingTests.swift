@@ -78,8 +78,8 @@ struct VulkanTrainingTests {
                             "optimizer": "sgd", "momentum": "0.9", "weight_decay": "5e-4", "grad_clip": "1", "augment": "false",
                             "schedule": "cosine"])
         var trainer = Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10)
-        var marks: [(toDevice: Int, toHost: Int)] = []
-        trainer.onStep = { _ in marks.append(vulkan.transferredBytes) }
+        var marks: [BackendTraffic] = []
+        trainer.onStep = { _ in marks.append(vulkan.traffic!) }
         let onVulkan = try Backends.with(vulkan) { try trainer.run() }
         let onCPU = try Backends.with(try CPUBackend(threads: 2)) {
             try Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10).run()
@@ -88,9 +88,11 @@ struct VulkanTrainingTests {
         let batchBytes = 16 * 3 * 32 * 32 * 4, labelBytes = 16 * 4
         // From the second step on: the first uploads the initial weights and the constants.
         for step in 2..<marks.count {
-            let up = marks[step].toDevice - marks[step - 1].toDevice, down = marks[step].toHost - marks[step - 1].toHost
+            let traffic = marks[step] - marks[step - 1]
+            let (up, down) = (traffic.bytesToDevice, traffic.bytesToHost)
             #expect(up >= batchBytes + labelBytes && up <= batchBytes + labelBytes + 64, "step \(step + 1): \(up) bytes to the device")
             #expect(down == 8, "step \(step + 1): \(down) bytes to the host")
+            #expect(traffic.submissions == 1, "step \(step + 1): \(traffic.submissions) submissions")
         }
         let (v, p) = (onVulkan.epochs[0], onCPU.epochs[0])
         #expect(abs(v.trainLoss - p.trainLoss) <= 1e-2 * max(1, abs(p.trainLoss)), "train loss \(v.trainLoss) on Vulkan, \(p.trainLoss) on the CPU")

@@ -49,7 +49,8 @@ struct BenchTrainCommand: ParsableCommand {
         var optimizer = SGD(momentum: 0.9, weightDecay: 5e-4)
         var lastLoss: Float = 0
 
-        let trainTimes = try time(steps: steps, warmup: warmup) {
+        var trafficStart: BackendTraffic?
+        let trainTimes = try time(steps: steps, warmup: warmup, onStart: { trafficStart = Backends.current.traffic }) {
             var buffers = state.buffers
             let (loss, gradients) = try valueAndGradient(of: { p in
                 let out = try network.logits(images, parameters: p, buffers: state.buffers, training: true, random: random)
@@ -60,31 +61,48 @@ struct BenchTrainCommand: ParsableCommand {
             state.buffers = buffers
             lastLoss = loss.scalar
         }
+        var trafficPerStep: BackendTraffic?
+        if let end = Backends.current.traffic, let start = trafficStart { trafficPerStep = end - start }
         guard lastLoss.isFinite else { throw LabmakeExit(ExitStatus.stageFailed, "error: the loss became \(lastLoss)") }
         let inferTimes = try time(steps: steps, warmup: warmup) {
             _ = try network.logits(images, parameters: state.parameters, buffers: state.buffers, training: false, random: random)
+            try Backends.current.synchronize()  // a GPU backend has only recorded the work until it is waited for
         }
         let train = median(trainTimes), infer = median(inferTimes)
         let peak = peakResidentBytes()
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         if json {
-            print(ConfigValue.object([
+            var fields: [String: ConfigValue] = [
                 "model": .string(model), "batch": .int(batch), "threads": .int(threadCount), "device": .string(Backends.current.name),
                 "parameters": .int(network.parameterCount),
                 "train_ms_per_step": .double(round3(train * 1000)), "train_images_per_second": .double(round3(Double(batch) / train)),
                 "infer_ms_per_step": .double(round3(infer * 1000)), "infer_images_per_second": .double(round3(Double(batch) / infer)),
                 "peak_rss_mib": .double(round3(Double(peak) / 1_048_576)), "final_loss": .double(Double(lastLoss)),
-            ]).canonicalJSON)
+            ]
+            if let t = trafficPerStep {
+                let n = Double(steps)
+                fields["dispatches_per_step"] = .double(round3(Double(t.dispatches) / n))
+                fields["submissions_per_step"] = .double(round3(Double(t.submissions) / n))
+                fields["bytes_to_device_per_step"] = .double(round3(Double(t.bytesToDevice) / n))
+                fields["bytes_to_host_per_step"] = .double(round3(Double(t.bytesToHost) / n))
+            }
+            print(ConfigValue.object(fields).canonicalJSON)
         } else {
             print("\(model), batch \(batch), \(threadCount) threads, backend \(Backends.current.name), \(network.parameterCount) parameters")
             print(String(format: "training:  %8.1f img/s  %8.1f ms/step", Double(batch) / train, train * 1000))
             print(String(format: "inference: %8.1f img/s  %8.1f ms/step", Double(batch) / infer, infer * 1000))
             print(String(format: "peak resident memory: %.0f MiB", Double(peak) / 1_048_576))
+            if let t = trafficPerStep {
+                let n = Double(steps)
+                print(String(format: "per training step: %.0f dispatches, %.2f submissions, %.0f bytes to the device, %.0f bytes back",
+                             Double(t.dispatches) / n, Double(t.submissions) / n, Double(t.bytesToDevice) / n, Double(t.bytesToHost) / n))
+            }
         }
     }
 
-    private func time(steps: Int, warmup: Int, _ body: () throws -> Void) throws -> [Double] {
+    private func time(steps: Int, warmup: Int, onStart: () -> Void = {}, _ body: () throws -> Void) throws -> [Double] {
         for _ in 0..<warmup { try body() }
+        onStart()
         return try (0..<steps).map { _ in
             let start = DispatchTime.now().uptimeNanoseconds
             try body()
