@@ -22,6 +22,13 @@ public struct Labmake: ParsableCommand {
         PhaseTimer.shared.lap("start")
         // A command or trial server that closes its end of a pipe must not kill labmake: writes fail instead.
         signal(SIGPIPE, SIG_IGN)
+        // Whoever started labmake may have blocked SIGINT or SIGTERM in the thread that did (a thread pool's threads
+        // do, and a child inherits the mask): unblock them, so that Ctrl-C and a TERM reach labmake and its server.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         do {
             var command = try parseAsRoot(arguments.map(expandAttachedJobs) ?? expandAttachedJobs(Array(CommandLine.arguments.dropFirst())))
             PhaseTimer.shared.lap("arguments")

@@ -100,7 +100,7 @@ public struct Trainer {
                 // stay where the backend computed them (one round trip to a GPU).
                 let correctCount = try countCorrect(logits, labels: batch.labels)
                 Tensor.prepareToRead([loss, correctCount])
-                let value = loss.scalar
+                let (value, correctNow) = (loss.scalar, Int(correctCount.scalar))
                 guard value.isFinite else {
                     status = .diverged
                     message = "the loss became \(value) at epoch \(epoch), step \(step + 1) (learning rate \(lr))"
@@ -109,7 +109,7 @@ public struct Trainer {
                 try optimizer.step(&state.parameters, gradients: gradients, lr: lr)
                 state.buffers = buffers
                 lossSum += Double(value) * Double(batch.count)
-                correct += Int(correctCount.scalar)
+                correct += correctNow
                 seen += batch.count
                 step += 1
                 let elapsed = clock.now() - epochStart

@@ -108,11 +108,24 @@ final class RunningLabmake: @unchecked Sendable {
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// Ends the process: SIGTERM, then SIGKILL if it still runs after `grace` seconds, so that a test never
+    /// leaves one behind (a process started from a thread that blocks SIGTERM inherits the block).
+    func stop(grace: Double = 10) {
+        guard process.isRunning else { return }
+        signal(SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            signal(SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     func wait(timeout: Double = 120) throws -> Sandbox.Result {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline {
-                process.terminate()
+                stop(grace: 5)
                 throw TestFailure("labmake \(process.arguments ?? []) did not finish in \(timeout)s")
             }
             Thread.sleep(forTimeInterval: 0.01)

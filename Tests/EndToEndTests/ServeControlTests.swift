@@ -36,7 +36,7 @@ struct ServeControlTests {
         defer { if run.process.isRunning { try? box.write("release", ""); _ = try? run.wait(timeout: 60) } }
         let port = try LoopbackHTTP.freePort()
         let serve = try box.start(["serve", "--port", String(port), "--control"])
-        defer { serve.signal(SIGTERM); _ = try? serve.wait(timeout: 10) }
+        defer { serve.stop() }
 
         func statuses() -> [Int: String] {
             guard let text = try? ServeTests.get(port, "/export.json?name=tune"),
@@ -99,7 +99,7 @@ struct ServeControlTests {
         #expect(box.read("report/REPORT.md")?.contains("## Notes\n\nFirst look.") == true)
         let port = try LoopbackHTTP.freePort()
         let serve = try box.start(["serve", "--port", String(port), "--control"])
-        defer { serve.signal(SIGTERM); _ = try? serve.wait(timeout: 10) }
+        defer { serve.stop() }
         var page = ""
         for _ in 0..<100 where !page.contains("notes-editor") {
             page = (try? ServeTests.get(port, "/report/report/")) ?? ""

@@ -32,7 +32,7 @@ struct ServeTests {
         let box = try Sandbox(["labmake.yaml": pipeline, "trial.py": Self.trial])
         let port = try Self.freePort()
         let serve = try box.start(["serve", "--port", String(port)])
-        defer { serve.signal(SIGTERM); _ = try? serve.wait(timeout: 10) }
+        defer { serve.stop() }
         Thread.sleep(forTimeInterval: 0.5)
         #expect(serve.process.isRunning, "serve waits for the workspace rather than failing")
         func served() -> String {
@@ -95,7 +95,7 @@ struct ServeTests {
         #expect(try box.labmake("run").status == 0)
         let port = try Self.freePort()
         let first = try box.start(["serve", "--port", String(port)])
-        defer { first.signal(SIGTERM); _ = try? first.wait(timeout: 10) }
+        defer { first.stop() }
         var up = false
         for _ in 0..<50 where !up { up = (try? Self.get(port, "/")) != nil; if !up { Thread.sleep(forTimeInterval: 0.1) } }
         #expect(up)
@@ -104,6 +104,25 @@ struct ServeTests {
         #expect(try box.labmake("serve", "--host", "localhost").stderr.contains("'localhost' is not an IPv4 address"))
         #expect(try box.labmake("serve", "--url-prefix", "lab").stderr.contains("--url-prefix must be a path such as /lab"))
         #expect(try box.labmake("serve", "--url-prefix", "/a/../b").stderr.contains("--url-prefix must be a path such as /lab"))
+    }
+
+    @Test("serve ends on SIGTERM even when the process that started it had SIGTERM blocked (a child inherits the mask)")
+    func endsOnTerm() throws {
+        let box = try Sandbox(["labmake.yaml": "stages:\n  a:\n    cmd: echo hi > a.txt\n    outs: [a.txt]\n"])
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        let serve = Result { try box.start(["serve", "--port", "0"]) }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        let running = try serve.get()
+        defer { running.stop(grace: 1) }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(running.process.isRunning, "serve waits for the workspace")
+        running.signal(SIGTERM)
+        let ended = Date().addingTimeInterval(10)
+        while running.process.isRunning && Date() < ended { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(!running.process.isRunning, "serve still runs 10 s after SIGTERM")
     }
 
     static func count(in page: String) -> Int? {
