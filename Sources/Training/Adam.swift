@@ -8,8 +8,8 @@ public struct Adam: ParameterwiseOptimizer {
     public var weightDecay: Float
     public var decoupled: Bool
     public var state: [String: Tensor] = [:]
-    /// Steps taken (kept on the host; a checkpoint holds it as the state `step`).
-    private var steps: Float = 0
+    /// Steps taken, from the state `step` (a host tensor: reading it costs no transfer).
+    private var steps: Float { state["step"]?.values.first ?? 0 }
 
     public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
         self.beta1 = beta1
@@ -19,12 +19,7 @@ public struct Adam: ParameterwiseOptimizer {
         self.decoupled = decoupled
     }
 
-    public mutating func beginStep() {
-        // A restored checkpoint's count is read once, then counted here.
-        if steps == 0, let restored = state["step"] { steps = restored.values.first ?? 0 }
-        steps += 1
-        state["step"] = Tensor([steps], shape: [1])
-    }
+    public mutating func beginStep() { state["step"] = Tensor([steps + 1], shape: [1]) }
 
     public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
         let correction1 = 1 - Float(pow(Double(beta1), Double(steps))), correction2 = 1 - Float(pow(Double(beta2), Double(steps)))
