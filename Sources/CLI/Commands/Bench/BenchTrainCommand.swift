@@ -14,7 +14,8 @@ struct BenchTrainCommand: ParsableCommand {
         discussion: """
             A training step is forward, backward and an SGD update (lr 0.05, momentum 0.9, weight decay 5e-4), \
             as ../shared/bench/train/bench_torch.py times PyTorch. Figures are medians over the timed steps.
-            Peak memory is the process's maximum resident set size.
+            Peak memory is the process's maximum resident set size. On a GPU it also prints what a training \
+            step costs between the host and the device: dispatches, submissions and bytes each way.
             """)
 
     @Option(help: "The model (\(ModelZoo.names.joined(separator: ", "))).")
