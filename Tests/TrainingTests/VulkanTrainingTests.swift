@@ -86,8 +86,8 @@ struct VulkanTrainingTests {
         }
         #expect(marks.count >= 3, "\(marks.count) steps")
         let batchBytes = 16 * 3 * 32 * 32 * 4, labelBytes = 16 * 4
-        // From the second step on: the first uploads the initial weights and the constants.
-        for step in 2..<marks.count {
+        // From the second step on (marks[k] is taken after step k + 1): the first uploads the initial weights and the constants.
+        for step in 1..<marks.count {
             let traffic = marks[step] - marks[step - 1]
             let (up, down) = (traffic.bytesToDevice, traffic.bytesToHost)
             #expect(up >= batchBytes + labelBytes && up <= batchBytes + labelBytes + 64, "step \(step + 1): \(up) bytes to the device")
