@@ -25,7 +25,9 @@ public struct Adam: ParameterwiseOptimizer {
         let correction1 = 1 - Float(pow(Double(beta1), Double(steps))), correction2 = 1 - Float(pow(Double(beta2), Double(steps)))
         let stepSize = lr / correction1, root2 = correction2.squareRoot()
         var p = p, d = g
-        if decoupled { p = try p * Tensor.constant(1 - lr * weightDecay) } else { d = try d + Tensor.constant(weightDecay) * p }
+        if weightDecay != 0 {
+            if decoupled { p = try p * Tensor.constant(1 - lr * weightDecay) } else { d = try d + Tensor.constant(weightDecay) * p }
+        }
         let mKey = "exp_avg." + name, vKey = "exp_avg_sq." + name
         let m0 = try stateTensor(mKey, like: p) ?? Tensor.zeros(p.shape), v0 = try stateTensor(vKey, like: p) ?? Tensor.zeros(p.shape)
         let m = try Tensor.constant(beta1) * m0 + Tensor.constant(1 - beta1) * d

@@ -5,8 +5,10 @@ import Compute
 struct CorrectCount {
     /// c − j at column j, made once: over a row's maxima its largest is c − (the first maximum's column).
     private let reversedColumns: Tensor
+    private let classes: Float
 
     init(classes: Int) {
+        self.classes = Float(classes)
         reversedColumns = Tensor((0..<classes).map { Float(classes - $0) }, shape: [1, classes])
     }
 
@@ -14,6 +16,6 @@ struct CorrectCount {
     func callAsFunction(_ logits: Tensor, labels: Tensor) throws(ComputeError) -> Tensor {
         let isMaximum = try Tensor.apply(.equal, [logits, logits.max(axes: [1], keepingDims: true)])
         let first = try (isMaximum * reversedColumns).max(axes: [1])
-        return try Tensor.apply(.equal, [first, Tensor.constant(Float(reversedColumns.shape[1])) - labels]).sum()
+        return try Tensor.apply(.equal, [first, Tensor.constant(classes) - labels]).sum()
     }
 }

@@ -14,7 +14,7 @@ public struct RMSprop: ParameterwiseOptimizer {
     }
 
     public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
-        let d = try g + Tensor.constant(weightDecay) * p
+        let d = weightDecay == 0 ? g : try g + Tensor.constant(weightDecay) * p
         let vKey = "square_avg." + name
         let v = try Tensor.constant(alpha) * (try stateTensor(vKey, like: p) ?? Tensor.zeros(p.shape)) + Tensor.constant(1 - alpha) * d * d
         state[vKey] = v

@@ -15,7 +15,7 @@ public struct SGD: ParameterwiseOptimizer {
     }
 
     public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
-        let d = try g + p * Tensor.constant(weightDecay)
+        let d = weightDecay == 0 ? g : try g + p * Tensor.constant(weightDecay)
         guard momentum != 0 else { return try p - Tensor.constant(lr) * d }
         let key = "momentum_buffer." + name
         let buffer = try stateTensor(key, like: p).map { b throws(ComputeError) in try Tensor.constant(momentum) * b + d } ?? d
