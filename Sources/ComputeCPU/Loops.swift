@@ -103,12 +103,35 @@ enum Loops {
             small.values.withUnsafeBufferPointer { yp in
                 [Float](unsafeUninitializedCapacity: xp.count) { r, n in
                     let (x, y, target) = (xp.baseAddress!, yp.baseAddress!, r.baseAddress!)
-                    Parallel.forEach(outer * middle, threads: outer * middle * inner >= chunk ? threads : 1) { block in
-                        let v = y[block % middle], start = block * inner
-                        if swapped {
-                            for i in start..<(start + inner) { target[i] = K.apply(v, x[i]) }
-                        } else {
-                            for i in start..<(start + inner) { target[i] = K.apply(x[i], v) }
+                    let blocks = outer * middle
+                    let pieces = Swift.min(blocks, Swift.max(1, xp.count / chunk))
+                    if inner == 1 {
+                        // A value per element of each row (a per-channel value over channels-last rows): row by row.
+                        Parallel.forEach(pieces, threads: pieces > 1 ? threads : 1) { piece in
+                            for row in (outer * piece / pieces)..<(outer * (piece + 1) / pieces) {
+                                let start = row * middle
+                                if swapped {
+                                    for j in 0..<middle { target[start + j] = K.apply(y[j], x[start + j]) }
+                                } else {
+                                    for j in 0..<middle { target[start + j] = K.apply(x[start + j], y[j]) }
+                                }
+                            }
+                        }
+                        n = xp.count
+                        return
+                    }
+                    Parallel.forEach(pieces, threads: pieces > 1 ? threads : 1) { piece in
+                        let first = blocks * piece / pieces, last = blocks * (piece + 1) / pieces
+                        var m = first % middle
+                        for block in first..<last {
+                            let v = y[m], start = block * inner
+                            if swapped {
+                                for i in start..<(start + inner) { target[i] = K.apply(v, x[i]) }
+                            } else {
+                                for i in start..<(start + inner) { target[i] = K.apply(x[i], v) }
+                            }
+                            m += 1
+                            if m == middle { m = 0 }
                         }
                     }
                     n = xp.count

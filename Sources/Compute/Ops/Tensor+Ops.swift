@@ -120,6 +120,12 @@ extension Tensor {
     public func batchNorm(scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, epsilon: Float = 1e-5) throws(ComputeError) -> Tensor {
         guard shape.rank == 4 else { throw .invalid(op: "batchNorm", "the input must have rank 4, got shape \(shape)") }
         let c = shape[1]
+        if [self, scale, shift, mean, variance].allSatisfy({ $0.node == nil }) {
+            // Nothing is differentiated: the batch-norm op with these statistics, one pass. (Its gradient
+            // is the batch statistics' one, so a differentiated input takes the composition below.)
+            let moments = try Tensor.concatenate([mean.reshaped([1, c]), variance.reshaped([1, c])], axis: 0)
+            return try Tensor.apply(.batchNorm(epsilon: epsilon), [self, moments, scale, shift])
+        }
         let factor = try scale / (variance + Tensor.constant(epsilon)).sqrt()
         let offset = try shift - mean * factor
         return try self * factor.reshaped([1, c, 1, 1]) + offset.reshaped([1, c, 1, 1])
