@@ -11,7 +11,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// Threads oneDNN uses.
     public let threads: Int
     private let reference = ReferenceBackend()
-    private let convolution: DNNLConvolution
+    let convolution: DNNLConvolution
 
     /// - Parameter threads: oneDNN's thread count; default: every core.
     public init(threads: Int? = nil) throws(ComputeError) {
@@ -61,15 +61,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .maxPool2dGradient(let p): return FastPooling.maxGradient(inputs[0], inputs[1], p, threads: threads)
         case .avgPool2d(let p): return FastPooling.average(inputs[0], p, output, threads: threads)
         case .avgPool2dGradient(let p, let shape): return FastPooling.averageGradient(inputs[0], p, shape, threads: threads)
-        case .conv2d(let c):
-            return try convolution.run(.forward, inputs[0], inputs[1], conv: c, input: inputs[0].shape,
-                                       weight: inputs[1].shape, output: output, result: output)
-        case .conv2dInputGradient(let c, let inputShape):
-            return try convolution.run(.inputGradient, inputs[0], inputs[1], conv: c, input: inputShape,
-                                       weight: inputs[1].shape, output: inputs[0].shape, result: inputShape)
-        case .conv2dWeightGradient(let c, let weightShape):
-            return try convolution.run(.weightGradient, inputs[0], inputs[1], conv: c, input: inputs[0].shape,
-                                       weight: weightShape, output: inputs[1].shape, result: weightShape)
+        case .conv2d, .conv2dInputGradient, .conv2dWeightGradient:
+            return try compute(op, inputs, output: output).values(output)
         default:
             return try reference.run(op, inputs, output: output)
         }

@@ -2,10 +2,11 @@ import CDNNL
 import Compute
 import Foundation
 
-/// oneDNN convolutions (forward, backward data, backward weights) on plain NCHW / (G)OIHW tensors.
-/// Each shape gets a plan once: oneDNN picks its fastest layout (blocked, for its JIT kernels), and
-/// the plan keeps the reorders between that layout and ours and the buffers they write, reused by
-/// every later step instead of being allocated per call.
+/// oneDNN convolutions (forward, backward data, backward weights) on channels-last (NHWC) activations
+/// and plain (G)OIHW weights. Each shape gets a plan once: activations stay NHWC, which oneDNN's JIT
+/// kernels read and write directly; for weights it picks its fastest (blocked) layout, and the plan
+/// keeps the reorders between that layout and ours and the buffers they write, reused by every later
+/// step instead of being allocated per call.
 final class DNNLConvolution: @unchecked Sendable {
     enum Direction: Hashable { case forward, inputGradient, weightGradient }
 
@@ -43,15 +44,16 @@ final class DNNLConvolution: @unchecked Sendable {
     }
 
     /// Runs one direction of a convolution: `a` and `b` are (input, weight), (output gradient, weight)
-    /// or (input, output gradient); returns the result of shape `result`.
-    func run(_ direction: Direction, _ a: Tensor, _ b: Tensor, conv: Conv2D, input: Shape, weight: Shape, output: Shape, result: Shape) throws(ComputeError) -> [Float] {
+    /// or (input, output gradient), activations NHWC; returns the result of shape `result` (NHWC for an
+    /// activation's, OIHW for the weight gradient).
+    func run(_ direction: Direction, _ a: [Float], _ b: [Float], conv: Conv2D, input: Shape, weight: Shape, output: Shape, result: Shape) throws(ComputeError) -> [Float] {
         lock.lock()
         defer { lock.unlock() }
         let plan = try plan(for: Key(direction: direction, input: input, weight: weight, output: output, conv: conv))
         var status = dnnl_success
         let values = [Float](unsafeUninitializedCapacity: result.count) { out, initialized in
-            a.values.withUnsafeBufferPointer { pa in
-                b.values.withUnsafeBufferPointer { pb in
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
                     status = execute(plan, UnsafeMutableRawPointer(mutating: pa.baseAddress!),
                                      UnsafeMutableRawPointer(mutating: pb.baseAddress!), UnsafeMutableRawPointer(out.baseAddress!))
                 }
@@ -153,13 +155,13 @@ final class DNNLConvolution: @unchecked Sendable {
         return result
     }
 
-    /// oneDNN's choice of implementation for `key`, free to pick any layout.
+    /// oneDNN's choice of implementation for `key`, with NHWC activations and weights in any layout.
     private func primitiveDescriptor(for key: Key) throws(ComputeError) -> dnnl_primitive_desc_t {
         var forwardKey = key
         forwardKey.direction = .forward
-        var inputMD = try descriptor(key.input, key.conv.groups, isWeight: false, any: true)
+        var inputMD = try descriptor(key.input, key.conv.groups, isWeight: false)
         var weightMD = try descriptor(key.weight, key.conv.groups, isWeight: true, any: true)
-        var outputMD = try descriptor(key.output, key.conv.groups, isWeight: false, any: true)
+        var outputMD = try descriptor(key.output, key.conv.groups, isWeight: false)
         var strides = dims([key.conv.stride.0, key.conv.stride.1])
         var padding = dims([key.conv.padding.0, key.conv.padding.1])
 
@@ -191,7 +193,7 @@ final class DNNLConvolution: @unchecked Sendable {
         return pd
     }
 
-    /// A plain layout (NCHW for activations, OIHW or GOIHW with groups for weights), or `any` layout.
+    /// Our layout (NHWC for activations, OIHW or GOIHW with groups for weights), or, for weights, `any` layout.
     private func descriptor(_ shape: Shape, _ groups: Int, isWeight: Bool, any: Bool = false) throws(ComputeError) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
         if isWeight && groups > 1 {
@@ -199,7 +201,7 @@ final class DNNLConvolution: @unchecked Sendable {
             try check(OneDNN.api.dnnl_memory_desc_init_by_tag!(&md, 5, &d, dnnl_f32, any ? dnnl_format_tag_any : dnnl_goihw), "describing weights")
         } else {
             var d = dims(shape.dims)
-            let tag = any ? dnnl_format_tag_any : isWeight ? dnnl_oihw : dnnl_nchw
+            let tag = !isWeight ? dnnl_nhwc : any ? dnnl_format_tag_any : dnnl_oihw
             try check(OneDNN.api.dnnl_memory_desc_init_by_tag!(&md, 4, &d, dnnl_f32, tag), "describing a tensor")
         }
         return md
