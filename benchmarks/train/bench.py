@@ -11,14 +11,14 @@ process's maximum resident set size while training (torch_peak_memory.py for PyT
 import argparse, json, os, statistics, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "bench", "train", "bench_torch.py"))
+TORCH = os.path.join(HERE, "bench_torch_models.py")  # ../shared/bench/train/bench_torch.py and the models it lacks
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--labmake", default=".build/release/labmake")
     ap.add_argument("--python", default=sys.executable, help="a Python with torch installed")
-    ap.add_argument("--bench-torch", default=SHARED)
+    ap.add_argument("--bench-torch", default=TORCH)
     ap.add_argument("--model", default="resnet20")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=10)
