@@ -39,6 +39,13 @@ extension CPUBackend {
         case .batchNorm(let e):
             return held(ChannelsLastBatchNorm.forward(ChannelsLast.elements(x), x.shape, inputs[1].values, inputs[2].values,
                                                       inputs[3].values, epsilon: e, threads: threads), output)
+        case .batchNormActivation(let e, let activation):
+            return held(ChannelsLastBatchNorm.forward(ChannelsLast.elements(x), x.shape, inputs[1].values, inputs[2].values,
+                                                      inputs[3].values, epsilon: e, threads: threads, activation: activation), output)
+        case .batchNormAdd(let e, let activation):
+            return held(ChannelsLastBatchNorm.forward(ChannelsLast.elements(x), x.shape, inputs[1].values, inputs[2].values,
+                                                      inputs[3].values, epsilon: e, threads: threads, adding: ChannelsLast.elements(inputs[4]),
+                                                      activation: activation), output)
         case .batchNormAffineGradient(let e):
             guard inputs[2].shape == x.shape else { return nil }
             return .host(ChannelsLastBatchNorm.affineGradient(ChannelsLast.elements(x), x.shape, inputs[1].values,

@@ -35,6 +35,13 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .relu6Gradient: return Loops.binary(inputs[0], inputs[1], output, Kernels.ReLU6Gradient.self)
         case .channelMoments: return FastBatchNorm.moments(inputs[0], threads: threads)
         case .batchNorm(let e): return FastBatchNorm.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e, threads: threads)
+        case .batchNormActivation(let e, let activation):
+            return FastBatchNorm.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e, threads: threads, activation: activation)
+        case .batchNormAdd(let e, let activation):
+            var result = FastBatchNorm.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e, threads: threads)
+            let residual = inputs[4].values
+            for i in result.indices { result[i] = activation.map { a in a(result[i] + residual[i]) } ?? result[i] + residual[i] }
+            return result
         case .batchNormAffineGradient(let e):
             return FastBatchNorm.affineGradient(inputs[0], inputs[1], inputs[2], epsilon: e, threads: threads)
         case .batchNormInputGradient(let e):
@@ -73,8 +80,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// heap turns that into reuse. (Linux; elsewhere the system allocator already keeps it.)
     private static func keepFreedMemory() {
         #if os(Linux)
-        // 32 MiB is the largest threshold glibc accepts (it ignores larger ones).
-        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        // No block is mapped on its own: mmap's threshold stops at 32 MiB, and one activation of
+        // ResNet-18 at batch 128 (128 × 64 × 32 × 32 floats) is 32 MiB and a header.
+        _ = mallopt(M_MMAP_MAX, 0)
         _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
         #endif
     }

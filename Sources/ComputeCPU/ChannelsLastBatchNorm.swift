@@ -22,14 +22,18 @@ enum ChannelsLastBatchNorm {
     }
 
     static func forward(_ x: [Float], _ shape: Shape, _ moments: [Float], _ scale: [Float], _ shift: [Float], epsilon: Float,
-                        threads: Int) -> [Float] {
+                        threads: Int, adding residual: [Float]? = nil, activation: Activation? = nil) -> [Float] {
         let c = shape[1]
         var a = [Float](repeating: 0, count: c), b = [Float](repeating: 0, count: c)
         for j in 0..<c {
             a[j] = scale[j] / (moments[c + j] + epsilon).squareRoot()
             b[j] = shift[j] - moments[j] * a[j]
         }
-        return affine(x, c: c, threads: threads, a, b)
+        switch activation {
+        case nil: return affine(x, c: c, threads: threads, a, b, adding: residual, ceiling: nil)
+        case .relu: return affine(x, c: c, threads: threads, a, b, adding: residual, floor: 0, ceiling: nil)
+        case .relu6: return affine(x, c: c, threads: threads, a, b, adding: residual, floor: 0, ceiling: 6)
+        }
     }
 
     /// `[2, c]`: Σ g·(x − mean)/σ (the scale's gradient), then Σ g (the shift's).
@@ -92,8 +96,17 @@ enum ChannelsLastBatchNorm {
         }
     }
 
-    /// `x · a + b` per channel.
-    static func affine(_ x: [Float], c: Int, threads: Int, _ a: [Float], _ b: [Float]) -> [Float] {
+    /// `x · a + b` per channel, plus `residual` where given, clamped to `floor` and `ceiling` where given.
+    static func affine(_ x: [Float], c: Int, threads: Int, _ a: [Float], _ b: [Float], adding residual: [Float]? = nil,
+                       floor: Float = -.infinity, ceiling: Float?) -> [Float] {
+        guard let residual else { return affine(x, c: c, threads: threads, a, b, floor: floor, ceiling: ceiling, residual: nil) }
+        return residual.withUnsafeBufferPointer { r in
+            affine(x, c: c, threads: threads, a, b, floor: floor, ceiling: ceiling, residual: r.baseAddress!)
+        }
+    }
+
+    private static func affine(_ x: [Float], c: Int, threads: Int, _ a: [Float], _ b: [Float], floor: Float, ceiling: Float?,
+                               residual: UnsafePointer<Float>?) -> [Float] {
         let rows = x.count / c
         return x.withUnsafeBufferPointer { xp in
             a.withUnsafeBufferPointer { a in
@@ -102,15 +115,30 @@ enum ChannelsLastBatchNorm {
                         let (xs, out) = (xp.baseAddress!, result.baseAddress!)
                         let (a, b) = (a.baseAddress!, b.baseAddress!)
                         let vectors = c / 16 * 16
+                        let (low, high) = (floor, ceiling ?? .infinity)
+                        let (lows, highs) = (Lanes(repeating: low), Lanes(repeating: high))
+                        let clamping = floor > -.infinity || ceiling != nil
                         forBlocks(rows: rows, threads: threads) { range in
                             for row in range {
                                 let o = row * c
+                                let r = residual.map { $0 + o }
                                 var j = 0
                                 while j < vectors {
-                                    (Lanes.load(xs + o + j) * Lanes.load(a + j) + Lanes.load(b + j)).store(out + o + j)
+                                    var v = Lanes.load(xs + o + j) * Lanes.load(a + j) + Lanes.load(b + j)
+                                    if let r { v += Lanes.load(r + j) }
+                                    if clamping {
+                                        v.replace(with: lows, where: v .< lows)
+                                        v.replace(with: highs, where: v .> highs)
+                                    }
+                                    v.store(out + o + j)
                                     j += 16
                                 }
-                                for j in vectors..<c { out[o + j] = xs[o + j] * a[j] + b[j] }
+                                while j < c {
+                                    var v = xs[o + j] * a[j] + b[j]
+                                    if let r { v += r[j] }
+                                    out[o + j] = clamping ? Swift.min(Swift.max(v, low), high) : v
+                                    j += 1
+                                }
                             }
                         }
                         initialized = x.count

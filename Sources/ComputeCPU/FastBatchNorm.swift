@@ -21,7 +21,8 @@ enum FastBatchNorm {
         }
     }
 
-    static func forward(_ input: Tensor, _ moments: Tensor, _ scale: Tensor, _ shift: Tensor, epsilon: Float, threads: Int) -> [Float] {
+    static func forward(_ input: Tensor, _ moments: Tensor, _ scale: Tensor, _ shift: Tensor, epsilon: Float, threads: Int,
+                        activation: Activation? = nil) -> [Float] {
         let (c, n, plane) = BatchNormalization.geometry(input.shape)
         let m = moments.values, gamma = scale.values, beta = shift.values
         return input.values.withUnsafeBufferPointer { x in
@@ -33,7 +34,11 @@ enum FastBatchNorm {
                     for image in 0..<n {
                         let offset = (image * c + channel) * plane
                         let source = x.baseAddress! + offset, target = out + offset
-                        for i in 0..<plane { target[i] = source[i] * a + b }
+                        switch activation {
+                        case nil: for i in 0..<plane { target[i] = source[i] * a + b }
+                        case .relu: for i in 0..<plane { target[i] = Swift.max(source[i] * a + b, 0) }
+                        case .relu6: for i in 0..<plane { target[i] = Swift.min(Swift.max(source[i] * a + b, 0), 6) }
+                        }
                     }
                 }
                 initialized = x.count

@@ -42,6 +42,11 @@ public struct ReferenceBackend: Backend {
         case .relu6Gradient: return zip(x, inputs[1].values).map { $0 > 0 && $0 < 6 ? $1 : 0 }
         case .channelMoments: return BatchNormalization.moments(inputs[0])
         case .batchNorm(let e): return BatchNormalization.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e)
+        case .batchNormActivation(let e, let activation):
+            return BatchNormalization.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e).map { activation($0) }
+        case .batchNormAdd(let e, let activation):
+            let sums = zip(BatchNormalization.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e), inputs[4].values).map { $0 + $1 }
+            return activation.map { a in sums.map { a($0) } } ?? sums
         case .batchNormAffineGradient(let e): return BatchNormalization.affineGradient(inputs[0], inputs[1], inputs[2], epsilon: e)
         case .batchNormInputGradient(let e):
             return BatchNormalization.inputGradient(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], epsilon: e)

@@ -94,6 +94,26 @@ let gradientCases: [GradientCase] = [
     .init(name: "batch norm, training statistics", parameters: [
         "x": distinct([2, 3, 2, 2], seed: 40), "scale": distinct([3], seed: 41, low: 0.5, high: 1.5), "shift": distinct([3], seed: 42),
     ]) { try $0["x"]!.batchNorm(scale: $0["scale"]!, shift: $0["shift"]!).output },
+    .init(name: "batch norm and relu in one op, training statistics", parameters: [
+        "x": distinct([2, 3, 2, 2], seed: 52), "scale": distinct([3], seed: 53, low: 0.5, high: 1.5), "shift": distinct([3], seed: 54),
+    ]) { try $0["x"]!.batchNorm(scale: $0["scale"]!, shift: $0["shift"]!, activation: .relu).output },
+    .init(name: "batch norm and relu6 in one op, training statistics", parameters: [
+        "x": distinct([2, 3, 2, 2], seed: 55), "scale": distinct([3], seed: 56, low: 2, high: 5), "shift": distinct([3], seed: 57, low: 1, high: 3),
+    ]) { try $0["x"]!.batchNorm(scale: $0["scale"]!, shift: $0["shift"]!, activation: .relu6).output },
+    .init(name: "batch norm, a residual added and relu in one op", parameters: [
+        "x": distinct([2, 3, 2, 2], seed: 61), "scale": distinct([3], seed: 62, low: 0.5, high: 1.5), "shift": distinct([3], seed: 63),
+        "residual": distinct([2, 3, 2, 2], seed: 64),
+    ]) { try $0["x"]!.batchNorm(scale: $0["scale"]!, shift: $0["shift"]!, adding: $0["residual"]!, activation: .relu).output },
+    .init(name: "batch norm and a residual added, no activation", parameters: [
+        "x": distinct([2, 3, 2, 2], seed: 65), "scale": distinct([3], seed: 66, low: 0.5, high: 1.5), "shift": distinct([3], seed: 67),
+        "residual": distinct([2, 3, 2, 2], seed: 68),
+    ]) { try $0["x"]!.batchNorm(scale: $0["scale"]!, shift: $0["shift"]!, adding: $0["residual"]!).output },
+    .init(name: "batch norm and relu6, inference statistics", parameters: [
+        "x": distinct([2, 3, 2, 2], seed: 58), "scale": distinct([3], seed: 59, low: 2, high: 5), "shift": distinct([3], seed: 60, low: 1, high: 3),
+    ]) { p in
+        try p["x"]!.batchNorm(scale: p["scale"]!, shift: p["shift"]!, mean: Tensor([0.1, -0.2, 0.3], shape: [3]),
+                              variance: Tensor([0.5, 1, 2], shape: [3]), activation: .relu6)
+    },
     .init(name: "channel moments (mean and variance)", parameters: ["x": distinct([2, 3, 2, 2], seed: 48)]) { try $0["x"]!.channelMoments() },
     .init(name: "batch norm, inference statistics", parameters: [
         "x": distinct([2, 3, 2, 2], seed: 49), "scale": distinct([3], seed: 50, low: 0.5, high: 1.5), "shift": distinct([3], seed: 51),

@@ -71,12 +71,14 @@ enum Gradients {
             let mean = try y.sliced(axis: 0, start: 0, count: 1).reshaped([1, c, 1, 1])
             return [try gMean * Tensor(1 / m) + gVariance * Tensor(2 / m) * (x[0] - mean)]
         case .batchNorm(let epsilon):
-            let affine = try Tensor.apply(.batchNormAffineGradient(epsilon: epsilon), [x[0], x[1], g])
-            let c = x[0].shape[1]
-            return [needed[0] ? try Tensor.apply(.batchNormInputGradient(epsilon: epsilon), [x[0], x[1], x[2], g, affine]) : nil,
-                    nil,
-                    needed[2] ? try affine.sliced(axis: 0, start: 0, count: 1).reshaped([c]) : nil,
-                    needed[3] ? try affine.sliced(axis: 0, start: 1, count: 1).reshaped([c]) : nil]
+            return try batchNorm(epsilon, x, g, needed)
+        case .batchNormActivation(let epsilon, let activation):
+            // The activation passes the gradient where its output is inside its linear range, as where its input is.
+            return try batchNorm(epsilon, x, Tensor.apply(activation.gradientOp, [y, g]), needed)
+        case .batchNormAdd(let epsilon, let activation):
+            var inner = g
+            if let activation { inner = try Tensor.apply(activation.gradientOp, [y, g]) }
+            return try batchNorm(epsilon, x, inner, needed) + [needed[4] ? inner : nil]
         case .maxPool2d(let p):
             return [try Tensor.apply(.maxPool2dGradient(p), [x[0], g])]
         case .avgPool2d(let p):
@@ -87,6 +89,16 @@ enum Gradients {
              .batchNormAffineGradient, .batchNormInputGradient, .reluGradient, .relu6Gradient:
             throw ComputeError("\(op.name) is itself a gradient; second-order gradients are not supported")
         }
+    }
+
+    /// batchNorm's gradients (x, none to the moments, scale, shift) for the gradient `g` of its output.
+    private static func batchNorm(_ epsilon: Float, _ x: [Tensor], _ g: Tensor, _ needed: [Bool]) throws(ComputeError) -> [Tensor?] {
+        let affine = try Tensor.apply(.batchNormAffineGradient(epsilon: epsilon), [x[0], x[1], g])
+        let c = x[0].shape[1]
+        return [needed[0] ? try Tensor.apply(.batchNormInputGradient(epsilon: epsilon), [x[0], x[1], x[2], g, affine]) : nil,
+                nil,
+                needed[2] ? try affine.sliced(axis: 0, start: 0, count: 1).reshaped([c]) : nil,
+                needed[3] ? try affine.sliced(axis: 0, start: 1, count: 1).reshaped([c]) : nil]
     }
 
     /// Sums a broadcast gradient back to the shape its operand had.

@@ -31,6 +31,8 @@ extension Op {
         case .avgPool2dGradient: "avgPool2dGradient"
         case .channelMoments: "channelMoments"
         case .batchNorm: "batchNorm"
+        case .batchNormActivation: "batchNormActivation"
+        case .batchNormAdd: "batchNormAdd"
         case .batchNormAffineGradient: "batchNormAffineGradient"
         case .batchNormInputGradient: "batchNormInputGradient"
         case .reluGradient: "reluGradient"
@@ -141,8 +143,13 @@ extension Op {
             try arity(1)
             try rank(inputs[0], 4, "the input")
             return [2, inputs[0][1]]
-        case .batchNorm:
-            try arity(4)
+        case .batchNorm, .batchNormActivation, .batchNormAdd:
+            if case .batchNormAdd = self {
+                try arity(5)
+                guard inputs[4] == inputs[0] else { throw .shapes(op: name, inputs[0], inputs[4], "the residual must have the input's shape") }
+            } else {
+                try arity(4)
+            }
             try rank(inputs[0], 4, "the input")
             let c = inputs[0][1]
             guard inputs[1] == [2, c] else { throw .shapes(op: name, inputs[0], inputs[1], "moments must be [2, \(c)]") }

@@ -51,6 +51,12 @@ public enum Op: Hashable, Sendable {
     /// (x − mean) / √(variance + ε) · scale + shift. Training mode: the gradient with respect to x is
     /// the full one through the batch statistics, so none flows to `moments`.
     case batchNorm(epsilon: Float)
+    /// x, moments, scale, shift → activation(batchNorm(x)): batch normalisation and the activation that
+    /// follows it (a network's BN + ReLU) in one pass. Its gradient is batchNorm's of the activation's.
+    case batchNormActivation(epsilon: Float, Activation)
+    /// x, moments, scale, shift, residual (x's shape) → activation(batchNorm(x) + residual), the activation
+    /// optional: the end of a residual block in one pass.
+    case batchNormAdd(epsilon: Float, Activation?)
     /// x, moments, grad of output → `[2, c]`: the gradients of scale and of shift.
     case batchNormAffineGradient(epsilon: Float)
     /// x, moments, scale, grad of output, affine gradient → grad of x.
@@ -91,6 +97,27 @@ public struct Conv2D: Hashable, Sendable {
     public func outputSize(_ h: Int, _ w: Int, _ kh: Int, _ kw: Int) -> (Int, Int) {
         ((h + 2 * padding.0 - kh) / stride.0 + 1, (w + 2 * padding.1 - kw) / stride.1 + 1)
     }
+}
+
+/// An activation an op can apply to its result.
+public enum Activation: Hashable, Sendable {
+    /// max(x, 0).
+    case relu
+    /// min(max(x, 0), 6).
+    case relu6
+
+    /// The activation of one value.
+    @inlinable
+    public func callAsFunction(_ x: Float) -> Float {
+        switch self {
+        case .relu: Swift.max(x, 0)
+        case .relu6: Swift.min(Swift.max(x, 0), 6)
+        }
+    }
+
+    /// The op that computes it, and the op of its gradient (of its input or output, and of the output's gradient).
+    public var op: Op { self == .relu ? .relu : .relu6 }
+    public var gradientOp: Op { self == .relu ? .reluGradient : .relu6Gradient }
 }
 
 /// A 2-D pooling window.

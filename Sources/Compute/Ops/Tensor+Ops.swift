@@ -107,28 +107,41 @@ extension Tensor {
 
     /// Batch normalisation over N, H, W of `[n, c, h, w]` with the batch's statistics:
     /// y = (x − mean) / √(var + ε) · γ + β, γ and β of shape `[c]`.
-    /// Returns y and the batch mean and (biased) variance, for running statistics.
-    public func batchNorm(scale: Tensor, shift: Tensor, epsilon: Float = 1e-5) throws(ComputeError) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+    /// Returns y — plus `residual` and through `activation` in the same pass, when given — and the batch
+    /// mean and (biased) variance, for running statistics.
+    public func batchNorm(scale: Tensor, shift: Tensor, epsilon: Float = 1e-5, adding residual: Tensor? = nil,
+                          activation: Activation? = nil) throws(ComputeError) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         let moments = try channelMoments()
-        let y = try Tensor.apply(.batchNorm(epsilon: epsilon), [self, moments, scale, shift])
+        let y = try Tensor.apply(Self.batchNormOp(epsilon, residual, activation), [self, moments, scale, shift] + (residual.map { [$0] } ?? []))
         let c = moments.shape[1]
         let stats = moments.detached
         return (y, try stats.sliced(axis: 0, start: 0, count: 1).reshaped([c]), try stats.sliced(axis: 0, start: 1, count: 1).reshaped([c]))
     }
 
-    /// Batch normalisation with given statistics (inference): one multiply and one add per element.
-    public func batchNorm(scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, epsilon: Float = 1e-5) throws(ComputeError) -> Tensor {
+    /// Batch normalisation with given statistics (inference), plus `residual` and then `activation` when given.
+    public func batchNorm(scale: Tensor, shift: Tensor, mean: Tensor, variance: Tensor, epsilon: Float = 1e-5,
+                          adding residual: Tensor? = nil, activation: Activation? = nil) throws(ComputeError) -> Tensor {
         guard shape.rank == 4 else { throw .invalid(op: "batchNorm", "the input must have rank 4, got shape \(shape)") }
         let c = shape[1]
-        if [self, scale, shift, mean, variance].allSatisfy({ $0.node == nil }) {
+        if [self, scale, shift, mean, variance, residual ?? self].allSatisfy({ $0.node == nil }) {
             // Nothing is differentiated: the batch-norm op with these statistics, one pass. (Its gradient
             // is the batch statistics' one, so a differentiated input takes the composition below.)
             let moments = try Tensor.concatenate([mean.reshaped([1, c]), variance.reshaped([1, c])], axis: 0)
-            return try Tensor.apply(.batchNorm(epsilon: epsilon), [self, moments, scale, shift])
+            return try Tensor.apply(Self.batchNormOp(epsilon, residual, activation), [self, moments, scale, shift] + (residual.map { [$0] } ?? []))
         }
         let factor = try scale / (variance + Tensor.constant(epsilon)).sqrt()
         let offset = try shift - mean * factor
-        return try self * factor.reshaped([1, c, 1, 1]) + offset.reshaped([1, c, 1, 1])
+        var y = try self * factor.reshaped([1, c, 1, 1]) + offset.reshaped([1, c, 1, 1])
+        if let residual { y = try y + residual }
+        guard let activation else { return y }
+        return try .apply(activation.op, [y])
+    }
+
+    /// The batch-norm op that also adds `residual` and applies `activation`, where given.
+    private static func batchNormOp(_ epsilon: Float, _ residual: Tensor?, _ activation: Activation?) -> Op {
+        if residual != nil { return .batchNormAdd(epsilon: epsilon, activation) }
+        if let activation { return .batchNormActivation(epsilon: epsilon, activation) }
+        return .batchNorm(epsilon: epsilon)
     }
 
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1 / (1 − p).

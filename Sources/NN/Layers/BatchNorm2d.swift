@@ -23,13 +23,18 @@ public struct BatchNorm2d: Layer {
         d.buffer(path + ".running_var", .ones([channels]))
     }
 
-    public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor {
+    public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor { try forward(x, &c, activation: nil) }
+
+    /// The normalised `x` plus `residual` (when given) through `activation`, in one pass: a ``Sequential``
+    /// runs this for a batch norm and its ReLU, a ``Residual`` for the end of its block.
+    public func forward(_ x: Tensor, _ c: inout LayerContext, adding residual: Tensor? = nil, activation: Activation?) throws -> Tensor {
         let scale = try c.parameter(path + ".weight"), shift = try c.parameter(path + ".bias")
         let (meanName, varianceName) = (path + ".running_mean", path + ".running_var")
         guard c.training else {
-            return try x.batchNorm(scale: scale, shift: shift, mean: c.buffer(meanName), variance: c.buffer(varianceName), epsilon: epsilon)
+            return try x.batchNorm(scale: scale, shift: shift, mean: c.buffer(meanName), variance: c.buffer(varianceName), epsilon: epsilon,
+                                   adding: residual, activation: activation)
         }
-        let (y, mean, variance) = try x.batchNorm(scale: scale, shift: shift, epsilon: epsilon)
+        let (y, mean, variance) = try x.batchNorm(scale: scale, shift: shift, epsilon: epsilon, adding: residual, activation: activation)
         let m = Float(x.shape.count / channels)
         let unbiased = m > 1 ? m / (m - 1) : 1
         let keep = Tensor.constant(1 - momentum)

@@ -1,18 +1,40 @@
 import Compute
 
-/// Layers applied in order.
+/// Layers applied in order. A batch norm followed by a ReLU or ReLU6 runs as one op.
 public struct Sequential: Layer {
     public let layers: [any Layer]
     public init(_ layers: [any Layer]) { self.layers = layers }
     public func declare(_ d: inout Declarations) { for layer in layers { layer.declare(&d) } }
-    public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor {
+    public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor { try forward(x, &c, layers: layers[...]) }
+
+    /// `x` through some of the layers.
+    func forward(_ x: Tensor, _ c: inout LayerContext, layers: ArraySlice<any Layer>) throws -> Tensor {
         var y = x
-        for layer in layers { y = try layer.forward(y, &c) }
+        var i = layers.startIndex
+        while i < layers.endIndex {
+            if let norm = layers[i] as? BatchNorm2d, i + 1 < layers.endIndex, let activation = Self.activation(layers[i + 1]) {
+                y = try norm.forward(y, &c, activation: activation)
+                i += 2
+            } else {
+                y = try layers[i].forward(y, &c)
+                i += 1
+            }
+        }
         return y
+    }
+
+    /// The activation a batch norm can apply in its own pass, when `layer` is one.
+    static func activation(_ layer: any Layer) -> Activation? {
+        switch layer {
+        case is ReLU: .relu
+        case is ReLU6: .relu6
+        default: nil
+        }
     }
 }
 
-/// `activation(body(x) + shortcut(x))`, the shortcut the identity when nil.
+/// `activation(body(x) + shortcut(x))`, the shortcut the identity when nil. A body ending in a batch
+/// norm adds the shortcut and applies a ReLU or ReLU6 activation in that batch norm's pass.
 public struct Residual: Layer {
     public let body: any Layer
     public let shortcut: (any Layer)?
@@ -30,6 +52,12 @@ public struct Residual: Layer {
     }
 
     public func forward(_ x: Tensor, _ c: inout LayerContext) throws -> Tensor {
+        let fusedActivation = activation.map(Sequential.activation)
+        if let body = body as? Sequential, let norm = body.layers.last as? BatchNorm2d, fusedActivation != .some(nil) {
+            let h = try body.forward(x, &c, layers: body.layers.dropLast())
+            let residual = try shortcut.map { try $0.forward(x, &c) } ?? x
+            return try norm.forward(h, &c, adding: residual, activation: fusedActivation ?? nil)
+        }
         let sum = try body.forward(x, &c) + (shortcut.map { try $0.forward(x, &c) } ?? x)
         return try activation.map { try $0.forward(sum, &c) } ?? sum
     }
