@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""../shared/bench/train/bench_torch.py, same arguments and output, with the lab's models it lacks:
-
-- mobilenet_v2: torchvision's MobileNetV2 with labmake's CIFAR stem (a 3×3 stride-1 first convolution),
-  as labmake's `mobilenet_v2` (Sources/NN/Models/MobileNetV2.swift).
+"""../shared/bench/train/bench_torch.py, same arguments and output, building every model of labmake's zoo:
+the shared script's own (small-cnn, resnet20, resnet18), and any other torchvision model as labmake builds
+it (../models/reference_counts.py's `cifar`: torchvision's model with the CIFAR stem), e.g. mobilenet_v2.
 
 Its `build(name)` is what torch_peak_memory.py loads when given this file as --bench-torch.
 """
@@ -20,14 +19,12 @@ _shared_build = shared.build
 
 
 def build(name):
-    if name == "mobilenet_v2":
-        import torch.nn as nn
-        import torchvision
+    if name in ("small-cnn", "resnet20", "resnet18"):
+        return _shared_build(name)
+    sys.path.insert(0, os.path.join(HERE, "..", "models"))
+    from reference_counts import cifar
 
-        m = torchvision.models.mobilenet_v2(weights=None, num_classes=10)
-        m.features[0][0] = nn.Conv2d(3, 32, 3, 1, 1, bias=False)
-        return m, "torchvision.models.mobilenet_v2 + 3x3 stride-1 stem"
-    return _shared_build(name)
+    return cifar(name), f"torchvision.models.{name} with labmake's CIFAR stem (benchmarks/models/reference_counts.py)"
 
 
 shared.build = build
