@@ -43,18 +43,11 @@ extension VulkanBackend {
         case .batchNorm(let e):
             return try batchNorm(.forward, [0: x!, 1: inputs[1], 2: inputs[2], 3: inputs[3]], shape: x!.shape, epsilon: e, output.count)
         case .batchNormActivation(let e, let activation):
-            let normalized = try batchNorm(.forward, [0: x!, 1: inputs[1], 2: inputs[2], 3: inputs[3]], shape: x!.shape, epsilon: e, output.count)
-            let result = try allocate(output.count)
-            try elementwise(activation == .relu ? .relu : .relu6, a: normalized, into: result, dims: [output.count], strides: [[1], [0], [1]])
-            return result
+            return try batchNorm(.forward, [0: x!, 1: inputs[1], 2: inputs[2], 3: inputs[3]], shape: x!.shape, epsilon: e, output.count,
+                                 activation: activation)
         case .batchNormAdd(let e, let activation):
-            let normalized = try batchNorm(.forward, [0: x!, 1: inputs[1], 2: inputs[2], 3: inputs[3]], shape: x!.shape, epsilon: e, output.count)
-            let sum = try allocate(output.count)
-            try elementwise(.add, a: normalized, b: try buffer(inputs[4]), into: sum, dims: [output.count], strides: [[1], [1], [1]])
-            guard let activation else { return sum }
-            let result = try allocate(output.count)
-            try elementwise(activation == .relu ? .relu : .relu6, a: sum, into: result, dims: [output.count], strides: [[1], [0], [1]])
-            return result
+            return try batchNorm(.forward, [0: x!, 1: inputs[1], 2: inputs[2], 3: inputs[3], 4: inputs[4]], shape: x!.shape, epsilon: e,
+                                 output.count, activation: activation)
         case .batchNormAffineGradient(let e):
             return try batchNorm(.affineGradient, [0: x!, 1: inputs[1], 4: inputs[2]], shape: x!.shape, epsilon: e, output.count)
         case .batchNormInputGradient(let e):

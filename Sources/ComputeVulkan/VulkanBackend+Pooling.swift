@@ -20,15 +20,18 @@ extension VulkanBackend {
 
     enum BatchNormMode: UInt32 { case moments = 0, forward, affineGradient, inputGradient }
 
-    /// Binds x, moments, scale, shift, the output's gradient and the affine gradient (whichever the
-    /// mode reads) at bindings 0–5.
-    func batchNorm(_ mode: BatchNormMode, _ tensors: [Int: Tensor], shape: Shape, epsilon: Float, _ resultCount: Int) throws -> VulkanBuffer {
+    /// Binds x, moments, scale, shift, the output's gradient (or the forward pass's residual) and the
+    /// affine gradient (whichever the mode reads) at bindings 0–5; the forward pass applies `activation`.
+    func batchNorm(_ mode: BatchNormMode, _ tensors: [Int: Tensor], shape: Shape, epsilon: Float, _ resultCount: Int,
+                   activation: Activation? = nil) throws -> VulkanBuffer {
         let result = try allocate(resultCount)
         var buffers: [Int: VulkanBuffer] = [6: result]
         for (binding, tensor) in tensors { buffers[binding] = try buffer(tensor) }
         let (n, c) = (shape[0], shape[1])
         let plane = shape[2] * shape[3]
-        let constants: [UInt32] = [mode.rawValue, UInt32(n), UInt32(c), UInt32(plane), epsilon.bitPattern]
+        let activationCode: UInt32 = switch activation { case nil: 0; case .relu: 1; case .relu6: 2 }
+        let residual: UInt32 = mode == .forward && tensors[4] != nil ? 1 : 0
+        let constants: [UInt32] = [mode.rawValue, UInt32(n), UInt32(c), UInt32(plane), epsilon.bitPattern, activationCode, residual]
         let perChannel = mode == .moments || mode == .affineGradient
         guard shape.count > 0 else { return result }
         try dispatch(.batchNorm, buffers, constants, groups: perChannel ? (min(c, 65535), 1, 1) : Self.groups(shape.count, 256))

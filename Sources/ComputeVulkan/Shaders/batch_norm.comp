@@ -1,5 +1,6 @@
 // Batch normalisation over N, H and W of NCHW tensors: per-channel moments and affine gradients
-// (a workgroup per channel, reduced in shared memory), the forward pass and the input's gradient.
+// (a workgroup per channel, reduced in shared memory), the forward pass (plus a residual and through
+// an activation, when asked) and the input's gradient.
 #version 450
 layout(local_size_x = 256) in;
 
@@ -15,6 +16,8 @@ layout(push_constant) uniform Parameters {
     uint mode;  // 0: moments, 1: forward, 2: affine gradient, 3: input gradient
     uint images, channels, plane;
     float epsilon;
+    uint activation;  // forward: 0 none, 1 ReLU, 2 ReLU6
+    uint residual;    // forward: 1 adds the residual, bound as `gradient`
 } p;
 
 shared float first[256];
@@ -86,7 +89,11 @@ void main() {
             float inverse = 1.0 / sqrt(moments[p.channels + channel] + p.epsilon);
             float normalized = (x[i] - moments[channel]) * inverse;
             if (p.mode == 1) {
-                y[i] = normalized * scale[channel] + shift[channel];
+                float v = normalized * scale[channel] + shift[channel];
+                if (p.residual != 0u) v += gradient[i];
+                if (p.activation == 1u) v = max(v, 0.0);
+                else if (p.activation == 2u) v = min(max(v, 0.0), 6.0);
+                y[i] = v;
             } else {
                 float n = float(perChannel);
                 float centred = gradient[i] - affine[p.channels + channel] / n - normalized * affine[channel] / n;
