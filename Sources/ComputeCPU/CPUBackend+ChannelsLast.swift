@@ -97,7 +97,7 @@ extension CPUBackend {
 
 extension TensorData {
     /// The elements row-major, converting a channels-last result.
-    func values(_ shape: Shape) throws -> [Float] {
+    func rowMajorValues() throws -> [Float] {
         switch self {
         case .host(let values): values
         case .device(let storage): try storage.read()

@@ -38,9 +38,11 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .batchNormActivation(let e, let activation):
             return FastBatchNorm.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e, threads: threads, activation: activation)
         case .batchNormAdd(let e, let activation):
+            // NCHW operands (a channels-last x takes the fused kernel in compute): normalise, then add and activate.
             var result = FastBatchNorm.forward(inputs[0], inputs[1], inputs[2], inputs[3], epsilon: e, threads: threads)
             let residual = inputs[4].values
-            for i in result.indices { result[i] = activation.map { a in a(result[i] + residual[i]) } ?? result[i] + residual[i] }
+            for i in result.indices { result[i] += residual[i] }
+            if let activation { for i in result.indices { result[i] = activation(result[i]) } }
             return result
         case .batchNormAffineGradient(let e):
             return FastBatchNorm.affineGradient(inputs[0], inputs[1], inputs[2], epsilon: e, threads: threads)
@@ -69,7 +71,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .avgPool2d(let p): return FastPooling.average(inputs[0], p, output, threads: threads)
         case .avgPool2dGradient(let p, let shape): return FastPooling.averageGradient(inputs[0], p, shape, threads: threads)
         case .conv2d, .conv2dInputGradient, .conv2dWeightGradient:
-            return try compute(op, inputs, output: output).values(output)
+            return try compute(op, inputs, output: output).rowMajorValues()
         default:
             return try reference.run(op, inputs, output: output)
         }

@@ -26,6 +26,8 @@ struct SequentialFusionTests {
         Conv2d("a", 3, 8, kernel: 3, padding: 1, bias: false), BatchNorm2d("bn.a", 8), ReLU(),
         block("r1", 8, 8, shortcut: false, activation: ReLU()), block("r2", 8, 4, shortcut: true, activation: ReLU()),
         block("r3", 4, 4, shortcut: false, activation: nil), block("r4", 4, 4, shortcut: false, activation: ReLU6()),
+        // A shortcut that broadcasts (a per-channel mean over the 6 × 6 image): added after the batch norm, not in it.
+        Residual(Sequential([Conv2d("r5.c", 4, 4, kernel: 3, padding: 1, bias: false), BatchNorm2d("r5.bn", 4)]), shortcut: AvgPool2d(kernel: 6)),
         BatchNorm2d("bn.b", 4), ReLU6(), GlobalAvgPool2d(),
     ]
 

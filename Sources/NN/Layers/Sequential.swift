@@ -56,7 +56,9 @@ public struct Residual: Layer {
         if let body = body as? Sequential, let norm = body.layers.last as? BatchNorm2d, fusedActivation != .some(nil) {
             let h = try body.forward(x, &c, layers: body.layers.dropLast())
             let residual = try shortcut.map { try $0.forward(x, &c) } ?? x
-            return try norm.forward(h, &c, adding: residual, activation: fusedActivation ?? nil)
+            if h.shape == residual.shape { return try norm.forward(h, &c, adding: residual, activation: fusedActivation ?? nil) }
+            let sum = try norm.forward(h, &c) + residual  // a shortcut that broadcasts
+            return try activation.map { try $0.forward(sum, &c) } ?? sum
         }
         let sum = try body.forward(x, &c) + (shortcut.map { try $0.forward(x, &c) } ?? x)
         return try activation.map { try $0.forward(sum, &c) } ?? sum
