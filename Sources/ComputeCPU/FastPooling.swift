@@ -6,7 +6,7 @@ enum FastPooling {
     /// Calls `body(outputIndex, windowStartY, windowStartX)` for each output of one plane, with the
     /// window clipped to the image: rows `y0..<y1`, columns `x0..<x1`.
     @inline(__always)
-    private static func windows(_ h: Int, _ w: Int, _ p: Pool2D, _ body: (Int, Int, Int, Int, Int) -> Void) {
+    static func windows(_ h: Int, _ w: Int, _ p: Pool2D, _ body: (Int, Int, Int, Int, Int) -> Void) {
         let (oh, ow) = p.outputSize(h, w)
         for oy in 0..<oh {
             let top = oy * p.stride - p.padding
