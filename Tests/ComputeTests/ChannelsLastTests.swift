@@ -115,6 +115,16 @@ struct ChannelsLastTests {
         }
     }
 
+    @Test("an empty batch goes through convolution, batch norm with ReLU, and pooling")
+    func emptyBatch() throws {
+        let x = Tensor([], shape: [0, 3, 4, 4])
+        let y = try Backends.with(try CPUBackend(threads: 2)) {
+            try x.conv2d(distinct([4, 3, 3, 3], seed: 105), padding: 1).batchNorm(scale: .ones([4]), shift: .zeros([4]), activation: .relu).output
+                .maxPool2d(kernel: 2)
+        }
+        #expect(y.shape == [0, 4, 2, 2] && y.values.isEmpty)
+    }
+
     @Test("a held tensor reads back as its NCHW values, whatever its shape", arguments: [[2, 3, 4, 5], [1, 17, 1, 1], [3, 1, 5, 5], [2, 33, 3, 19]] as [Shape])
     func roundTrip(_ shape: Shape) throws {
         let x = distinct(shape, seed: 95)
