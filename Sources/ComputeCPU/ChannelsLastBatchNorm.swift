@@ -29,11 +29,12 @@ enum ChannelsLastBatchNorm {
             a[j] = scale[j] / (moments[c + j] + epsilon).squareRoot()
             b[j] = shift[j] - moments[j] * a[j]
         }
-        switch activation {
-        case nil: return affine(x, c: c, threads: threads, a, b, adding: residual, ceiling: nil)
-        case .relu: return affine(x, c: c, threads: threads, a, b, adding: residual, floor: 0, ceiling: nil)
-        case .relu6: return affine(x, c: c, threads: threads, a, b, adding: residual, floor: 0, ceiling: 6)
+        let (floor, ceiling): (Float, Float?) = switch activation {
+        case nil: (-.infinity, nil)
+        case .relu: (0, nil)
+        case .relu6: (0, 6)
         }
+        return affine(x, c: c, threads: threads, a, b, adding: residual, floor: floor, ceiling: ceiling)
     }
 
     /// `[2, c]`: Σ g·(x − mean)/σ (the scale's gradient), then Σ g (the shift's).
@@ -97,11 +98,10 @@ enum ChannelsLastBatchNorm {
     }
 
     /// `x · a + b` per channel, plus `residual` where given, clamped to `floor` and `ceiling` where given.
-    static func affine(_ x: [Float], c: Int, threads: Int, _ a: [Float], _ b: [Float], adding residual: [Float]? = nil,
-                       floor: Float = -.infinity, ceiling: Float?) -> [Float] {
-        guard let residual else { return affine(x, c: c, threads: threads, a, b, floor: floor, ceiling: ceiling, residual: nil) }
-        return residual.withUnsafeBufferPointer { r in
-            affine(x, c: c, threads: threads, a, b, floor: floor, ceiling: ceiling, residual: r.baseAddress!)
+    private static func affine(_ x: [Float], c: Int, threads: Int, _ a: [Float], _ b: [Float], adding residual: [Float]?,
+                               floor: Float, ceiling: Float?) -> [Float] {
+        (residual ?? []).withUnsafeBufferPointer { r in
+            affine(x, c: c, threads: threads, a, b, floor: floor, ceiling: ceiling, residual: residual == nil ? nil : r.baseAddress)
         }
     }
 

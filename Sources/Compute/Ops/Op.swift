@@ -115,8 +115,9 @@ public enum Activation: Hashable, Sendable {
         }
     }
 
-    /// The op that computes it, and the op of its gradient (of its input or output, and of the output's gradient).
+    /// The op that computes it.
     public var op: Op { self == .relu ? .relu : .relu6 }
+    /// The op of its gradient: of its input (or output) and the output's gradient.
     public var gradientOp: Op { self == .relu ? .reluGradient : .relu6Gradient }
 }
 
