@@ -6,16 +6,12 @@ import Foundation
 /// and plain (G)OIHW weights. Each shape gets a plan once: activations stay NHWC, which oneDNN's JIT
 /// kernels read and write directly; for weights it picks its fastest (blocked) layout, and the plan
 /// keeps the reorders between that layout and ours and the buffers they write, reused by every later
-/// step instead of being allocated per call.
-///
-/// A stride-1 convolution's input gradient is itself a convolution: of the output gradient with the
-/// weights transposed (input and output channels swapped) and rotated by half a turn, padded by
-/// kernel − 1 − padding. Where the planes are large enough, that runs on oneDNN's forward kernels
-/// (brgemm-based in oneDNN 2.6), which are faster there than its backward-data ones.
+/// step instead of being allocated per call. Some input gradients run on forward kernels instead of
+/// backward-data ones (`InputGradientRoute`).
 final class DNNLConvolution: @unchecked Sendable {
     enum Direction: Hashable { case forward, inputGradient, weightGradient }
 
-    private struct Key: Hashable {
+    struct Key: Hashable {
         var direction: Direction
         var input: Shape, weight: Shape, output: Shape
         var conv: Conv2D
@@ -41,10 +37,13 @@ final class DNNLConvolution: @unchecked Sendable {
     private var stream: dnnl_stream_t?
     private var plans: [Key: Plan] = [:]
     private var forwardDescriptors: [Key: dnnl_primitive_desc_t] = [:]
-    /// Transposed, rotated weights of input gradients run as forward convolutions, by weight shape.
-    private var rotatedWeights: [Shape: UnsafeMutablePointer<Float>] = [:]
+    /// Transposed, rotated weights of input gradients run as forward convolutions, by their shape.
+    var rotatedWeights: [Shape: UnsafeMutablePointer<Float>] = [:]
+
+    let threads: Int
 
     init(threads: Int) throws(ComputeError) {
+        self.threads = threads
         OneDNN.api.omp_set_num_threads!(Int32(threads))
         try check(OneDNN.api.dnnl_engine_create!(&engine, dnnl_cpu, 0), "creating the CPU engine")
         try check(OneDNN.api.dnnl_stream_create!(&stream, engine, dnnl_stream_default_flags.rawValue), "creating a stream")
@@ -56,71 +55,43 @@ final class DNNLConvolution: @unchecked Sendable {
     func run(_ direction: Direction, _ a: [Float], _ b: [Float], conv: Conv2D, input: Shape, weight: Shape, output: Shape, result: Shape) throws(ComputeError) -> [Float] {
         lock.lock()
         defer { lock.unlock() }
-        var status = dnnl_success
-        if direction == .inputGradient, let transposed = Self.forwardEquivalent(ofInputGradient: conv, weight: weight, output: output) {
-            let plan = try plan(for: Key(direction: .forward, input: output, weight: transposed.weight, output: input, conv: transposed.conv))
-            let rotated = rotatedWeightBuffer(transposed.weight)
-            b.withUnsafeBufferPointer { Self.transposeAndRotate($0, weight, into: rotated) }
-            let values = [Float](unsafeUninitializedCapacity: result.count) { out, initialized in
-                a.withUnsafeBufferPointer { pa in
-                    status = execute(plan, UnsafeMutableRawPointer(mutating: pa.baseAddress!), UnsafeMutableRawPointer(rotated),
-                                     UnsafeMutableRawPointer(out.baseAddress!))
-                }
-                initialized = result.count
+        if direction == .inputGradient {
+            switch InputGradientRoute.of(conv, weight: weight, output: output) {
+            case .backwardData:
+                break
+            case .rotatedForward(let transposed, let rotatedShape):
+                return try inputGradientByRotatedForward(a, b, conv: transposed, weight: weight, rotated: rotatedShape, input: input, output: output)
+            case .pointwiseScatter(let transposedShape):
+                return try inputGradientByPointwiseScatter(a, b, conv: conv, weight: weight, transposed: transposedShape, input: input, output: output)
             }
-            try check(status, "running a convolution")
-            return values
         }
-        let plan = try plan(for: Key(direction: direction, input: input, weight: weight, output: output, conv: conv))
-        let values = [Float](unsafeUninitializedCapacity: result.count) { out, initialized in
+        return try execute(Key(direction: direction, input: input, weight: weight, output: output, conv: conv), a, b, count: result.count)
+    }
+
+    /// Runs the plan of `key` on `a` and `b`, returning its result of `count` elements.
+    func execute(_ key: Key, _ a: [Float], _ b: UnsafePointer<Float>, count: Int) throws(ComputeError) -> [Float] {
+        let plan = try plan(for: key)
+        var status = dnnl_success
+        let values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
             a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    status = execute(plan, UnsafeMutableRawPointer(mutating: pa.baseAddress!),
-                                     UnsafeMutableRawPointer(mutating: pb.baseAddress!), UnsafeMutableRawPointer(out.baseAddress!))
-                }
+                status = execute(plan, UnsafeMutableRawPointer(mutating: pa.baseAddress!),
+                                 UnsafeMutableRawPointer(mutating: b), UnsafeMutableRawPointer(out.baseAddress!))
             }
-            initialized = result.count
+            initialized = count
         }
         try check(status, "running a convolution")
         return values
     }
 
-    /// The forward convolution that computes the input gradient of `conv`, with its weight shape
-    /// (in and out channels swapped), or nil when the gradient should run on the backward-data kernels:
-    /// a stride or groups other than 1, padding wider than the kernel less one, or output planes under
-    /// 8 × 8, where oneDNN's backward-data kernel measured faster (ResNet-18's 4 × 4 layers).
-    static func forwardEquivalent(ofInputGradient conv: Conv2D, weight: Shape, output: Shape) -> (conv: Conv2D, weight: Shape)? {
-        let (kh, kw) = (weight[2], weight[3])
-        guard conv.stride == (1, 1), conv.groups == 1, conv.padding.0 < kh, conv.padding.1 < kw,
-              output[2] * output[3] >= 64 else { return nil }
-        var transposed = Conv2D(stride: 1, padding: 0, groups: 1)
-        transposed.padding = (kh - 1 - conv.padding.0, kw - 1 - conv.padding.1)
-        return (transposed, Shape([weight[1], weight[0], kh, kw]))
-    }
-
-    /// Writes `w[o][i][y][x]` (OIHW) to `rotated[i][o][kh−1−y][kw−1−x]`.
-    static func transposeAndRotate(_ w: UnsafeBufferPointer<Float>, _ shape: Shape, into rotated: UnsafeMutablePointer<Float>) {
-        let (outputs, inputs, kh, kw) = (shape[0], shape[1], shape[2], shape[3])
-        let plane = kh * kw
-        for o in 0..<outputs {
-            for i in 0..<inputs {
-                let from = (o * inputs + i) * plane, to = (i * outputs + o) * plane
-                for p in 0..<plane { rotated[to + plane - 1 - p] = w[from + p] }
-            }
-        }
-    }
-
-    private func rotatedWeightBuffer(_ shape: Shape) -> UnsafeMutablePointer<Float> {
-        if let buffer = rotatedWeights[shape] { return buffer }
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: shape.count)
-        rotatedWeights[shape] = buffer
-        return buffer
+    /// Runs the plan of `key` on `a` and `b`, returning its result of `count` elements.
+    func execute(_ key: Key, _ a: [Float], _ b: [Float], count: Int) throws(ComputeError) -> [Float] {
+        try b.withUnsafeBufferPointer { (pb) throws(ComputeError) -> [Float] in try execute(key, a, pb.baseAddress!, count: count) }
     }
 
     /// Reorders the operands into oneDNN's layouts, convolves, and reorders the result back.
     private func execute(_ plan: Plan, _ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer, _ out: UnsafeMutableRawPointer) -> dnnl_status_t {
         var memories: [dnnl_memory_t?] = []
-        defer { for m in memories { OneDNN.api.dnnl_memory_destroy!(m) } }
+        defer { for m in memories { _ = OneDNN.api.dnnl_memory_destroy!(m) } }
         func memory(_ md: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer?) -> dnnl_memory_t? {
             var md = md, m: dnnl_memory_t?
             guard OneDNN.api.dnnl_memory_create!(&m, &md, engine, pointer) == dnnl_success else { return nil }
@@ -159,7 +130,7 @@ final class DNNLConvolution: @unchecked Sendable {
     private func plan(for key: Key) throws(ComputeError) -> Plan {
         if let cached = plans[key] { return cached }
         let pd = try primitiveDescriptor(for: key)
-        defer { if key.direction != .forward { OneDNN.api.dnnl_primitive_desc_destroy!(pd) } }
+        defer { if key.direction != .forward { _ = OneDNN.api.dnnl_primitive_desc_destroy!(pd) } }
         var primitive: dnnl_primitive_t?
         try check(OneDNN.api.dnnl_primitive_create!(&primitive, pd), "creating a convolution")
         guard let primitive else { throw ComputeError("conv2d: oneDNN returned no primitive") }
@@ -202,7 +173,7 @@ final class DNNLConvolution: @unchecked Sendable {
         try check(isResult ? OneDNN.api.dnnl_reorder_primitive_desc_create!(&reorderPD, &chosen, engine, &plainMD, engine, nil)
                            : OneDNN.api.dnnl_reorder_primitive_desc_create!(&reorderPD, &plainMD, engine, &chosen, engine, nil),
                   "planning a reorder")
-        defer { OneDNN.api.dnnl_primitive_desc_destroy!(reorderPD) }
+        defer { _ = OneDNN.api.dnnl_primitive_desc_destroy!(reorderPD) }
         try check(OneDNN.api.dnnl_primitive_create!(&result.reorder, reorderPD), "creating a reorder")
         result.buffer = UnsafeMutableRawPointer.allocate(byteCount: OneDNN.api.dnnl_memory_desc_get_size!(&chosen), alignment: 64)
         return result

@@ -2,10 +2,10 @@ import Compute
 @testable import ComputeCPU
 import Testing
 
-/// A stride-1 convolution's input gradient runs on the CPU as a forward convolution of the output
-/// gradient with the weights transposed and rotated half a turn: it must equal the reference for any
-/// kernel shape and padding it is taken for, and be taken only where it applies.
-@Suite("Convolution input gradient as a forward convolution")
+/// Some convolutions' input gradients run on the CPU's forward kernels (`InputGradientRoute`): they must
+/// equal the reference for any kernel shape, stride and padding they are taken for, and be taken only
+/// where they apply.
+@Suite("Convolution input gradients on forward kernels")
 struct ConvolutionInputGradientTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
@@ -27,13 +27,15 @@ struct ConvolutionInputGradientTests {
         .init(name: "5×3, full padding (4, 2)", conv: conv(padding: (4, 2)), input: [1, 2, 6, 7], weight: [3, 2, 5, 3]),
         .init(name: "3×3, padding (2, 0)", conv: conv(padding: (2, 0)), input: [2, 4, 8, 10], weight: [6, 4, 3, 3]),
         .init(name: "1×1", conv: conv(padding: (0, 0)), input: [3, 6, 8, 9], weight: [5, 6, 1, 1]),
+        .init(name: "1×1, stride 2, even plane", conv: Conv2D(stride: 2), input: [2, 6, 16, 18], weight: [5, 6, 1, 1]),
+        .init(name: "1×1, stride 2, odd plane", conv: Conv2D(stride: 2), input: [2, 3, 17, 15], weight: [4, 3, 1, 1]),
+        .init(name: "1×1, stride 3", conv: Conv2D(stride: 3), input: [1, 4, 25, 26], weight: [2, 4, 1, 1]),
     ]
 
     @Test("equals the reference", arguments: cases)
     func parity(_ c: Case) throws {
         let outputShape = try Op.conv2d(c.conv).outputShape([c.input, c.weight])
-        #expect(DNNLConvolution.forwardEquivalent(ofInputGradient: c.conv, weight: c.weight, output: outputShape) != nil,
-                "\(c.name) should take the forward path")
+        #expect(InputGradientRoute.of(c.conv, weight: c.weight, output: outputShape) != .backwardData, "\(c.name) should take a forward route")
         let op = Op.conv2dInputGradient(c.conv, inputShape: c.input)
         let inputs = [distinct(outputShape, seed: 300), distinct(c.weight, seed: 301)]
         let expected = try ReferenceBackend().run(op, inputs, output: c.input)
@@ -44,17 +46,20 @@ struct ConvolutionInputGradientTests {
         }
     }
 
-    @Test("is taken only for stride 1, one group, padding under the kernel and planes of 8 × 8 or more")
-    func applicability() {
-        let weight: Shape = [8, 8, 3, 3]
-        #expect(DNNLConvolution.forwardEquivalent(ofInputGradient: Self.conv(padding: (1, 1)), weight: weight, output: [2, 8, 8, 8]) != nil)
-        #expect(DNNLConvolution.forwardEquivalent(ofInputGradient: Self.conv(padding: (1, 1)), weight: weight, output: [2, 8, 4, 4]) == nil)
-        #expect(DNNLConvolution.forwardEquivalent(ofInputGradient: Conv2D(stride: 2, padding: 1), weight: weight, output: [2, 8, 16, 16]) == nil)
-        #expect(DNNLConvolution.forwardEquivalent(ofInputGradient: Conv2D(padding: 1, groups: 2), weight: [8, 4, 3, 3], output: [2, 8, 16, 16]) == nil)
-        #expect(DNNLConvolution.forwardEquivalent(ofInputGradient: Self.conv(padding: (3, 1)), weight: weight, output: [2, 8, 16, 16]) == nil)
-        let transposed = DNNLConvolution.forwardEquivalent(ofInputGradient: Self.conv(padding: (0, 1)), weight: [6, 4, 5, 3], output: [2, 6, 12, 12])
-        #expect(transposed?.weight == [4, 6, 5, 3])
-        #expect(transposed.map { $0.conv.padding == (4, 1) } == true)
+    @Test("each route is taken only where it applies")
+    func routes() {
+        let weight: Shape = [8, 6, 3, 3]
+        #expect(InputGradientRoute.of(Self.conv(padding: (1, 1)), weight: weight, output: [2, 8, 8, 8])
+                == .rotatedForward(conv: Self.conv(padding: (1, 1)), weight: [6, 8, 3, 3]))
+        #expect(InputGradientRoute.of(Self.conv(padding: (0, 1)), weight: [6, 4, 5, 3], output: [2, 6, 12, 12])
+                == .rotatedForward(conv: Self.conv(padding: (4, 1)), weight: [4, 6, 5, 3]))
+        #expect(InputGradientRoute.of(Self.conv(padding: (1, 1)), weight: weight, output: [2, 8, 4, 4]) == .backwardData)
+        #expect(InputGradientRoute.of(Conv2D(stride: 2, padding: 1), weight: weight, output: [2, 8, 16, 16]) == .backwardData)
+        #expect(InputGradientRoute.of(Conv2D(padding: 1, groups: 2), weight: [8, 3, 3, 3], output: [2, 8, 16, 16]) == .backwardData)
+        #expect(InputGradientRoute.of(Self.conv(padding: (3, 1)), weight: weight, output: [2, 8, 16, 16]) == .backwardData)
+        #expect(InputGradientRoute.of(Conv2D(stride: 2), weight: [8, 6, 1, 1], output: [2, 8, 16, 16]) == .pointwiseScatter(weight: [6, 8, 1, 1]))
+        #expect(InputGradientRoute.of(Conv2D(stride: 2, padding: 1), weight: [8, 6, 1, 1], output: [2, 8, 16, 16]) == .backwardData)
+        #expect(InputGradientRoute.of(Conv2D(stride: 2), weight: [8, 6, 1, 1], output: [2, 8, 4, 4]) == .backwardData)
     }
 
     @Test("the rotated weights are the originals transposed and turned half a turn")
