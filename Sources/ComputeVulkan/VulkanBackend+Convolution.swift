@@ -1,8 +1,8 @@
 import Compute
 
-/// Matrix products and convolutions: convolutions are im2col (or the input itself for 1 × 1
-/// kernels) followed by batched matrix products in the gemm shader, whose strides make every
-/// transpose free.
+/// Matrix products and convolutions: matrix products in the gemm shader, whose strides make every
+/// transpose free; convolutions, their input and weight gradients as implicit matrix products in the
+/// implicit_gemm shader, which gathers the patches (im2col) into its tiles without writing them out.
 extension VulkanBackend {
     /// Strides of one operand of a batched matrix product: element (batch, row, column).
     struct MatrixLayout {
@@ -36,14 +36,9 @@ extension VulkanBackend {
         let images, channels, height, width, outputs, kernelHeight, kernelWidth, outputHeight, outputWidth: Int
         let conv: Conv2D
         var groups: Int { conv.groups }
-        /// Rows of one group's patch matrix: (channels / groups) · kh · kw.
-        var patchRows: Int { channels / groups * kernelHeight * kernelWidth }
         var positions: Int { outputHeight * outputWidth }
-        var outputsPerGroup: Int { outputs / groups }
-        /// Whether the input is its own patch matrix (1 × 1 kernel, stride 1, no padding).
-        var isPointwise: Bool {
-            kernelHeight == 1 && kernelWidth == 1 && conv.stride == (1, 1) && conv.padding == (0, 0)
-        }
+        /// Elements of the weights: outputs · (channels / groups) · kh · kw.
+        var weightCount: Int { outputs * channels / groups * kernelHeight * kernelWidth }
 
         init(input: Shape, weight: Shape, conv: Conv2D) {
             (images, channels, height, width) = (input[0], input[1], input[2], input[3])
@@ -52,113 +47,55 @@ extension VulkanBackend {
             self.conv = conv
         }
 
-        func constants(count: Int, mode: UInt32, firstImage: Int) -> [UInt32] {
-            [UInt32(count), mode] + [channels, height, width, kernelHeight, kernelWidth, outputHeight, outputWidth,
-                                     conv.stride.0, conv.stride.1, conv.padding.0, conv.padding.1, firstImage].map { UInt32(bitPattern: Int32($0)) }
+        /// The implicit_gemm shader's push constants for `mode` (0 forward, 1 input gradient, 2 weight gradient).
+        func constants(mode: Int, imagesPerSlice: Int = 1) -> [UInt32] {
+            [mode, images, channels, height, width, outputs, outputHeight, outputWidth, kernelHeight, kernelWidth,
+             conv.stride.0, conv.stride.1, conv.padding.0, conv.padding.1, groups, imagesPerSlice].map { UInt32(bitPattern: Int32($0)) }
         }
-
-        /// Elements of one image's patch matrices.
-        var patchElements: Int { groups * patchRows * positions }
     }
 
-    /// The images per chunk, so that a chunk's patch matrices fit one storage buffer (and ``patchBytes``).
-    func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
-        let limit = min(Int(info.maxStorageBufferRange), patchBytes)
-        return max(1, min(g.images, limit / max(g.patchElements * 4, 1)))
-    }
-
-    /// The patch matrices `[image][channel · kh · kw][oh · ow]` of images `first..<first + count` of `input`.
-    func patches(_ input: VulkanBuffer, _ g: ConvolutionGeometry, first: Int, count: Int) throws -> VulkanBuffer {
-        let elements = count * g.patchElements
-        let result = try allocate(elements)
-        try dispatch(.convolution, [0: input, 6: result], g.constants(count: elements, mode: 0, firstImage: first), groups: Self.groups(elements, 256))
-        return result
-    }
-
-    /// Calls `body(first, count, patches, patchOffset)` for each chunk of images, with the chunk's patch
-    /// matrices (the input itself for pointwise convolutions, then offset to the chunk's first image).
-    private func forEachChunk(_ input: VulkanBuffer, _ g: ConvolutionGeometry,
-                              _ body: (Int, Int, VulkanBuffer, Int) throws -> Void) throws {
-        let chunk = g.isPointwise ? g.images : imagesPerChunk(g)
-        for first in stride(from: 0, to: g.images, by: chunk) {
-            let count = min(chunk, g.images - first)
-            if g.isPointwise {
-                try body(first, count, input, first * g.patchElements)
-            } else {
-                try body(first, count, try patches(input, g, first: first, count: count), 0)
-            }
-        }
+    /// Dispatches implicit_gemm over an `m × n` result per group (and per slice), 64 × 64 tiles.
+    private func implicitGemm(_ g: ConvolutionGeometry, mode: Int, m: Int, n: Int, slices: Int = 1, imagesPerSlice: Int = 1,
+                              _ a: VulkanBuffer, _ b: VulkanBuffer, into c: VulkanBuffer) throws {
+        guard m > 0 && n > 0 else { return }
+        try dispatch(.implicitGemm, [0: a, 1: b, 6: c], g.constants(mode: mode, imagesPerSlice: imagesPerSlice),
+                     groups: (min((n + 63) / 64, 65535), (m + 63) / 64, g.groups * slices))
     }
 
     func convolution(_ x: Tensor, _ w: Tensor, _ conv: Conv2D, _ output: Shape) throws -> VulkanBuffer {
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape, conv: conv)
-        let weight = try buffer(w)
         let result = try allocate(output.count)
-        let (rows, p) = (g.patchRows, g.positions)
-        try forEachChunk(try buffer(x), g) { first, count, cols, colsOffset in
-            for group in 0..<g.groups {
-                try gemm(m: g.outputsPerGroup, n: p, k: rows, batches: count,
-                         weight, MatrixLayout(offset: group * g.outputsPerGroup * rows, row: rows, column: 1),
-                         cols, MatrixLayout(offset: colsOffset + group * rows * p, batch: g.patchElements, row: p, column: 1),
-                         into: result, MatrixLayout(offset: (first * g.outputs + group * g.outputsPerGroup) * p, batch: g.outputs * p,
-                                                    row: p, column: 1))
-            }
-        }
+        try implicitGemm(g, mode: 0, m: g.outputs / g.groups, n: g.images * g.positions, try buffer(w), try buffer(x), into: result)
         return result
     }
 
     func convolutionInputGradient(_ dy: Tensor, _ w: Tensor, _ conv: Conv2D, inputShape: Shape) throws -> VulkanBuffer {
         let g = ConvolutionGeometry(input: inputShape, weight: w.shape, conv: conv)
-        let (rows, p) = (g.patchRows, g.positions)
-        let gradient = try buffer(dy), weight = try buffer(w)
         let result = try allocate(inputShape.count)
-        let chunk = g.isPointwise ? g.images : imagesPerChunk(g)
-        for first in stride(from: 0, to: g.images, by: chunk) {
-            let count = min(chunk, g.images - first)
-            // Pointwise: the patch matrix is the input, so its gradient is the result itself.
-            let columns = g.isPointwise ? result : try allocate(count * g.patchElements)
-            let columnsOffset = g.isPointwise ? first * g.patchElements : 0
-            for group in 0..<g.groups {
-                // Wᵀ × dy per image: the gradient of the patch matrix.
-                try gemm(m: rows, n: p, k: g.outputsPerGroup, batches: count,
-                         weight, MatrixLayout(offset: group * g.outputsPerGroup * rows, row: 1, column: rows),
-                         gradient, MatrixLayout(offset: (first * g.outputs + group * g.outputsPerGroup) * p, batch: g.outputs * p,
-                                                row: p, column: 1),
-                         into: columns, MatrixLayout(offset: columnsOffset + group * rows * p, batch: g.patchElements, row: p, column: 1))
-            }
-            if !g.isPointwise {
-                let elements = count * g.channels * g.height * g.width
-                try dispatch(.convolution, [0: columns, 6: result], g.constants(count: elements, mode: 1, firstImage: first),
-                             groups: Self.groups(elements, 256))
-            }
-        }
+        try implicitGemm(g, mode: 1, m: g.channels / g.groups, n: g.images * g.height * g.width, try buffer(w), try buffer(dy), into: result)
         return result
+    }
+
+    /// Slices the weight gradient's sum over images is split into, each summed by its own workgroups,
+    /// so that a small kernel's few result tiles still occupy the device: enough for about 256
+    /// workgroups, at most ``weightGradientSlices`` and one per image.
+    /// With no images, one slice sums nothing and writes zeros.
+    func weightGradientSlicing(_ g: ConvolutionGeometry) -> (slices: Int, imagesPerSlice: Int) {
+        guard g.images > 0 else { return (1, 1) }
+        let tiles = ((g.outputs / g.groups + 63) / 64) * ((g.weightCount / g.outputs + 63) / 64) * g.groups
+        let wanted = min(max(1, 256 / max(tiles, 1)), weightGradientSlices, g.images)
+        let perSlice = (g.images + wanted - 1) / wanted
+        return ((g.images + perSlice - 1) / perSlice, perSlice)
     }
 
     func convolutionWeightGradient(_ x: Tensor, _ dy: Tensor, _ conv: Conv2D, weightShape: Shape) throws -> VulkanBuffer {
         let g = ConvolutionGeometry(input: x.shape, weight: weightShape, conv: conv)
-        let (rows, p) = (g.patchRows, g.positions)
-        let gradient = try buffer(dy)
-        let weights = weightShape.count
-        let result = try allocate(weights)
-        var chunks = 0
-        try forEachChunk(try buffer(x), g) { first, count, cols, colsOffset in
-            // dy × patchesᵀ per image, then the sum over the chunk's images, added to the result.
-            let perImage = try allocate(count * weights)
-            for group in 0..<g.groups {
-                try gemm(m: g.outputsPerGroup, n: rows, k: p, batches: count,
-                         gradient, MatrixLayout(offset: (first * g.outputs + group * g.outputsPerGroup) * p, batch: g.outputs * p,
-                                                row: p, column: 1),
-                         cols, MatrixLayout(offset: colsOffset + group * rows * p, batch: g.patchElements, row: 1, column: p),
-                         into: perImage, MatrixLayout(offset: group * g.outputsPerGroup * rows, batch: weights, row: rows, column: 1))
-            }
-            let sum = chunks == 0 ? result : try allocate(weights)
-            try reduce(perImage, shape: [count, weights], reducedAxes: [0], maximum: false, into: sum)
-            if chunks > 0 {
-                try elementwise(.add, a: result, b: sum, into: result, dims: [weights], strides: [[1], [1], [1]])
-            }
-            chunks += 1
-        }
+        let result = try allocate(g.weightCount)
+        let (slices, perSlice) = weightGradientSlicing(g)
+        let partial = slices == 1 ? result : try allocate(slices * g.weightCount)
+        try implicitGemm(g, mode: 2, m: g.outputs / g.groups, n: g.weightCount / g.outputs, slices: slices, imagesPerSlice: perSlice,
+                         try buffer(dy), try buffer(x), into: partial)
+        if slices > 1 { try reduce(partial, shape: [slices, g.weightCount], reducedAxes: [0], maximum: false, into: result) }
         return result
     }
 }

@@ -14,13 +14,13 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
     let library: PipelineLibrary
     let stream: CommandStream
     private let lock = NSRecursiveLock()
-    private var patchBytesLimit = 256 << 20
+    private var weightGradientSliceLimit = 32
 
-    /// The most bytes of patch matrices (im2col) a convolution builds at once; larger batches are
-    /// done in chunks of images.
-    public var patchBytes: Int {
-        get { locked { patchBytesLimit } }
-        set { locked { patchBytesLimit = max(newValue, 4) } }
+    /// The most slices a convolution's weight gradient splits its sum over images into (each summed by
+    /// workgroups of its own, then added up); 1 sums every image in one pass.
+    public var weightGradientSlices: Int {
+        get { locked { weightGradientSliceLimit } }
+        set { locked { weightGradientSliceLimit = max(newValue, 1) } }
     }
 
     /// Opens device `index` of ``VulkanDevices/list()``.
