@@ -63,4 +63,16 @@ struct TrainCommandTests {
         #expect((report?["peak_rss_mib"] as? Double ?? 0) > 0)
         #expect(report?["parameters"] as? Int == 94_538)
     }
+
+    @Test("bench data reports the loader's rate as JSON, and refuses a cutout wider than the image")
+    func benchData() throws {
+        let box = try Sandbox([:])
+        let run = try box.labmake("bench", "data", "--images", "300", "--batch", "64", "--rounds", "2", "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect((report?["images_per_second"] as? Double ?? 0) > 0, "\(run.stdout)")
+        #expect(report?["images"] as? Int == 300 && report?["cutout"] as? Int == 16)
+        let wide = try box.labmake("bench", "data", "--cutout", "40")
+        #expect(wide.status != 0 && wide.stderr.contains("--cutout must be between 0 and 32"), "\(wide.stderr)")
+    }
 }

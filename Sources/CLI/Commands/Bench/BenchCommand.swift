@@ -4,6 +4,6 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed on this machine (ops, training, the dashboard).",
-        subcommands: [BenchOpsCommand.self, BenchTrainCommand.self, BenchDashboardCommand.self])
+        abstract: "Measure speed on this machine (ops, training, the data loader, the dashboard).",
+        subcommands: [BenchOpsCommand.self, BenchTrainCommand.self, BenchDataCommand.self, BenchDashboardCommand.self])
 }
