@@ -54,7 +54,8 @@ extension VulkanBackend {
         }
     }
 
-    /// Dispatches implicit_gemm over an `m × n` result per group (and per slice), 64 × 64 tiles.
+    /// Dispatches implicit_gemm over an `m × n` result per group and per slice (of images for the weight
+    /// gradient, of pixels for the input gradient), 64 × 64 tiles.
     private func implicitGemm(_ g: ConvolutionGeometry, mode: Int, m: Int, n: Int, slices: Int = 1, imagesPerSlice: Int = 1,
                               _ a: VulkanBuffer, _ b: VulkanBuffer, into c: VulkanBuffer) throws {
         guard m > 0 && n > 0 else { return }
@@ -72,7 +73,11 @@ extension VulkanBackend {
     func convolutionInputGradient(_ dy: Tensor, _ w: Tensor, _ conv: Conv2D, inputShape: Shape) throws -> VulkanBuffer {
         let g = ConvolutionGeometry(input: inputShape, weight: w.shape, conv: conv)
         let result = try allocate(inputShape.count)
-        try implicitGemm(g, mode: 1, m: g.channels / g.groups, n: g.images * g.height * g.width, try buffer(w), try buffer(dy), into: result)
+        // One phase per residue of the input pixels modulo the stride; phase (0, 0) has the most pixels.
+        let (sy, sx) = conv.stride
+        let phasePixels = ((g.height + sy - 1) / sy) * ((g.width + sx - 1) / sx)
+        try implicitGemm(g, mode: 1, m: g.channels / g.groups, n: g.images * phasePixels, slices: sy * sx,
+                         try buffer(w), try buffer(dy), into: result)
         return result
     }
 

@@ -6,7 +6,10 @@
 //   mode 1, input gradient:   dx[img][c][q]   = Σ_o,k  w[o][c][k] · dy[img][o][(q + pad − k) / s]   (where it divides)
 //   mode 2, weight gradient:  dw[slice][o][c][k] = Σ_img∈slice,pos  dy[img][o][pos] · x[img][c][pos · s − pad + k]
 // Columns of the product are images × positions (modes 0 and 1), so that small planes still fill the
-// tiles; gl_WorkGroupID.z is the group (modes 0, 1) or slice · groups + group (mode 2).
+// tiles. The input gradient of a strided convolution is split into phases, the input pixels of one
+// residue modulo the stride, each of which receives from only the kernel taps of the matching residue:
+// no zero is multiplied. gl_WorkGroupID.z is the group (mode 0), phase · groups + group (mode 1) or
+// slice · groups + group (mode 2).
 #version 450
 layout(local_size_x = 16, local_size_y = 16) in;
 
@@ -27,42 +30,95 @@ layout(push_constant) uniform Parameters {
 const uint TILE = 64, DEPTH = 16;
 shared float tileA[DEPTH][TILE];
 shared float tileB[DEPTH][TILE];
+// The part of a B element's address and position that depends on its row k, for the slice's 16 rows.
+shared int rowOffset[DEPTH], rowY[DEPTH], rowX[DEPTH];
 
 uint group, slice, groupChannels, groupOutputs, window, positions, plane;
+// Mode 1, this workgroup's phase: its pixels are (residueY + strideY · t, residueX + strideX · u) for
+// t < phaseHeight, u < phaseWidth; its taps (firstTapY + strideY · v, firstTapX + strideX · w) for
+// v < tapsY, w < tapsX; the output gradient row such a pixel and tap read is t + shiftY − v.
+uint residueY, residueX, phaseHeight, phaseWidth, firstTapY, firstTapX, tapsY, tapsX;
+int shiftY, shiftX;
 
-// The input at image `img`, channel `k / window` of the group, under kernel tap `k % window` of output position `pos`.
-float inputAt(uint img, uint k, uint pos) {
-    uint ch = k / window, r = k % window;
-    int iy = int(pos / p.outputWidth) * p.strideY - p.paddingY + int(r / p.kernelWidth);
-    int ix = int(pos % p.outputWidth) * p.strideX - p.paddingX + int(r % p.kernelWidth);
-    if (iy < 0 || iy >= int(p.height) || ix < 0 || ix >= int(p.width)) return 0.0;
-    return b[((img * p.channels + group * groupChannels + ch) * p.height + uint(iy)) * p.width + uint(ix)];
+// B's elements are source[offset + y · width + x] at (y, x) = (column's + row's), zero outside the
+// plane. Mode 0: columns are (image, output position), rows (channel, kernel tap); mode 2 the other way
+// round; mode 1: columns (image, input pixel), rows (output, kernel tap) subtracted, and a pixel reads
+// the output gradient only where the stride divides its distance.
+void decomposeColumn(uint n, out int offset, out int y, out int x) {
+    if (p.mode == 0) {
+        uint img = n / positions, pos = n % positions;
+        offset = int((img * p.channels + group * groupChannels) * plane);
+        y = int(pos / p.outputWidth) * p.strideY - p.paddingY;
+        x = int(pos % p.outputWidth) * p.strideX - p.paddingX;
+    } else if (p.mode == 1) {
+        uint phasePlane = phaseHeight * phaseWidth;
+        uint img = n / phasePlane, q = n % phasePlane;
+        offset = int((img * p.outputs + group * groupOutputs) * positions);
+        y = int(q / phaseWidth) + shiftY;
+        x = int(q % phaseWidth) + shiftX;
+    } else {
+        uint ch = n / window, r = n % window;
+        offset = int((group * groupChannels + ch) * plane);
+        y = int(r / p.kernelWidth);
+        x = int(r % p.kernelWidth);
+    }
 }
 
-float loadA(uint m, uint k) {
-    if (p.mode == 0) return a[(group * groupOutputs + m) * groupChannels * window + k];
-    if (p.mode == 1) return a[((group * groupOutputs + k / window) * groupChannels + m) * window + k % window];
-    uint img = slice * p.imagesPerSlice + k / positions;
-    return a[(img * p.outputs + group * groupOutputs + m) * positions + k % positions];
+void decomposeRow(uint k, out int offset, out int y, out int x) {
+    if (p.mode == 0) {
+        uint ch = k / window, r = k % window;
+        offset = int(ch * plane);
+        y = int(r / p.kernelWidth);
+        x = int(r % p.kernelWidth);
+    } else if (p.mode == 1) {
+        uint taps = tapsY * tapsX;
+        uint o = k / taps, r = k % taps;
+        offset = int(o * positions);
+        y = -int(r / tapsX);
+        x = -int(r % tapsX);
+    } else {
+        uint img = slice * p.imagesPerSlice + k / positions, pos = k % positions;
+        offset = int(img * p.channels * plane);
+        y = int(pos / p.outputWidth) * p.strideY - p.paddingY;
+        x = int(pos % p.outputWidth) * p.strideX - p.paddingX;
+    }
 }
 
-float loadB(uint k, uint n) {
-    if (p.mode == 0) return inputAt(n / positions, k, n % positions);
-    if (p.mode == 2) return inputAt(slice * p.imagesPerSlice + k / positions, n, k % positions);
-    uint img = n / plane, q = n % plane, o = k / window, r = k % window;
-    int ty = int(q / p.width) + p.paddingY - int(r / p.kernelWidth);
-    int tx = int(q % p.width) + p.paddingX - int(r % p.kernelWidth);
-    if (ty < 0 || tx < 0 || ty % p.strideY != 0 || tx % p.strideX != 0) return 0.0;
-    uint oy = uint(ty / p.strideY), ox = uint(tx / p.strideX);
-    if (oy >= p.outputHeight || ox >= p.outputWidth) return 0.0;
-    return b[((img * p.outputs + group * groupOutputs + o) * p.outputHeight + oy) * p.outputWidth + ox];
+float loadB(int offset, int y, int x) {
+    if (p.mode == 1) {
+        if (y < 0 || y >= int(p.outputHeight) || x < 0 || x >= int(p.outputWidth)) return 0.0;
+        return b[offset + y * int(p.outputWidth) + x];
+    }
+    if (y < 0 || y >= int(p.height) || x < 0 || x >= int(p.width)) return 0.0;
+    return b[offset + y * int(p.width) + x];
+}
+
+// The part of an A element's address that depends on its k (modes 1 and 2 split k), and the stride of m.
+void decomposeA(uint k, out uint base, out uint mStride) {
+    if (p.mode == 0) {
+        mStride = groupChannels * window;
+        base = group * groupOutputs * mStride + k;
+    } else if (p.mode == 1) {
+        uint taps = tapsY * tapsX;
+        uint o = k / taps, r = k % taps;
+        uint ky = firstTapY + p.strideY * (r / tapsX), kx = firstTapX + p.strideX * (r % tapsX);
+        mStride = window;
+        base = (group * groupOutputs + o) * groupChannels * window + ky * p.kernelWidth + kx;
+    } else {
+        uint img = slice * p.imagesPerSlice + k / positions, pos = k % positions;
+        mStride = positions;
+        base = (img * p.outputs + group * groupOutputs) * positions + pos;
+    }
 }
 
 void store(uint m, uint n, float value) {
     if (p.mode == 0) {
         c[((n / positions) * p.outputs + group * groupOutputs + m) * positions + n % positions] = value;
     } else if (p.mode == 1) {
-        c[((n / plane) * p.channels + group * groupChannels + m) * plane + n % plane] = value;
+        uint phasePlane = phaseHeight * phaseWidth;
+        uint img = n / phasePlane, q = n % phasePlane;
+        uint iy = residueY + p.strideY * (q / phaseWidth), ix = residueX + p.strideX * (q % phaseWidth);
+        c[((img * p.channels + group * groupChannels + m) * p.height + iy) * p.width + ix] = value;
     } else {
         c[(slice * p.outputs + group * groupOutputs + m) * groupChannels * window + n] = value;
     }
@@ -71,6 +127,20 @@ void store(uint m, uint n, float value) {
 void main() {
     group = gl_WorkGroupID.z % p.groups;
     slice = gl_WorkGroupID.z / p.groups;
+    if (p.mode == 1) {
+        uint sy = uint(p.strideY), sx = uint(p.strideX);
+        residueY = slice / sx;
+        residueX = slice % sx;
+        phaseHeight = residueY < p.height ? (p.height - residueY + sy - 1) / sy : 0;
+        phaseWidth = residueX < p.width ? (p.width - residueX + sx - 1) / sx : 0;
+        // A pixel iy reads tap ky where sy divides iy + pad − ky: ky ≡ residueY + pad (mod sy).
+        firstTapY = (residueY + uint(p.paddingY)) % sy;
+        firstTapX = (residueX + uint(p.paddingX)) % sx;
+        tapsY = firstTapY < p.kernelHeight ? (p.kernelHeight - firstTapY + sy - 1) / sy : 0;
+        tapsX = firstTapX < p.kernelWidth ? (p.kernelWidth - firstTapX + sx - 1) / sx : 0;
+        shiftY = int((residueY + uint(p.paddingY)) / sy);
+        shiftX = int((residueX + uint(p.paddingX)) / sx);
+    }
     groupChannels = p.channels / p.groups;
     groupOutputs = p.outputs / p.groups;
     window = p.kernelHeight * p.kernelWidth;
@@ -80,26 +150,35 @@ void main() {
     if (p.mode == 0) {
         M = groupOutputs; N = p.images * positions; K = groupChannels * window;
     } else if (p.mode == 1) {
-        M = groupChannels; N = p.images * plane; K = groupOutputs * window;
+        M = groupChannels; N = p.images * phaseHeight * phaseWidth; K = groupOutputs * tapsY * tapsX;
     } else {
         M = groupOutputs; N = groupChannels * window;
         K = min(p.imagesPerSlice, p.images - slice * p.imagesPerSlice) * positions;
     }
     uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y, thread = ty * 16 + tx;
     uint row0 = gl_WorkGroupID.y * TILE;
+    // A thread loads A at one k (thread % 16) and four m's, B at one column (thread % 64) and four k's.
+    uint aK = thread % DEPTH, aM = thread / DEPTH, bN = thread % TILE, bK = thread / TILE;
     uint columnTiles = (N + TILE - 1) / TILE;
     for (uint columnTile = gl_WorkGroupID.x; columnTile < columnTiles; columnTile += gl_NumWorkGroups.x) {
         uint column0 = columnTile * TILE;
+        int columnOffset = 0, columnY = 0, columnX = 0;
+        bool columnInside = column0 + bN < N;
+        if (columnInside) decomposeColumn(column0 + bN, columnOffset, columnY, columnX);
         float sums[4][4];
         for (uint i = 0; i < 4; i++) for (uint j = 0; j < 4; j++) sums[i][j] = 0.0;
         for (uint k0 = 0; k0 < K; k0 += DEPTH) {
-            for (uint e = thread; e < TILE * DEPTH; e += 256) {
-                uint m = e / DEPTH, k = e % DEPTH;
-                uint gm = row0 + m, gk = k0 + k;
-                tileA[k][m] = (gm < M && gk < K) ? loadA(gm, gk) : 0.0;
-                uint kb = e / TILE, n = e % TILE;
-                uint gn = column0 + n, gkb = k0 + kb;
-                tileB[kb][n] = (gn < N && gkb < K) ? loadB(gkb, gn) : 0.0;
+            if (thread < DEPTH && k0 + thread < K) decomposeRow(k0 + thread, rowOffset[thread], rowY[thread], rowX[thread]);
+            barrier();
+            uint aBase = 0, aStride = 0;
+            bool aInside = k0 + aK < K;
+            if (aInside) decomposeA(k0 + aK, aBase, aStride);
+            for (uint j = 0; j < 4; j++) {
+                uint m = aM + 16 * j, gm = row0 + m;
+                tileA[aK][m] = (aInside && gm < M) ? a[aBase + gm * aStride] : 0.0;
+                uint kb = bK + 4 * j;
+                tileB[kb][bN] = (columnInside && k0 + kb < K)
+                    ? loadB(columnOffset + rowOffset[kb], columnY + rowY[kb], columnX + rowX[kb]) : 0.0;
             }
             barrier();
             for (uint k = 0; k < DEPTH; k++) {
