@@ -13,5 +13,5 @@ struct Shader: Sendable {
     }
 
     /// Every shader, in the order the pipelines are created.
-    static let all: [Shader] = [.elementwise, .reduce, .gemm, .implicitGemm, .pooling, .batchNorm, .crossEntropy]
+    static let all: [Shader] = [.elementwise, .reduce, .gemm, .implicitGemm, .implicitGemm32, .implicitGemm16, .pooling, .batchNorm, .crossEntropy]
 }

@@ -54,13 +54,20 @@ extension VulkanBackend {
         }
     }
 
+    /// The implicit_gemm variant whose tiles (rows × columns of the result) waste least of an `m`-row
+    /// result: 16 × 128 up to 16 rows, 32 × 128 up to 32, else 64 × 64.
+    static func implicitGemmTiles(rows m: Int) -> (shader: Shader, rows: Int, columns: Int) {
+        m <= 16 ? (.implicitGemm16, 16, 128) : m <= 32 ? (.implicitGemm32, 32, 128) : (.implicitGemm, 64, 64)
+    }
+
     /// Dispatches implicit_gemm over an `m × n` result per group and per slice (of images for the weight
-    /// gradient, of pixels for the input gradient), 64 × 64 tiles.
+    /// gradient, of pixels for the input gradient).
     private func implicitGemm(_ g: ConvolutionGeometry, mode: Int, m: Int, n: Int, slices: Int = 1, imagesPerSlice: Int = 1,
                               _ a: VulkanBuffer, _ b: VulkanBuffer, into c: VulkanBuffer) throws {
         guard m > 0 && n > 0 else { return }
-        try dispatch(.implicitGemm, [0: a, 1: b, 6: c], g.constants(mode: mode, imagesPerSlice: imagesPerSlice),
-                     groups: (min((n + 63) / 64, 65535), (m + 63) / 64, g.groups * slices))
+        let tiles = Self.implicitGemmTiles(rows: m)
+        try dispatch(tiles.shader, [0: a, 1: b, 6: c], g.constants(mode: mode, imagesPerSlice: imagesPerSlice),
+                     groups: (min((n + tiles.columns - 1) / tiles.columns, 65535), (m + tiles.rows - 1) / tiles.rows, g.groups * slices))
     }
 
     func convolution(_ x: Tensor, _ w: Tensor, _ conv: Conv2D, _ output: Shape) throws -> VulkanBuffer {
@@ -87,7 +94,8 @@ extension VulkanBackend {
     /// With no images, one slice sums nothing and writes zeros.
     func weightGradientSlicing(_ g: ConvolutionGeometry) -> (slices: Int, imagesPerSlice: Int) {
         guard g.images > 0 else { return (1, 1) }
-        let tiles = ((g.outputs / g.groups + 63) / 64) * ((g.weightCount / g.outputs + 63) / 64) * g.groups
+        let shape = Self.implicitGemmTiles(rows: g.outputs / g.groups)
+        let tiles = ((g.outputs / g.groups + shape.rows - 1) / shape.rows) * ((g.weightCount / g.outputs + shape.columns - 1) / shape.columns) * g.groups
         let wanted = min(max(1, 256 / max(tiles, 1)), weightGradientSlices, g.images)
         let perSlice = (g.images + wanted - 1) / wanted
         return ((g.images + perSlice - 1) / perSlice, perSlice)

@@ -1,0 +1,7 @@
+// Convolutions as implicit matrix products, 16 × 128 tiles of the result per workgroup: implicit_gemm.glsl.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+layout(local_size_x = 16, local_size_y = 16) in;
+#define TILE_M 16
+#define TILE_N 128
+#include "implicit_gemm.glsl"
