@@ -32,15 +32,6 @@ enum InputGradientRoute: Equatable {
         if (kh, kw) == (1, 1), conv.padding == (0, 0) { return .pointwiseScatter(weight: transposed) }
         return .backwardData
     }
-
-    static func == (a: InputGradientRoute, b: InputGradientRoute) -> Bool {
-        switch (a, b) {
-        case (.backwardData, .backwardData): true
-        case let (.rotatedForward(c1, w1), .rotatedForward(c2, w2)): c1 == c2 && w1 == w2 && c1.padding == c2.padding
-        case let (.pointwiseScatter(w1), .pointwiseScatter(w2)): w1 == w2
-        default: false
-        }
-    }
 }
 
 extension DNNLConvolution {

@@ -185,9 +185,12 @@ struct ArchiveTests {
 }
 
 @Suite("Archives that expand too far")
-struct ExtractionLimitTests {
+final class ExtractionLimitTests {
+    let folder = NSTemporaryDirectory() + "labmake-bomb-\(UUID().uuidString)"
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
     func archive(_ entries: [TestArchives.Entry]) throws -> (archive: String, destination: String) {
-        let folder = NSTemporaryDirectory() + "labmake-bomb-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         TestArchives.write(entries, to: folder + "/bomb.tar.gz")
         return (folder + "/bomb.tar.gz", folder + "/out")

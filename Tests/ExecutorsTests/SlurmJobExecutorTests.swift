@@ -6,7 +6,7 @@ import Testing
 
 /// Jobs on the real single-node cluster of `scripts/slurm-test-cluster` (two partitions, two fake GPUs).
 @Suite("Slurm jobs", TestSlurmCluster.trait, .enabled(if: TestSlurmCluster.available, "the test Slurm cluster needs root"))
-struct SlurmJobExecutorTests {
+final class SlurmJobExecutorTests: Sendable {
     let folder: String
     let controller = SlurmCommands()
 
@@ -14,6 +14,8 @@ struct SlurmJobExecutorTests {
         folder = NSTemporaryDirectory() + "labmake-slurm-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     func executor(_ options: SlurmOptions = SlurmOptions(pollInterval: 0.5), name: String = "lm-" + UUID().uuidString.prefix(8).lowercased(),
                   detaching: @escaping @Sendable () -> Bool = { false }) -> SlurmJobExecutor {
@@ -149,7 +151,7 @@ struct SlurmJobExecutorTests {
             if line == "attempt 0" {
                 // Requeue as preemption does, and skip Slurm's two-minute hold before the restart.
                 let conf = "SLURM_CONF=" + TestSlurmCluster.configuration
-                _ = shell("\(conf) scontrol requeue \(job.id) && sleep 1 && \(conf) scontrol update JobId=\(job.id) StartTime=now")
+                _ = self.shell("\(conf) scontrol requeue \(job.id) && sleep 1 && \(conf) scontrol update JobId=\(job.id) StartTime=now")
             }
         }
         #expect(end == .exited(0))
@@ -193,7 +195,7 @@ struct SlurmJobExecutorTests {
             if let pid = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
                 kill(pid, SIGTERM)
                 let deadline = Date().addingTimeInterval(20)
-                while Date() < deadline, kill(pid, 0) == 0, !isZombie(pid) { Thread.sleep(forTimeInterval: 0.05) }
+                while Date() < deadline, kill(pid, 0) == 0, !self.isZombie(pid) { Thread.sleep(forTimeInterval: 0.05) }
             }
             Thread.sleep(forTimeInterval: 1)  // polls meet no controller meanwhile
             try? TestSlurmCluster.script("up")

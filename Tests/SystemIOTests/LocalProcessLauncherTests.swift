@@ -73,6 +73,7 @@ struct LocalProcessLauncherTests {
     @Test("a timeout ends the command and the children it started, even ones that ignore SIGTERM")
     func timeoutKillsTheGroup() throws {
         let pidFile = directory + "labmake-timeout-\(getpid()).pid"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
         let (outcome, _, seconds) = run("sh -c 'trap \"\" TERM; sleep 30' & echo $! > \(pidFile); trap '' TERM; sleep 30", timeout: 0.5)
         #expect(outcome == .timedOut(0.5))
         #expect(seconds < 10)
@@ -83,6 +84,7 @@ struct LocalProcessLauncherTests {
     @Test("a background child that keeps the output open does not keep labmake waiting, and is killed")
     func orphanHoldingOutput() throws {
         let pidFile = directory + "labmake-orphan-\(getpid()).pid"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
         let (outcome, lines, seconds) = run("(sleep 30; echo late) & echo $! > \(pidFile); echo done")
         #expect(outcome == .exited(0))
         #expect(lines == ["done"])
