@@ -30,6 +30,8 @@ struct ConvolutionInputGradientTests {
         .init(name: "1×1, stride 2, even plane", conv: Conv2D(stride: 2), input: [2, 6, 16, 18], weight: [5, 6, 1, 1]),
         .init(name: "1×1, stride 2, odd plane", conv: Conv2D(stride: 2), input: [2, 3, 17, 15], weight: [4, 3, 1, 1]),
         .init(name: "1×1, stride 3", conv: Conv2D(stride: 3), input: [1, 4, 25, 26], weight: [2, 4, 1, 1]),
+        .init(name: "3×3, an empty batch", conv: conv(padding: (1, 1)), input: [0, 3, 9, 8], weight: [7, 3, 3, 3]),
+        .init(name: "1×1, stride 2, an empty batch", conv: Conv2D(stride: 2), input: [0, 6, 16, 18], weight: [5, 6, 1, 1]),
     ]
 
     @Test("equals the reference", arguments: cases)

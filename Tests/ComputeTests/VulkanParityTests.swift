@@ -49,6 +49,8 @@ let vulkanExtraCases: [ParityCase] = [
           inputs: [distinct([3, 5, 11, 13], seed: 114), distinct([3, 70, 11, 13], seed: 115)]),
     .init(name: "conv2d weight gradient, stride 2, a 5 × 3 kernel", op: .conv2dWeightGradient(conv5x3Strided, weightShape: [6, 4, 5, 3]),
           inputs: [distinct([2, 4, 11, 10], seed: 116), distinct([2, 6, 6, 5], seed: 117)]),
+    .init(name: "conv2d weight gradient of an empty batch: zeros", op: .conv2dWeightGradient(conv3, weightShape: [5, 3, 3, 3]),
+          inputs: [Tensor([], shape: [0, 3, 8, 8]), Tensor([], shape: [0, 5, 8, 8])]),
     .init(name: "batch norm moments over many elements", op: .channelMoments, inputs: [distinct([8, 2, 30, 30], seed: 91, low: 2, high: 4)]),
 ]
 
