@@ -1,33 +1,17 @@
 import Compute
 
-/// Matrix products and convolutions: matrix products in the gemm shader, whose strides make every
-/// transpose free; convolutions, their input and weight gradients as implicit matrix products in the
-/// implicit_gemm shader, which gathers the patches (im2col) into its tiles without writing them out.
+/// Matrix products and convolutions: matrix products in the gemm shader; convolutions, their input
+/// and weight gradients as implicit matrix products in the implicit_gemm shaders, which gather the
+/// patches (im2col) into their tiles without writing them out.
 extension VulkanBackend {
-    /// Strides of one operand of a batched matrix product: element (batch, row, column).
-    struct MatrixLayout {
-        var offset = 0, batch = 0, row: Int, column: Int
-
-        init(offset: Int = 0, batch: Int = 0, row: Int, column: Int) {
-            (self.offset, self.batch, self.row, self.column) = (offset, batch, row, column)
-        }
-
-        var constants: [UInt32] { [offset, batch, row, column].map(UInt32.init) }
-    }
-
-    /// `c[b] = a[b] × b[b]` for `batches` batches of `[m, k] × [k, n]`.
-    func gemm(m: Int, n: Int, k: Int, batches: Int = 1, _ a: VulkanBuffer, _ aLayout: MatrixLayout, _ b: VulkanBuffer,
-              _ bLayout: MatrixLayout, into c: VulkanBuffer, _ cLayout: MatrixLayout) throws {
-        guard m > 0 && n > 0 && batches > 0 else { return }
-        let constants = [m, n, k].map(UInt32.init) + aLayout.constants + bLayout.constants + cLayout.constants
-        try dispatch(.gemm, [0: a, 1: b, 6: c], constants, groups: ((n + 63) / 64, (m + 63) / 64, batches))
-    }
-
+    /// `x × y` for row-major `[m, k]` and `[k, n]`. The gemm shader takes an offset and batch, row and
+    /// column strides for each operand; a plain product passes zero offsets and unit column strides.
     func matmul(_ x: Tensor, _ y: Tensor) throws -> VulkanBuffer {
         let (m, k, n) = (x.shape[0], x.shape[1], y.shape[1])
         let result = try allocate(m * n)
-        try gemm(m: m, n: n, k: k, try buffer(x), MatrixLayout(row: k, column: 1), try buffer(y), MatrixLayout(row: n, column: 1),
-                 into: result, MatrixLayout(row: n, column: 1))
+        guard m > 0 && n > 0 else { return result }
+        let constants = [m, n, k, 0, 0, k, 1, 0, 0, n, 1, 0, 0, n, 1].map(UInt32.init)
+        try dispatch(.gemm, [0: try buffer(x), 1: try buffer(y), 6: result], constants, groups: ((n + 63) / 64, (m + 63) / 64, 1))
         return result
     }
 

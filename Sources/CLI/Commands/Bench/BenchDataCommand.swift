@@ -57,7 +57,9 @@ struct BenchDataCommand: ParsableCommand {
                                      training: true, random: SplitMix64(seed: UInt64(round)))
             var seen = 0
             while let b = loader.next() { seen += b.count }
-            precondition(seen == images, "the loader delivered \(seen) of \(images) images")
+            guard seen == images else {
+                throw LabmakeExit(ExitStatus.stageFailed, "error: the loader delivered \(seen) of \(images) images")
+            }
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let median = seconds.sorted()[seconds.count / 2]
