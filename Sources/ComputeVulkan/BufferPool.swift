@@ -2,7 +2,9 @@ import CVulkan
 import Foundation
 
 /// Device memory in blocks of a few size classes per power of two, each a buffer with its own memory,
-/// kept for reuse when freed: a training step frees and asks for the same sizes every time.
+/// kept for reuse when freed: a training step frees and asks for the same sizes every time. A device
+/// block may be handed out again while recorded work still uses it (the commands run in order); a
+/// staging block, which the host writes and reads, must be given back only once its work has completed.
 final class BufferPool: @unchecked Sendable {
     struct Block {
         let buffer: VkBuffer
@@ -19,6 +21,8 @@ final class BufferPool: @unchecked Sendable {
     private var freeStaging: [Int: [Block]] = [:]
     /// Bytes held in blocks, in use or not.
     private(set) var allocatedBytes = 0
+    /// Waits for all work handed to the device, so that free blocks may be destroyed.
+    var drain: () throws(VulkanError) -> Void = {}
 
     init(device: VulkanDevice) { self.device = device }
 
@@ -44,7 +48,8 @@ final class BufferPool: @unchecked Sendable {
         do {
             return try allocate(size, staging: staging)
         } catch {
-            // Out of memory: hand back every free block and try once more.
+            // Out of memory: hand back every free block (once no recorded work uses it) and try once more.
+            try drain()
             trim()
             return try allocate(size, staging: staging)
         }
@@ -57,7 +62,7 @@ final class BufferPool: @unchecked Sendable {
         if block.staging { freeStaging[block.bytes, default: []].append(block) } else { free[block.bytes, default: []].append(block) }
     }
 
-    /// Frees every block not in use.
+    /// Frees every block not in use (the device must not hold work that uses a free block).
     func trim() {
         lock.lock()
         let blocks = Array(free.values.joined()) + Array(freeStaging.values.joined())

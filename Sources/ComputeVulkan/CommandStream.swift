@@ -1,29 +1,44 @@
 import CVulkan
 
-/// Records dispatches and copies into one command buffer and submits it only when the host needs a
-/// result: a whole training step (forward, backward, the gradients' read-back) is one submission.
-/// Everything a recorded command uses is kept alive until the work completes.
+/// Records dispatches and copies into command buffers and submits them without waiting: the device
+/// runs one training step while the host records the next, and the host waits only when it reads a
+/// result. Commands run in the order recorded (each waits for the writes of those before it, across
+/// submissions too), so device memory freed by the host can be reused by the next command at once;
+/// only blocks the host itself writes or reads (staging) wait for the work that uses them to complete.
 final class CommandStream: @unchecked Sendable {
-    /// Dispatches recorded before the stream submits on its own, to bound the memory kept alive.
+    /// Dispatches recorded before the stream submits on its own, to bound a command buffer.
     static let maximumDispatches = 4096
+    /// Submissions the device may hold while the host records another.
+    static let framesInFlight = 2
     private static let setsPerPool = 512
+
+    /// A command buffer with what it needs until its work completes.
+    private final class Frame {
+        let commandBuffer: VkCommandBuffer
+        let fence: VkFence
+        var descriptorPools: [VkDescriptorPool] = []
+        var currentPool = 0, usedInPool = 0
+        var afterCompletion: [() -> Void] = []
+        var inFlight = false
+        /// Submission order, to wait for frames oldest first.
+        var serial = 0
+
+        init(commandBuffer: VkCommandBuffer, fence: VkFence) { (self.commandBuffer, self.fence) = (commandBuffer, fence) }
+    }
 
     private let device: VulkanDevice
     private let library: PipelineLibrary
     private let commandPool: VkCommandPool
-    private let commandBuffer: VkCommandBuffer
-    private let fence: VkFence
-    private var descriptorPools: [VkDescriptorPool] = []
-    private var currentPool = 0
-    private var usedInPool = 0
-    private var keptAlive: [AnyObject] = []
-    private var afterCompletion: [() -> Void] = []
+    private var frames: [Frame] = []
+    private var current = 0
     private(set) var isRecording = false
     private var dispatches = 0
     /// Submissions so far (a training step should add one).
     private(set) var submissions = 0
     /// Dispatches recorded since the stream was made.
     private(set) var recorded = 0
+    /// Times the host waited for the device to finish everything handed to it (a read, a synchronize).
+    private(set) var waits = 0
 
     init(device: VulkanDevice, library: PipelineLibrary) throws(VulkanError) {
         self.device = device
@@ -35,25 +50,28 @@ final class CommandStream: @unchecked Sendable {
         var pool: VkCommandPool?
         try check(vkCreateCommandPool(device.handle, &poolInfo, nil, &pool), "creating a command pool")
         commandPool = pool!
-        var allocation = VkCommandBufferAllocateInfo()
-        allocation.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO
-        allocation.commandPool = pool
-        allocation.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY
-        allocation.commandBufferCount = 1
-        var buffer: VkCommandBuffer?
-        try check(vkAllocateCommandBuffers(device.handle, &allocation, &buffer), "allocating a command buffer")
-        commandBuffer = buffer!
-        var fenceInfo = VkFenceCreateInfo()
-        fenceInfo.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO
-        var fence: VkFence?
-        try check(vkCreateFence(device.handle, &fenceInfo, nil, &fence), "creating a fence")
-        self.fence = fence!
+        for _ in 0..<Self.framesInFlight {
+            var allocation = VkCommandBufferAllocateInfo()
+            allocation.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO
+            allocation.commandPool = pool
+            allocation.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY
+            allocation.commandBufferCount = 1
+            var buffer: VkCommandBuffer?
+            try check(vkAllocateCommandBuffers(device.handle, &allocation, &buffer), "allocating a command buffer")
+            var fenceInfo = VkFenceCreateInfo()
+            fenceInfo.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO
+            var fence: VkFence?
+            try check(vkCreateFence(device.handle, &fenceInfo, nil, &fence), "creating a fence")
+            frames.append(Frame(commandBuffer: buffer!, fence: fence!))
+        }
     }
 
     deinit {
-        if isRecording { try? submitAndWait() }
-        for pool in descriptorPools { vkDestroyDescriptorPool(device.handle, pool, nil) }
-        vkDestroyFence(device.handle, fence, nil)
+        try? submitAndWait()
+        for frame in frames {
+            for pool in frame.descriptorPools { vkDestroyDescriptorPool(device.handle, pool, nil) }
+            vkDestroyFence(device.handle, frame.fence, nil)
+        }
         vkDestroyCommandPool(device.handle, commandPool, nil)
     }
 
@@ -61,8 +79,8 @@ final class CommandStream: @unchecked Sendable {
     /// first buffer, unused) and `constants` as push constants.
     func dispatch(_ shader: Shader, buffers: [Int: VulkanBuffer], constants: [UInt32], groups: (Int, Int, Int)) throws(VulkanError) {
         precondition(constants.count * 4 <= PipelineLibrary.pushConstantBytes, "\(shader.name): too many push constants")
-        try begin()
-        let set = try descriptorSet()
+        let frame = try begin()
+        let set = try descriptorSet(frame)
         let filler = buffers.values.first!
         var infos = (0..<PipelineLibrary.bindings).map { binding in
             let buffer = buffers[binding] ?? filler
@@ -81,97 +99,126 @@ final class CommandStream: @unchecked Sendable {
             }
             vkUpdateDescriptorSets(device.handle, UInt32(writes.count), &writes, 0, nil)
         }
-        vkCmdBindPipeline(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, library.pipeline(shader))
+        vkCmdBindPipeline(frame.commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, library.pipeline(shader))
         var sets: [VkDescriptorSet?] = [set]
-        vkCmdBindDescriptorSets(commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, library.layout, 0, 1, &sets, 0, nil)
+        vkCmdBindDescriptorSets(frame.commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, library.layout, 0, 1, &sets, 0, nil)
         var padded = constants + [UInt32](repeating: 0, count: PipelineLibrary.pushConstantBytes / 4 - constants.count)
-        vkCmdPushConstants(commandBuffer, library.layout, VK_SHADER_STAGE_COMPUTE_BIT.rawValue, 0,
+        vkCmdPushConstants(frame.commandBuffer, library.layout, VK_SHADER_STAGE_COMPUTE_BIT.rawValue, 0,
                            UInt32(PipelineLibrary.pushConstantBytes), &padded)
-        vkCmdDispatch(commandBuffer, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
-        barrier()
-        keptAlive.append(contentsOf: buffers.values.map { $0 as AnyObject })
+        vkCmdDispatch(frame.commandBuffer, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
+        barrier(frame)
         dispatches += 1
         recorded += 1
-        if dispatches >= Self.maximumDispatches { try submitAndWait() }
+        if dispatches >= Self.maximumDispatches { try submit() }
     }
 
     /// Records a copy of `bytes` bytes between two blocks; `then` runs once it has completed.
-    func copy(from source: BufferPool.Block, to destination: BufferPool.Block, bytes: Int, keeping owners: [AnyObject],
-              then: (() -> Void)? = nil) throws(VulkanError) {
-        try begin()
+    func copy(from source: BufferPool.Block, to destination: BufferPool.Block, bytes: Int, then: (() -> Void)? = nil) throws(VulkanError) {
+        let frame = try begin()
         var region = VkBufferCopy(srcOffset: 0, dstOffset: 0, size: VkDeviceSize(bytes))
-        vkCmdCopyBuffer(commandBuffer, source.buffer, destination.buffer, 1, &region)
-        barrier()
-        keptAlive.append(contentsOf: owners)
-        if let then { afterCompletion.append(then) }
+        vkCmdCopyBuffer(frame.commandBuffer, source.buffer, destination.buffer, 1, &region)
+        barrier(frame)
+        if let then { frame.afterCompletion.append(then) }
     }
 
-    /// Submits what was recorded and waits for it.
-    func submitAndWait() throws(VulkanError) {
+    /// Runs `body` once the work recorded or submitted so far has completed (now, when there is none).
+    func afterCompletion(_ body: @escaping () -> Void) {
+        if isRecording {
+            frames[current].afterCompletion.append(body)
+        } else if let last = frames.filter(\.inFlight).max(by: { $0.serial < $1.serial }) {
+            last.afterCompletion.append(body)
+        } else {
+            body()
+        }
+    }
+
+    /// Hands what was recorded to the device without waiting for it.
+    func submit() throws(VulkanError) {
         guard isRecording else { return }
+        let frame = frames[current]
         // Make the results visible to the host before the fence signals.
         var toHost = VkMemoryBarrier()
         toHost.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER
         toHost.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue
         toHost.dstAccessMask = VK_ACCESS_HOST_READ_BIT.rawValue
-        vkCmdPipelineBarrier(commandBuffer, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT.rawValue | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue,
+        vkCmdPipelineBarrier(frame.commandBuffer, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT.rawValue | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue,
                              VK_PIPELINE_STAGE_HOST_BIT.rawValue, 0, 1, &toHost, 0, nil, 0, nil)
-        try check(vkEndCommandBuffer(commandBuffer), "ending a command buffer")
+        try check(vkEndCommandBuffer(frame.commandBuffer), "ending a command buffer")
         isRecording = false
-        var buffers: [VkCommandBuffer?] = [commandBuffer]
+        var buffers: [VkCommandBuffer?] = [frame.commandBuffer]
         var submit = VkSubmitInfo()
         submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO
         submit.commandBufferCount = 1
         let result = buffers.withUnsafeMutableBufferPointer { pointer in
             submit.pCommandBuffers = UnsafePointer(pointer.baseAddress)
-            return vkQueueSubmit(device.queue, 1, &submit, fence)
+            return vkQueueSubmit(device.queue, 1, &submit, frame.fence)
         }
         try check(result, "submitting work")
         submissions += 1
-        try check(vkWaitForFences(device.handle, 1, [fence], VkBool32(VK_TRUE), UInt64.max), "waiting for the device")
-        try check(vkResetFences(device.handle, 1, [fence]), "resetting a fence")
-        for pool in descriptorPools { vkResetDescriptorPool(device.handle, pool, 0) }
-        currentPool = 0
-        usedInPool = 0
+        frame.inFlight = true
+        frame.serial = submissions
         dispatches = 0
-        let completions = afterCompletion
-        afterCompletion = []
-        keptAlive = []
+        current = (current + 1) % frames.count
+    }
+
+    /// Submits what was recorded and waits for everything handed to the device.
+    func submitAndWait() throws(VulkanError) {
+        try submit()
+        let pending = frames.filter(\.inFlight).sorted { $0.serial < $1.serial }
+        guard !pending.isEmpty else { return }
+        waits += 1
+        for frame in pending { try finish(frame) }
+    }
+
+    /// Waits for `frame`'s work, then frees what it held.
+    private func finish(_ frame: Frame) throws(VulkanError) {
+        try check(vkWaitForFences(device.handle, 1, [frame.fence], VkBool32(VK_TRUE), UInt64.max), "waiting for the device")
+        try check(vkResetFences(device.handle, 1, [frame.fence]), "resetting a fence")
+        for pool in frame.descriptorPools { vkResetDescriptorPool(device.handle, pool, 0) }
+        frame.currentPool = 0
+        frame.usedInPool = 0
+        frame.inFlight = false
+        let completions = frame.afterCompletion
+        frame.afterCompletion = []
         for completion in completions { completion() }
     }
 
-    private func begin() throws(VulkanError) {
-        guard !isRecording else { return }
+    /// The frame being recorded, begun if need be (after the work it last held has completed).
+    private func begin() throws(VulkanError) -> Frame {
+        let frame = frames[current]
+        guard !isRecording else { return frame }
+        if frame.inFlight { try finish(frame) }
         var info = VkCommandBufferBeginInfo()
         info.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO
         info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT.rawValue
-        try check(vkResetCommandBuffer(commandBuffer, 0), "resetting a command buffer")
-        try check(vkBeginCommandBuffer(commandBuffer, &info), "beginning a command buffer")
+        try check(vkResetCommandBuffer(frame.commandBuffer, 0), "resetting a command buffer")
+        try check(vkBeginCommandBuffer(frame.commandBuffer, &info), "beginning a command buffer")
         isRecording = true
+        return frame
     }
 
-    /// Every command waits for the writes of those before it.
-    private func barrier() {
+    /// Every command waits for the writes of those before it (in this submission and the ones after).
+    private func barrier(_ frame: Frame) {
         var barrier = VkMemoryBarrier()
         barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER
         barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue
         barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT.rawValue | VK_ACCESS_SHADER_WRITE_BIT.rawValue
             | VK_ACCESS_TRANSFER_READ_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue
         let stages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT.rawValue | VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue
-        vkCmdPipelineBarrier(commandBuffer, stages, stages, 0, 1, &barrier, 0, nil, 0, nil)
+        vkCmdPipelineBarrier(frame.commandBuffer, stages, stages, 0, 1, &barrier, 0, nil, 0, nil)
     }
 
-    /// A descriptor set from the current pool, moving to the next (or a new) pool when it is used up.
-    private func descriptorSet() throws(VulkanError) -> VkDescriptorSet {
-        if usedInPool == Self.setsPerPool {
-            currentPool += 1
-            usedInPool = 0
+    /// A descriptor set from the frame's current pool, moving to the next (or a new) pool when it is used up.
+    private func descriptorSet(_ frame: Frame) throws(VulkanError) -> VkDescriptorSet {
+        if frame.usedInPool == Self.setsPerPool {
+            frame.currentPool += 1
+            frame.usedInPool = 0
         }
-        if currentPool == descriptorPools.count { try addPool() }
+        if frame.currentPool == frame.descriptorPools.count { frame.descriptorPools.append(try makeDescriptorPool()) }
         var layouts: [VkDescriptorSetLayout?] = [library.setLayout]
         var info = VkDescriptorSetAllocateInfo()
         info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO
-        info.descriptorPool = descriptorPools[currentPool]
+        info.descriptorPool = frame.descriptorPools[frame.currentPool]
         info.descriptorSetCount = 1
         var set: VkDescriptorSet?
         let result = layouts.withUnsafeMutableBufferPointer { pointer in
@@ -179,11 +226,11 @@ final class CommandStream: @unchecked Sendable {
             return vkAllocateDescriptorSets(device.handle, &info, &set)
         }
         try check(result, "allocating a descriptor set")
-        usedInPool += 1
+        frame.usedInPool += 1
         return set!
     }
 
-    private func addPool() throws(VulkanError) {
+    private func makeDescriptorPool() throws(VulkanError) -> VkDescriptorPool {
         var size = VkDescriptorPoolSize(type: VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptorCount: UInt32(Self.setsPerPool * PipelineLibrary.bindings))
         var info = VkDescriptorPoolCreateInfo()
         info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO
@@ -195,6 +242,6 @@ final class CommandStream: @unchecked Sendable {
             return vkCreateDescriptorPool(device.handle, &info, nil, &pool)
         }
         try check(result, "creating a descriptor pool")
-        descriptorPools.append(pool!)
+        return pool!
     }
 }

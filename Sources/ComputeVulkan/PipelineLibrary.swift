@@ -14,7 +14,8 @@ final class PipelineLibrary: @unchecked Sendable {
     private let device: VulkanDevice
     private var cache: VkPipelineCache?
 
-    init(device: VulkanDevice) throws(VulkanError) {
+    /// Pipelines for every shader on `device`, with the subgroup variants where `subgroups` is true.
+    init(device: VulkanDevice, subgroups: Bool) throws(VulkanError) {
         self.device = device
         var bindings = (0..<Self.bindings).map { i in
             var binding = VkDescriptorSetLayoutBinding()
@@ -54,7 +55,9 @@ final class PipelineLibrary: @unchecked Sendable {
         self.layout = layout!
 
         loadCache()
-        for shader in Shader.all { pipelines[shader.name] = try createPipeline(shader) }
+        for shader in Shader.all {
+            pipelines[shader.name] = try createPipeline(subgroups ? Shader.subgroupVariants[shader.name] ?? shader : shader)
+        }
         saveCache()
     }
 

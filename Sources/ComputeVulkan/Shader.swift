@@ -14,4 +14,8 @@ struct Shader: Sendable {
 
     /// Every shader, in the order the pipelines are created.
     static let all: [Shader] = [.elementwise, .reduce, .gemm, .implicitGemm, .implicitGemm32, .implicitGemm16, .pooling, .batchNorm, .crossEntropy]
+
+    /// Variants that reduce with subgroup operations, run under the name of the shader they replace on
+    /// devices that offer subgroup arithmetic to compute shaders.
+    static let subgroupVariants: [String: Shader] = [Shader.reduce.name: .reduceSubgroups, Shader.batchNorm.name: .batchNormSubgroups]
 }

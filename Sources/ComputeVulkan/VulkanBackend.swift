@@ -23,18 +23,29 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
         set { locked { weightGradientSliceLimit = max(newValue, 1) } }
     }
 
-    /// Opens device `index` of ``VulkanDevices/list()``.
-    public init(device index: Int) throws(VulkanError) {
+    /// Whether reductions (sums, maxima, batch norm's moments and affine gradients) use subgroup operations.
+    public let subgroupReductions: Bool
+
+    /// Opens device `index` of ``VulkanDevices/list()``; reductions use subgroup operations where the device
+    /// offers them, unless `subgroupReductions` says otherwise (false: shared memory only).
+    public init(device index: Int, subgroupReductions: Bool? = nil) throws(VulkanError) {
         let instance = try VulkanInstance.shared.get()
         guard instance.devices.indices.contains(index) else {
             throw VulkanError("there is no Vulkan device \(index) (\(instance.devices.count) found)")
         }
         device = try VulkanDevice(instance: instance, index: index)
         info = device.info
+        self.subgroupReductions = info.subgroupArithmetic && subgroupReductions != false
         storageKey = Self.openedLock.withLock { Self.opened += 1; return "vulkan:\(index)#\(Self.opened)" }
         pool = BufferPool(device: device)
-        library = try PipelineLibrary(device: device)
+        library = try PipelineLibrary(device: device, subgroups: self.subgroupReductions)
         stream = try CommandStream(device: device, library: library)
+        pool.drain = { [unowned stream] () throws(VulkanError) in try stream.submitAndWait() }
+    }
+
+    deinit {
+        // The pool frees its blocks after this: no work may still use them.
+        try? stream.submitAndWait()
     }
 
     /// Names the memory of this backend (`vulkan:0#1`: device 0, the first backend opened on it), so that a
@@ -47,9 +58,12 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
     /// Submissions to the device so far.
     public var submissions: Int { locked { stream.submissions } }
 
-    /// Dispatches, submissions and bytes each way (tensors uploaded, tensors read) so far.
+    /// Dispatches, submissions, waits and bytes each way (tensors uploaded, tensors read) so far.
     public var traffic: BackendTraffic? {
-        locked { BackendTraffic(dispatches: stream.recorded, submissions: stream.submissions, bytesToDevice: uploaded, bytesToHost: readBack) }
+        locked {
+            BackendTraffic(dispatches: stream.recorded, submissions: stream.submissions, waits: stream.waits, bytesToDevice: uploaded,
+                           bytesToHost: readBack)
+        }
     }
     /// Guarded by the backend's lock.
     var uploaded = 0, readBack = 0
@@ -60,6 +74,11 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
     /// Waits for all recorded work.
     public func synchronize() throws {
         try locked { () throws(VulkanError) in try stream.submitAndWait() }
+    }
+
+    /// Submits the recorded work without waiting for it: the device runs it while the host records more.
+    public func commit() throws {
+        try locked { () throws(VulkanError) in try stream.submit() }
     }
 
     public func run(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> [Float] {
@@ -96,18 +115,17 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
         try tensor.deviceStorage(on: storageKey) { values throws -> any DeviceStorage in try upload(values) } as! VulkanBuffer
     }
 
+    /// Copies `values` into a new buffer through a staging block, which goes back to the pool once the copy
+    /// has run: the host fills the next batch's while the device still computes the last step, and a device
+    /// block that recorded work may still read is never written by the host.
     private func upload(_ values: [Float]) throws(VulkanError) -> VulkanBuffer {
         let buffer = try allocate(values.count)
         guard !values.isEmpty else { return buffer }
         let bytes = values.count * 4
         uploaded += bytes
-        if device.unified {
-            values.withUnsafeBytes { buffer.block.mapped!.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
-        } else {
-            let staging = try pool.take(bytes: bytes, staging: true)
-            values.withUnsafeBytes { staging.mapped!.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
-            try stream.copy(from: staging, to: buffer.block, bytes: bytes, keeping: [buffer]) { [pool] in pool.give(staging) }
-        }
+        let staging = try pool.take(bytes: bytes, staging: true)
+        values.withUnsafeBytes { staging.mapped!.copyMemory(from: $0.baseAddress!, byteCount: bytes) }
+        try stream.copy(from: staging, to: buffer.block, bytes: bytes) { [pool] in pool.give(staging) }
         return buffer
     }
 

@@ -1,8 +1,8 @@
 import Compute
 import Foundation
 
-/// A tensor's elements in device memory. Freed to the pool when the last tensor using it goes (and
-/// the work that used it has completed).
+/// A tensor's elements in device memory. Freed to the pool when the last tensor using it goes: commands
+/// recorded later run after those that use it, so the block may be reused at once.
 final class VulkanBuffer: DeviceStorage, @unchecked Sendable {
     let block: BufferPool.Block
     let count: Int
@@ -19,7 +19,8 @@ final class VulkanBuffer: DeviceStorage, @unchecked Sendable {
 
     deinit {
         backend.pool.give(block)
-        if let readback { backend.pool.give(readback) }
+        // A copy into the read-back block may still be pending: it goes back once that has run.
+        if let readback { backend.locked { backend.stream.afterCompletion { [pool = backend.pool] in pool.give(readback) } } }
     }
 
     var backendName: String { backend.storageKey }
@@ -29,7 +30,7 @@ final class VulkanBuffer: DeviceStorage, @unchecked Sendable {
             guard !backend.device.unified, readback == nil, count > 0 else { return }
             guard let staging = try? backend.pool.take(bytes: count * 4, staging: true) else { return }
             readback = staging
-            try? backend.stream.copy(from: block, to: staging, bytes: count * 4, keeping: [self])
+            try? backend.stream.copy(from: block, to: staging, bytes: count * 4)
         }
     }
 

@@ -27,6 +27,8 @@ public struct VulkanDeviceInfo: Sendable, Codable, Equatable {
     /// Device-local memory, in bytes (the largest heap).
     public var memory: UInt64
     public var subgroupSize: Int
+    /// Whether compute shaders may use subgroup arithmetic (subgroupAdd, subgroupMax…).
+    public var subgroupArithmetic: Bool
     public var maxWorkgroupInvocations: Int
     public var maxSharedMemory: Int
     public var maxPushConstants: Int
@@ -37,11 +39,12 @@ public struct VulkanDeviceInfo: Sendable, Codable, Equatable {
 
     public init(index: Int, name: String, kind: Kind, driver: String, apiVersion: String, memory: UInt64, subgroupSize: Int,
                 maxWorkgroupInvocations: Int, maxSharedMemory: Int, maxPushConstants: Int, maxStorageBufferRange: UInt64,
-                uuid: String? = nil) {
+                uuid: String? = nil, subgroupArithmetic: Bool = false) {
         (self.index, self.name, self.kind, self.driver, self.apiVersion, self.memory) = (index, name, kind, driver, apiVersion, memory)
         (self.subgroupSize, self.maxWorkgroupInvocations, self.maxSharedMemory) = (subgroupSize, maxWorkgroupInvocations, maxSharedMemory)
         (self.maxPushConstants, self.maxStorageBufferRange) = (maxPushConstants, maxStorageBufferRange)
         self.uuid = uuid
+        self.subgroupArithmetic = subgroupArithmetic
     }
 
     /// A GPU of any kind: what `device: auto` may choose.

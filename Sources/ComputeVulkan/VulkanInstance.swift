@@ -127,7 +127,10 @@ final class VulkanInstance: @unchecked Sendable {
             memory: local, subgroupSize: Int(subgroup.subgroupSize),
             maxWorkgroupInvocations: Int(limits.maxComputeWorkGroupInvocations),
             maxSharedMemory: Int(limits.maxComputeSharedMemorySize), maxPushConstants: Int(limits.maxPushConstantsSize),
-            maxStorageBufferRange: UInt64(limits.maxStorageBufferRange), uuid: VulkanDevices.uuidText(uuidBytes))
+            maxStorageBufferRange: UInt64(limits.maxStorageBufferRange), uuid: VulkanDevices.uuidText(uuidBytes),
+            subgroupArithmetic: subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT.rawValue != 0
+                && subgroup.supportedOperations & (VK_SUBGROUP_FEATURE_BASIC_BIT.rawValue | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT.rawValue)
+                    == VK_SUBGROUP_FEATURE_BASIC_BIT.rawValue | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT.rawValue)
     }
 
     private static func instanceLayers() -> Set<String> {

@@ -21,6 +21,13 @@ public struct Trainer {
     /// Polled before each step: true stops training there (status `.stopped`; the last epoch's
     /// checkpoint stays for a resume).
     public var isInterrupted: () -> Bool = { false }
+    /// Steps whose losses and correct counts the host reads at once (and reports to `onStep`, and checks
+    /// for divergence); nil: every step on a backend that computes on the host, every
+    /// ``deviceReadInterval`` steps on a device, which then runs each step while the host records the next
+    /// and waits for it only at those reads.
+    public var readEvery: Int?
+    /// The default ``readEvery`` on a device.
+    public static let deviceReadInterval = 10
 
     /// Where checkpoints, weights and metrics are written and read.
     public var fileSystem: any FileSystem
@@ -69,6 +76,8 @@ public struct Trainer {
         let countCorrect = CorrectCount(classes: classes)
         var status = TrainingResult.Status.completed
         var message: String?
+        let backend = Backends.current
+        let interval = Swift.max(readEvery ?? (backend.traffic == nil ? 1 : Self.deviceReadInterval), 1)
 
         epochs: for epoch in (resumed + 1)...Swift.max(config.epochs, resumed + 1) where epoch <= config.epochs {
             let epochStart = clock.now()
@@ -77,10 +86,33 @@ public struct Trainer {
             defer { loader.cancel() }
             var (lossSum, correct, seen) = (0.0, 0, 0)
             var step = 0, lr: Float = 0
+            // Steps recorded whose loss and correct count the host has not read yet.
+            var unread: [(loss: Tensor, correct: Tensor, images: Int, step: Int, lr: Float)] = []
+            /// Reads the unread steps into the epoch's sums and reports them; a non-finite loss is the message.
+            func readSteps() -> String? {
+                defer { unread.removeAll() }
+                for s in unread {
+                    let value = s.loss.scalar
+                    guard value.isFinite else {
+                        return "the loss became \(value) at epoch \(epoch), step \(s.step) (learning rate \(s.lr))"
+                    }
+                    lossSum += Double(value) * Double(s.images)
+                    correct += Int(s.correct.scalar)
+                    seen += s.images
+                    let elapsed = clock.now() - epochStart
+                    onStep(StepProgress(epoch: epoch, epochs: config.epochs, step: s.step, steps: stepsPerEpoch, loss: lossSum / Double(seen),
+                                        accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / Swift.max(elapsed, 1e-9)))
+                }
+                return nil
+            }
             while let batch = loader.next() {
                 if isInterrupted() {
-                    status = .stopped
-                    message = "interrupted at epoch \(epoch), step \(step + 1)"
+                    if let diverged = readSteps() {
+                        (status, message) = (.diverged, diverged)
+                    } else {
+                        status = .stopped
+                        message = "interrupted at epoch \(epoch), step \(step + 1)"
+                    }
                     break epochs
                 }
                 let t = (epoch - 1) * stepsPerEpoch + step
@@ -96,25 +128,24 @@ public struct Trainer {
                 }, at: state.parameters)
                 var gradients = gradientsRaw
                 if config.gradClip > 0 { try GradientClipping.clip(&gradients, maxNorm: config.gradClip) }
-                // The host reads two numbers a step; gradients, weights, buffers and the optimizer's state
-                // stay where the backend computed them (one round trip to a GPU).
+                // The host reads two numbers a step, every `interval` steps at once; gradients, weights, buffers and
+                // the optimizer's state stay where the backend computed them.
                 let correctCount = try countCorrect(logits, labels: batch.labels)
-                Tensor.prepareToRead([loss, correctCount])
-                let (value, correctNow) = (loss.scalar, Int(correctCount.scalar))
-                guard value.isFinite else {
-                    status = .diverged
-                    message = "the loss became \(value) at epoch \(epoch), step \(step + 1) (learning rate \(lr))"
-                    break epochs
-                }
                 try optimizer.step(&state.parameters, gradients: gradients, lr: lr)
                 state.buffers = buffers
-                lossSum += Double(value) * Double(batch.count)
-                correct += correctNow
-                seen += batch.count
                 step += 1
-                let elapsed = clock.now() - epochStart
-                onStep(StepProgress(epoch: epoch, epochs: config.epochs, step: step, steps: stepsPerEpoch, loss: lossSum / Double(seen),
-                                    accuracy: Double(correct) / Double(seen), imagesPerSecond: Double(seen) / Swift.max(elapsed, 1e-9)))
+                unread.append((loss: loss, correct: correctCount, images: batch.count, step: step, lr: lr))
+                // Copies of the unread numbers go with this step's work: one submission, then one wait.
+                if unread.count >= interval { Tensor.prepareToRead(unread.flatMap { [$0.loss, $0.correct] }) }
+                try backend.commit()
+                if unread.count >= interval, let diverged = readSteps() {
+                    (status, message) = (.diverged, diverged)
+                    break epochs
+                }
+            }
+            if let diverged = readSteps() {
+                (status, message) = (.diverged, diverged)
+                break epochs
             }
             let trainSeconds = clock.now() - epochStart
             let (testLoss, testAccuracy) = try evaluate(model, state, images: evaluation.images, indices: evaluation.indices,

@@ -1,6 +1,7 @@
 import Compute
 import ComputeCPU
 import ComputeVulkan
+import Foundation
 import Testing
 
 /// Stride 2 with padding (2, 1), for a 5 × 3 kernel.
@@ -110,6 +111,34 @@ struct VulkanParityTests {
         }
     }
 
+    /// Backends of their own that reduce in shared memory and, where the device offers it, with subgroup operations.
+    static let reductionBackends: [VulkanBackend] = {
+        let index = try! VulkanTestDevice.backend.get().info.index
+        let tree = try! VulkanBackend(device: index, subgroupReductions: false)
+        let subgroups = try! VulkanBackend(device: index, subgroupReductions: true)
+        return subgroups.subgroupReductions ? [tree, subgroups] : [tree]
+    }()
+
+    @Test("reductions in shared memory and with subgroup operations agree with the CPU", arguments: (parityCases + vulkanExtraCases).filter {
+        switch $0.op {
+        case .sum, .max, .channelMoments, .batchNormAffineGradient: return true
+        default: return false
+        }
+    })
+    func reductionVariants(_ c: ParityCase) throws {
+        let before = VulkanValidation.errorMessages.count
+        let shape = try c.op.outputShape(c.inputs.map(\.shape))
+        let expected = try CPUBackend(threads: 2).run(c.op, c.inputs, output: shape)
+        #expect(Self.reductionBackends.map(\.subgroupReductions) == (vulkan.info.subgroupArithmetic ? [false, true] : [false]))
+        for backend in Self.reductionBackends {
+            let got = try backend.run(c.op, c.inputs, output: shape)
+            var worst = 0 as Float
+            for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+            #expect(worst <= 1, "\(c.name), subgroups \(backend.subgroupReductions): off by \(worst) times the tolerance")
+        }
+        #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
+    }
+
     @Test("results stay on the device until read; a step is recorded and submitted once")
     func oneSubmissionPerRead() throws {
         let x = distinct([8, 3, 8, 8], seed: 95), w = distinct([4, 3, 3, 3], seed: 96), fc = distinct([4, 10], seed: 97)
@@ -128,6 +157,41 @@ struct VulkanParityTests {
         _ = loss.scalar
         _ = gradients.values.map(\.values)
         #expect(vulkan.submissions == start + 1)
+    }
+
+    @Test("a committed step runs without the host waiting; reading its result waits once")
+    func commitWithoutWaiting() throws {
+        let x = distinct([64, 64], seed: 99)
+        let vulkan = try VulkanBackend(device: self.vulkan.info.index)
+        let before = vulkan.traffic!
+        let y = try Backends.with(vulkan) { () throws -> Tensor in
+            let y = try (x * x).exp()
+            try vulkan.commit()
+            return y
+        }
+        let committed = vulkan.traffic! - before
+        #expect(committed.submissions == 1 && committed.waits == 0, "\(committed)")
+        let expected = x.values.map { Float(exp(Double($0 * $0))) }
+        for (a, b) in zip(y.values, expected) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "the committed result reads as computed") }
+        let read = vulkan.traffic! - before
+        #expect(read.submissions == 1 && read.waits == 1, "\(read)")
+    }
+
+    @Test("memory freed while the work that uses it is still recorded is reused by the next op")
+    func streamOrderedReuse() throws {
+        let x = distinct([64, 64], seed: 100)
+        let vulkan = try VulkanBackend(device: self.vulkan.info.index)
+        // Fifty ops in one submission, each result dropped once the next is recorded.
+        let y = try Backends.with(vulkan) { () throws -> [Float] in
+            var y = x
+            for _ in 0..<50 { y = try (y * Tensor.constant(-1)).exp() }
+            return y.values
+        }
+        var expected = x.values
+        for _ in 0..<50 { expected = expected.map { Float(exp(-Double($0))) } }
+        for (a, b) in zip(y, expected) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b))) }
+        // The input's buffer and staging block, and a few results in flight (a chain of 100 would hold 100 without reuse).
+        #expect(vulkan.allocatedBytes <= 6 * 64 * 64 * 4, "\(vulkan.allocatedBytes) bytes held")
     }
 
     @Test("a buffer freed by one op is reused by the next, not allocated again")

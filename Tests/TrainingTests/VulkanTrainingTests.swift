@@ -50,6 +50,22 @@ struct VulkanTrainingTests {
         return losses
     }
 
+    @Test("a diverging run on Vulkan stops at the first non-finite loss it reads, naming that step")
+    func divergenceWithDeferredReads() throws {
+        let vulkan = try VulkanBackend(device: try VulkanTrainingDevice.backend.get().info.index)
+        let c = try config(["model": "mlp", "epochs": "1", "batch_size": "16", "train_subset": "160", "validation": "16",
+                            "initial_lr": "1e12", "schedule": "constant", "momentum": "0", "augment": "false"])
+        var trainer = Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10)
+        trainer.readEvery = 4
+        var reported: [Int] = []
+        trainer.onStep = { reported.append($0.step) }
+        let result = try Backends.with(vulkan) { try trainer.run() }
+        #expect(result.status == .diverged)
+        let failed = (reported.last ?? 0) + 1
+        #expect(result.message?.contains("step \(failed) ") == true, "\(result.message ?? "no message"); steps reported: \(reported)")
+        #expect(failed < 10, "the loss of a learning rate of 1e12 is not finite within a few steps: \(reported)")
+    }
+
     @Test("a few steps of resnet20 follow the CPU backend's losses, one submission per step, no validation error")
     func resnet20Steps() throws {
         // A backend of its own, so that other suites' work on the shared one does not count.
@@ -70,7 +86,7 @@ struct VulkanTrainingTests {
         #expect(VulkanValidation.errorMessages.count == errors, "\(VulkanValidation.errorMessages.dropFirst(errors))")
     }
 
-    @Test("a training step on Vulkan uploads its batch, its labels and a few scalars, reads back the loss and the correct count, and trains as on the CPU")
+    @Test("training steps on Vulkan upload their batch, labels and a scalar, are one submission each, and are read together: one wait, 8 bytes a step")
     func transfersPerStep() throws {
         let vulkan = try VulkanBackend(device: try VulkanTrainingDevice.backend.get().info.index)
         let errors = VulkanValidation.errorMessages.count
@@ -78,22 +94,27 @@ struct VulkanTrainingTests {
                             "optimizer": "sgd", "momentum": "0.9", "weight_decay": "5e-4", "grad_clip": "1", "augment": "false",
                             "schedule": "cosine"])
         var trainer = Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10)
-        var marks: [BackendTraffic] = []
-        trainer.onStep = { _ in marks.append(vulkan.traffic!) }
+        trainer.readEvery = 3
+        var marks: [(step: Int, traffic: BackendTraffic)] = []
+        trainer.onStep = { progress in marks.append((progress.step, vulkan.traffic!)) }
         let onVulkan = try Backends.with(vulkan) { try trainer.run() }
         let onCPU = try Backends.with(try CPUBackend(threads: 2)) {
             try Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10).run()
         }
-        #expect(marks.count >= 3, "\(marks.count) steps")
-        let batchBytes = 16 * 3 * 32 * 32 * 4, labelBytes = 16 * 4
-        // From the second step on (marks[k] is taken after step k + 1): the first uploads the initial weights and the constants.
-        for step in 1..<marks.count {
-            let traffic = marks[step] - marks[step - 1]
-            let (up, down) = (traffic.bytesToDevice, traffic.bytesToHost)
-            #expect(up >= batchBytes + labelBytes && up <= batchBytes + labelBytes + 64, "step \(step + 1): \(up) bytes to the device")
-            #expect(down == 8, "step \(step + 1): \(down) bytes to the host")
-            #expect(traffic.submissions == 1, "step \(step + 1): \(traffic.submissions) submissions")
+        // Six steps, reported in two reads of three: steps 1–3 after the third was recorded, 4–6 after the sixth.
+        #expect(marks.map(\.step) == [1, 2, 3, 4, 5, 6])
+        for (a, b) in [(0, 2), (3, 5)] {
+            let between = marks[b].traffic - marks[a].traffic
+            #expect(between.submissions == 0 && between.waits == 0 && between.dispatches == 0, "a read reports its steps at once: \(between)")
         }
+        // Steps 4–6 (the first step uploads the initial weights and the constants).
+        let traffic = marks[5].traffic - marks[2].traffic
+        let batchBytes = 16 * 3 * 32 * 32 * 4, labelBytes = 16 * 4
+        let (up, down) = (traffic.bytesToDevice, traffic.bytesToHost)
+        #expect(up >= 3 * (batchBytes + labelBytes) && up <= 3 * (batchBytes + labelBytes + 64), "\(up) bytes to the device in three steps")
+        #expect(down == 3 * 8, "\(down) bytes to the host in three steps")
+        #expect(traffic.submissions == 3, "\(traffic.submissions) submissions in three steps")
+        #expect(traffic.waits == 1, "the host waited \(traffic.waits) times in three steps")
         let (v, p) = (onVulkan.epochs[0], onCPU.epochs[0])
         #expect(abs(v.trainLoss - p.trainLoss) <= 1e-2 * max(1, abs(p.trainLoss)), "train loss \(v.trainLoss) on Vulkan, \(p.trainLoss) on the CPU")
         #expect(abs(v.trainAccuracy - p.trainAccuracy) <= 2.0 / 96, "train accuracy \(v.trainAccuracy) on Vulkan, \(p.trainAccuracy) on the CPU")

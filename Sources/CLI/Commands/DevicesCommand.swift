@@ -35,7 +35,7 @@ struct DevicesCommand: ParsableCommand {
             let name = "vulkan:\(d.index)"
             lines.append("\(mark(name)) \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(d.name) (\(d.kind.rawValue))")
             lines.append("              driver \(d.driver) · Vulkan \(d.apiVersion) · \(formatBytes(Int64(d.memory))) memory")
-            lines.append("              subgroup \(d.subgroupSize) · workgroup ≤ \(d.maxWorkgroupInvocations) invocations · "
+            lines.append("              subgroup \(d.subgroupSize)\(d.subgroupArithmetic ? " (arithmetic)" : "") · workgroup ≤ \(d.maxWorkgroupInvocations) invocations · "
                          + "shared memory \(formatBytes(Int64(d.maxSharedMemory))) · push constants \(d.maxPushConstants) B · "
                          + "storage buffer ≤ \(formatBytes(Int64(d.maxStorageBufferRange)))")
         }

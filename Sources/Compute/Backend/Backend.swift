@@ -12,28 +12,35 @@ public protocol Backend: Sendable {
     func compute(_ op: Op, _ inputs: [Tensor], output: Shape) throws -> TensorData
     /// Waits until the work handed to the backend so far has finished (for timing).
     func synchronize() throws
+    /// Starts the work handed to the backend so far without waiting for it, so that a device runs one
+    /// training step while the host prepares the next. Backends that compute at once do nothing.
+    func commit() throws
     /// What the backend has done so far between the host and a device; nil for backends on the host.
     var traffic: BackendTraffic? { get }
 }
 
 /// Counts of a device backend's work since it was opened: compare two readings to measure a step.
 public struct BackendTraffic: Sendable, Equatable {
-    /// Kernels recorded, command buffers submitted, bytes copied to the device and back to the host.
-    public var dispatches: Int, submissions: Int, bytesToDevice: Int, bytesToHost: Int
+    /// Kernels recorded, command buffers submitted, times the host waited for the device to finish,
+    /// bytes copied to the device and back to the host.
+    public var dispatches: Int, submissions: Int, waits: Int, bytesToDevice: Int, bytesToHost: Int
 
-    public init(dispatches: Int, submissions: Int, bytesToDevice: Int, bytesToHost: Int) {
-        (self.dispatches, self.submissions, self.bytesToDevice, self.bytesToHost) = (dispatches, submissions, bytesToDevice, bytesToHost)
+    public init(dispatches: Int, submissions: Int, waits: Int, bytesToDevice: Int, bytesToHost: Int) {
+        (self.dispatches, self.submissions, self.waits) = (dispatches, submissions, waits)
+        (self.bytesToDevice, self.bytesToHost) = (bytesToDevice, bytesToHost)
     }
 
     /// The counts between an earlier reading and this one.
     public static func - (later: BackendTraffic, earlier: BackendTraffic) -> BackendTraffic {
         BackendTraffic(dispatches: later.dispatches - earlier.dispatches, submissions: later.submissions - earlier.submissions,
-                       bytesToDevice: later.bytesToDevice - earlier.bytesToDevice, bytesToHost: later.bytesToHost - earlier.bytesToHost)
+                       waits: later.waits - earlier.waits, bytesToDevice: later.bytesToDevice - earlier.bytesToDevice, bytesToHost: later.bytesToHost - earlier.bytesToHost)
     }
 }
 
 extension Backend {
     public func synchronize() throws {}
+
+    public func commit() throws {}
 
     public var traffic: BackendTraffic? { nil }
 

@@ -1,59 +1,7 @@
-// Sum or maximum over any set of axes: one workgroup per output element, a tree in shared memory.
+// Sum or maximum over any set of axes, reduced in shared memory: reduce.glsl.
 #version 450
+#extension GL_GOOGLE_include_directive : require
 layout(local_size_x = 64) in;
-
-layout(std430, binding = 0) readonly buffer X { float x[]; };
-layout(std430, binding = 6) writeonly buffer Y { float y[]; };
-
-layout(push_constant) uniform Parameters {
-    uint outputs;
-    uint reduced;
-    uint op;  // 0: sum, 1: max
-    uint keptRank;
-    uint reducedRank;
-    uint keptDims[6];
-    uint keptStrides[6];
-    uint reducedDims[6];
-    uint reducedStrides[6];
-} p;
-
-shared float partial[64];
-
-float combine(float u, float v) { return p.op == 0 ? u + v : max(u, v); }
-
-void main() {
-    uint lane = gl_LocalInvocationID.x;
-    for (uint o = gl_WorkGroupID.x; o < p.outputs; o += gl_NumWorkGroups.x) {
-        uint rest = o, base = 0;
-        for (int k = int(p.keptRank) - 1; k >= 0; k--) {
-            base += (rest % p.keptDims[k]) * p.keptStrides[k];
-            rest /= p.keptDims[k];
-        }
-        precise float accumulator = p.op == 0 ? 0.0 : uintBitsToFloat(0xff800000u);
-        precise float compensation = 0.0;  // Kahan summation: long sums keep float's precision
-        for (uint r = lane; r < p.reduced; r += 64) {
-            uint index = base;
-            rest = r;
-            for (int k = int(p.reducedRank) - 1; k >= 0; k--) {
-                index += (rest % p.reducedDims[k]) * p.reducedStrides[k];
-                rest /= p.reducedDims[k];
-            }
-            if (p.op == 0) {
-                precise float term = x[index] - compensation;
-                precise float total = accumulator + term;
-                compensation = (total - accumulator) - term;
-                accumulator = total;
-            } else {
-                accumulator = max(accumulator, x[index]);
-            }
-        }
-        partial[lane] = accumulator;
-        barrier();
-        for (uint half_ = 32; half_ > 0; half_ >>= 1) {
-            if (lane < half_) partial[lane] = combine(partial[lane], partial[lane + half_]);
-            barrier();
-        }
-        if (lane == 0) y[o] = partial[0];
-        barrier();
-    }
-}
+#define WORKGROUP_SIZE 64
+#include "workgroup_reduce.glsl"
+#include "reduce.glsl"

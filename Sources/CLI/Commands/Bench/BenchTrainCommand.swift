@@ -13,9 +13,12 @@ struct BenchTrainCommand: ParsableCommand {
         abstract: "Measure training and inference images/s of a model on random data.",
         discussion: """
             A training step is forward, backward and an SGD update (lr 0.05, momentum 0.9, weight decay 5e-4), \
-            as ../shared/bench/train/bench_torch.py times PyTorch. Figures are medians over the timed steps.
+            as ../shared/bench/train/bench_torch.py times PyTorch. Figures are medians over the timed steps; on \
+            a GPU, where a step is submitted without waiting and the loss read every \(Trainer.deviceReadInterval) steps \
+            as in training, the training figure is the timed steps' total over their number. \
             Peak memory is the process's maximum resident set size. On a GPU it also prints what a training \
-            step costs between the host and the device: dispatches, submissions and bytes each way.
+            step costs between the host and the device: dispatches, submissions, waits for the device and bytes \
+            each way.
             """)
 
     @Option(help: "The model (\(ModelZoo.names.joined(separator: ", "))).")
@@ -50,8 +53,11 @@ struct BenchTrainCommand: ParsableCommand {
         var optimizer = SGD(momentum: 0.9, weightDecay: 5e-4)
         var lastLoss: Float = 0
 
-        var trafficStart: BackendTraffic?
-        let trainTimes = try time(steps: steps, warmup: warmup, onStart: { trafficStart = Backends.current.traffic }) {
+        // On a device, a step is submitted without waiting and its loss read every few steps, as the trainer does;
+        // a step's time is then the whole run's over the steps.
+        let onDevice = Backends.current.traffic != nil
+        var unread: [Tensor] = []
+        func trainingStep() throws {
             var buffers = state.buffers
             let (loss, gradients) = try valueAndGradient(of: { p in
                 let out = try network.logits(images, parameters: p, buffers: state.buffers, training: true, random: random)
@@ -60,7 +66,28 @@ struct BenchTrainCommand: ParsableCommand {
             }, at: state.parameters)
             try optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
             state.buffers = buffers
-            lastLoss = loss.scalar
+            unread.append(loss)
+            if unread.count >= (onDevice ? Trainer.deviceReadInterval : 1) { Tensor.prepareToRead(unread) }
+            try Backends.current.commit()
+            if unread.count >= (onDevice ? Trainer.deviceReadInterval : 1) { try readLosses() }
+        }
+        func readLosses() throws {
+            for loss in unread { lastLoss = loss.scalar }
+            unread = []
+            try Backends.current.synchronize()
+        }
+        var trafficStart: BackendTraffic?
+        var trainTimes: [Double]
+        if onDevice {
+            for _ in 0..<warmup { try trainingStep() }
+            try readLosses()
+            trafficStart = Backends.current.traffic
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { try trainingStep() }
+            try readLosses()
+            trainTimes = [Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)]
+        } else {
+            trainTimes = try time(steps: steps, warmup: warmup, onStart: { trafficStart = Backends.current.traffic }) { try trainingStep() }
         }
         var trafficPerStep: BackendTraffic?
         if let end = Backends.current.traffic, let start = trafficStart { trafficPerStep = end - start }
@@ -84,6 +111,7 @@ struct BenchTrainCommand: ParsableCommand {
                 let n = Double(steps)
                 fields["dispatches_per_step"] = .double(round3(Double(t.dispatches) / n))
                 fields["submissions_per_step"] = .double(round3(Double(t.submissions) / n))
+                fields["waits_per_step"] = .double(round3(Double(t.waits) / n))
                 fields["bytes_to_device_per_step"] = .double(round3(Double(t.bytesToDevice) / n))
                 fields["bytes_to_host_per_step"] = .double(round3(Double(t.bytesToHost) / n))
             }
@@ -95,8 +123,9 @@ struct BenchTrainCommand: ParsableCommand {
             print(String(format: "peak resident memory: %.0f MiB", Double(peak) / 1_048_576))
             if let t = trafficPerStep {
                 let n = Double(steps)
-                print(String(format: "per training step: %.0f dispatches, %.2f submissions, %.0f bytes to the device, %.0f bytes back",
-                             Double(t.dispatches) / n, Double(t.submissions) / n, Double(t.bytesToDevice) / n, Double(t.bytesToHost) / n))
+                print(String(format: "per training step: %.0f dispatches, %.2f submissions, %.2f waits, %.0f bytes to the device, %.0f bytes back",
+                             Double(t.dispatches) / n, Double(t.submissions) / n, Double(t.waits) / n, Double(t.bytesToDevice) / n,
+                             Double(t.bytesToHost) / n))
             }
         }
     }
