@@ -6,10 +6,12 @@ import LabmakeTesting
 import Testing
 import Training
 
-/// The digits dataset (../shared/datasets), extracted once into a private cache.
+/// The digits dataset (../shared/datasets), extracted once into a private cache, which goes once the
+/// images are in memory.
 enum Digits {
     static let data: CIFAR10 = {
         let cache = NSTemporaryDirectory() + "labmake-training-tests-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
         return try! CIFAR10.open(TestArchives.digits, cache: DatasetCache(root: cache))
     }()
 }

@@ -95,8 +95,8 @@ struct VulkanTrainingTests {
                             "schedule": "cosine"])
         var trainer = Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10)
         trainer.readEvery = 3
-        var marks: [(step: Int, traffic: BackendTraffic)] = []
-        trainer.onStep = { progress in marks.append((progress.step, vulkan.traffic!)) }
+        var marks: [(step: Int, traffic: BackendTraffic, memory: Int)] = []
+        trainer.onStep = { progress in marks.append((progress.step, vulkan.traffic!, vulkan.allocatedBytes)) }
         let onVulkan = try Backends.with(vulkan) { try trainer.run() }
         let onCPU = try Backends.with(try CPUBackend(threads: 2)) {
             try Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10).run()
@@ -115,6 +115,9 @@ struct VulkanTrainingTests {
         #expect(down == 3 * 8, "\(down) bytes to the host in three steps")
         #expect(traffic.submissions == 3, "\(traffic.submissions) submissions in three steps")
         #expect(traffic.waits == 1, "the host waited \(traffic.waits) times in three steps")
+        // Buffers and staging blocks are reused from step to step: steps 4–6 allocate nothing new but each its
+        // learning rate's scalar (the cosine schedule's value changes every step; a block is at least 256 bytes).
+        #expect(marks[5].memory - marks[2].memory <= 3 * 256, "device memory grew from \(marks[2].memory) to \(marks[5].memory) bytes")
         let (v, p) = (onVulkan.epochs[0], onCPU.epochs[0])
         #expect(abs(v.trainLoss - p.trainLoss) <= 1e-2 * max(1, abs(p.trainLoss)), "train loss \(v.trainLoss) on Vulkan, \(p.trainLoss) on the CPU")
         #expect(abs(v.trainAccuracy - p.trainAccuracy) <= 2.0 / 96, "train accuracy \(v.trainAccuracy) on Vulkan, \(p.trainAccuracy) on the CPU")
