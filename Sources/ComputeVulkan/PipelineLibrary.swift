@@ -56,7 +56,11 @@ final class PipelineLibrary: @unchecked Sendable {
 
         loadCache()
         for shader in Shader.all {
-            pipelines[shader.name] = try createPipeline(subgroups ? Shader.subgroupVariants[shader.name] ?? shader : shader)
+            let source = subgroups ? Shader.subgroupVariants[shader.name] ?? shader : shader
+            if let problem = ShaderRequirements(spirv: source.code).problem(on: device.info) {
+                throw VulkanError("Vulkan device \(device.info.index) (\(device.info.name)) cannot run labmake's shader \(source.name): it needs \(problem)")
+            }
+            pipelines[shader.name] = try createPipeline(source)
         }
         saveCache()
     }
