@@ -12,11 +12,12 @@ import Foundation
 ///   whose name contains NAME.
 public enum ComputeDevices {
     /// Activates the backend `device` names and says which it chose, e.g.
-    /// `vulkan: NVIDIA H100 (discrete GPU)` or `cpu: no Vulkan GPU (llvmpipe is a CPU device)`.
-    @discardableResult
+    /// `vulkan: NVIDIA H100 (discrete GPU)` or `cpu: no Vulkan GPU (llvmpipe is a CPU device)`. With `auto`, a
+    /// GPU that cannot be opened leaves the CPU in use and the reason in the answer.
     ///
     /// Under a scheduler's grant (`CUDA_VISIBLE_DEVICES`, `SLURM_JOB_GPUS`: ``GrantedGPUs``), `auto` and
     /// `vulkan` choose among the granted GPUs only, the first of them; `vulkan:N` still means device N.
+    @discardableResult
     public static func activate(_ device: String, threads: Int? = nil,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ComputeError) -> String {
         let spec = device.lowercased()
@@ -39,7 +40,12 @@ public enum ComputeDevices {
                 let others = devices.map(\.name).joined(separator: ", ")
                 return "cpu: no Vulkan GPU" + (others.isEmpty ? "" : " (\(others): CPU devices, slower than the CPU backend)")
             }
-            return try useVulkan(gpu)
+            do {
+                return try useVulkan(gpu)
+            } catch {
+                // A GPU that cannot be opened (its driver fails, it is below the shaders' limits): the CPU, saying why.
+                return "cpu: \(error.message)"
+            }
         case "vulkan":
             try CPUBackends.activate("cpu", threads: threads)
             var devices = try vulkanDevices()
