@@ -55,6 +55,35 @@ struct GPSamplerTests {
         #expect(a.suggest(space, history: history, random: &ra) == b.suggest(space, history: history, random: &rb))
     }
 
+    @Test("the start-up length suits the budget, and is longer over a space of many choices")
+    func startupLength() throws {
+        let choices = try SearchSpace.parse(Data(#"""
+            {"optimizer": {"_type": "choice", "_value": ["adamw", "sgd"]}, "warmup": {"_type": "choice", "_value": [0, 100, 500]},
+             "lr": {"_type": "loguniform", "_value": [1e-6, 0.1]}, "wd": {"_type": "loguniform", "_value": [1e-6, 0.1]},
+             "frozen": {"_type": "randint", "_value": [0, 12]}, "smoothing": {"_type": "quniform", "_value": [0, 0.3, 0.05]}}
+            """#.utf8))
+        let numbers = try SearchSpace.parse(Data(#"""
+            {"x": {"_type": "uniform", "_value": [0, 1]}, "y": {"_type": "uniform", "_value": [0, 1]},
+             "n": {"_type": "randint", "_value": [1, 9]}, "c": {"_type": "choice", "_value": ["a", "b"]}}
+            """#.utf8))
+        #expect(choices.isChoiceHeavy && !numbers.isChoiceHeavy)
+        #expect([5, 10, 20, 25, 40].map { GPSampler.startupTrials(budget: $0, space: choices) } == [5, 5, 8, 10, 10])
+        #expect([5, 10, 20, 25, 40].map { GPSampler.startupTrials(budget: $0, space: numbers) } == [5, 5, 5, 6, 10])
+        #expect(GPSampler.startupTrials(budget: nil, space: choices) == 10)
+        // At 20 trials over the space of choices, the first 8 trials are the points of an 8-point design.
+        var sampler = GPSampler()
+        sampler.plan(seed: 4, maxTrials: 20)
+        var planned = SplitMix64(seed: 4).derived(0x5354_4152_5455_50)
+        let design = SpaceFillingDesign.points(choices, count: 8, random: &planned)
+        var history: [Observation] = []
+        for k in 0..<8 {
+            var random = SplitMix64(seed: UInt64(k))
+            let c = try #require(sampler.suggest(choices, history: history, random: &random))
+            #expect(c == design[k], "trial \(k + 1)")
+            history.append(Observation(configuration: c, loss: Double(k % 3), state: .finished))
+        }
+    }
+
     @Test("a discrete space is never proposed twice while untried configurations are left")
     func noRepeats() throws {
         let small = try SearchSpace.parse(Data(#"{"n": {"_type": "randint", "_value": [0, 4]}, "c": {"_type": "choice", "_value": [1, 2]}}"#.utf8))

@@ -92,8 +92,7 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     /// What `auto` picks at a budget over a space, and why, in a few words for the user.
     public static func autoReason(budget: Int, space: SearchSpace) -> (kind: TunerKind, reason: String) {
         if budget <= 30 { return (.gp, "the GP sampler at 30 trials or fewer") }
-        let choices = space.parameters.filter { if case .choice = $0.distribution { true } else { false } }.count
-        if choices * 3 < space.parameters.count {
+        if !space.isChoiceHeavy {
             return budget <= 50
                 ? (.gp, "the GP sampler at 50 trials or fewer over a space of mostly numbers")
                 : (.tpe, "TPE past 50 trials over a space of mostly numbers")

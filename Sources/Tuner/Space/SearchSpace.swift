@@ -27,6 +27,12 @@ public struct SearchSpace: Sendable, Equatable {
         return SearchSpace(parameters: try dict.keys.sorted().map { try Parameter.parse(name: $0, dict[$0]!, source: source, prefix: prefix) })
     }
 
+    /// Whether a third or more of the parameters are choices: where the tuner benchmark found TPE and the GP
+    /// ranked differently, and the GP wanting a longer start-up (benchmarks/tuner/README.md).
+    public var isChoiceHeavy: Bool {
+        parameters.filter { if case .choice = $0.distribution { true } else { false } }.count * 3 >= parameters.count
+    }
+
     /// A configuration drawn from NNI's distributions (what random search does).
     public func sample(using random: inout SplitMix64) -> Configuration {
         var values: [String: ParameterValue] = [:]
