@@ -56,6 +56,7 @@ struct BenchTrainCommand: ParsableCommand {
         // On a device, a step is submitted without waiting and its loss read every few steps, as the trainer does;
         // a step's time is then the whole run's over the steps.
         let onDevice = Backends.current.traffic != nil
+        let readEvery = onDevice ? Trainer.deviceReadInterval : 1
         var unread: [Tensor] = []
         func trainingStep() throws {
             var buffers = state.buffers
@@ -67,9 +68,9 @@ struct BenchTrainCommand: ParsableCommand {
             try optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
             state.buffers = buffers
             unread.append(loss)
-            if unread.count >= (onDevice ? Trainer.deviceReadInterval : 1) { Tensor.prepareToRead(unread) }
+            if unread.count >= readEvery { Tensor.prepareToRead(unread) }
             try Backends.current.commit()
-            if unread.count >= (onDevice ? Trainer.deviceReadInterval : 1) { try readLosses() }
+            if unread.count >= readEvery { try readLosses() }
         }
         func readLosses() throws {
             for loss in unread { lastLoss = loss.scalar }
