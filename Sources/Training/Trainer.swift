@@ -201,15 +201,22 @@ public struct Trainer {
                                  augmentation: augmentation, training: false, random: nil)
         defer { loader.cancel() }
         let countCorrect = CorrectCount(classes: classes)
-        var (lossSum, correct, seen) = (0.0, 0, 0)
+        let backend = Backends.current
+        // Each batch's loss and correct count, read once every batch has been handed to the backend (a device
+        // computes one batch while the host records the next, and the host waits once).
+        var unread: [(loss: Tensor, correct: Tensor, images: Int)] = []
         while let batch = loader.next() {
             let logits = try model.logits(batch.images, parameters: state.parameters, buffers: state.buffers, training: false,
                                           random: SplitMix64(seed: 0)).logits
-            let loss = try logits.crossEntropy(labels: batch.labels), correctCount = try countCorrect(logits, labels: batch.labels)
-            Tensor.prepareToRead([loss, correctCount])
-            lossSum += Double(loss.scalar) * Double(batch.count)
-            correct += Int(correctCount.scalar)
-            seen += batch.count
+            unread.append((try logits.crossEntropy(labels: batch.labels), try countCorrect(logits, labels: batch.labels), batch.count))
+            try backend.commit()
+        }
+        Tensor.prepareToRead(unread.flatMap { [$0.loss, $0.correct] })
+        var (lossSum, correct, seen) = (0.0, 0, 0)
+        for batch in unread {
+            lossSum += Double(batch.loss.scalar) * Double(batch.images)
+            correct += Int(batch.correct.scalar)
+            seen += batch.images
         }
         return (lossSum / Double(Swift.max(seen, 1)), Double(correct) / Double(Swift.max(seen, 1)))
     }

@@ -50,6 +50,21 @@ struct VulkanTrainingTests {
         return losses
     }
 
+    @Test("an epoch on Vulkan waits for the device once for its steps and once for its evaluation, however many batches")
+    func waitsPerEpoch() throws {
+        let vulkan = try VulkanBackend(device: try VulkanTrainingDevice.backend.get().info.index)
+        let c = try config(["model": "mlp", "epochs": "1", "batch_size": "32", "train_subset": "96", "validation": "600",
+                            "augment": "false"])
+        let trainer = Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10)
+        let before = vulkan.traffic!
+        let result = try Backends.with(vulkan) { try trainer.run() }
+        let traffic = vulkan.traffic! - before
+        // Three steps (read together at the end of the epoch) and three evaluation batches of up to 256 images.
+        #expect(result.status == .completed)
+        #expect(traffic.waits == 2, "the host waited \(traffic.waits) times")
+        #expect(traffic.submissions >= 6, "\(traffic.submissions) submissions: one a step, one an evaluation batch")
+    }
+
     @Test("a diverging run on Vulkan stops at the first non-finite loss it reads, naming that step")
     func divergenceWithDeferredReads() throws {
         let vulkan = try VulkanBackend(device: try VulkanTrainingDevice.backend.get().info.index)
@@ -97,7 +112,10 @@ struct VulkanTrainingTests {
         trainer.readEvery = 3
         var marks: [(step: Int, traffic: BackendTraffic, memory: Int)] = []
         trainer.onStep = { progress in marks.append((progress.step, vulkan.traffic!, vulkan.allocatedBytes)) }
+        let before = vulkan.traffic!
         let onVulkan = try Backends.with(vulkan) { try trainer.run() }
+        // Two reads of three steps, and the evaluation (one batch here) read once at its end.
+        #expect((vulkan.traffic! - before).waits == 3, "the host waited \((vulkan.traffic! - before).waits) times in the run")
         let onCPU = try Backends.with(try CPUBackend(threads: 2)) {
             try Trainer(config: c, train: Digits.data.train, test: Digits.data.test, classes: 10).run()
         }
