@@ -57,10 +57,11 @@ final class PipelineLibrary: @unchecked Sendable {
         loadCache()
         for shader in Shader.all {
             let source = subgroups ? Shader.subgroupVariants[shader.name] ?? shader : shader
-            if let problem = ShaderRequirements(spirv: source.code).problem(on: device.info) {
+            let code = source.code
+            if let problem = ShaderRequirements(spirv: code).problem(on: device.info) {
                 throw VulkanError("Vulkan device \(device.info.index) (\(device.info.name)) cannot run labmake's shader \(source.name): it needs \(problem)")
             }
-            pipelines[shader.name] = try createPipeline(source)
+            pipelines[shader.name] = try createPipeline(source.name, code: code)
         }
         saveCache()
     }
@@ -74,8 +75,7 @@ final class PipelineLibrary: @unchecked Sendable {
 
     func pipeline(_ shader: Shader) -> VkPipeline { pipelines[shader.name]! }
 
-    private func createPipeline(_ shader: Shader) throws(VulkanError) -> VkPipeline {
-        let code = shader.code
+    private func createPipeline(_ name: String, code: [UInt32]) throws(VulkanError) -> VkPipeline {
         var module: VkShaderModule?
         let moduleResult = code.withUnsafeBufferPointer { words in
             var info = VkShaderModuleCreateInfo()
@@ -84,7 +84,7 @@ final class PipelineLibrary: @unchecked Sendable {
             info.pCode = words.baseAddress
             return vkCreateShaderModule(device.handle, &info, nil, &module)
         }
-        try check(moduleResult, "loading shader \(shader.name)")
+        try check(moduleResult, "loading shader \(name)")
         defer { vkDestroyShaderModule(device.handle, module, nil) }
         var pipeline: VkPipeline?
         let result = "main".withCString { entry in
@@ -99,7 +99,7 @@ final class PipelineLibrary: @unchecked Sendable {
             info.layout = layout
             return vkCreateComputePipelines(device.handle, cache, 1, &info, nil, &pipeline)
         }
-        try check(result, "creating the pipeline of shader \(shader.name)")
+        try check(result, "creating the pipeline of shader \(name)")
         return pipeline!
     }
 
