@@ -24,7 +24,7 @@ struct ShaderRequirements: Equatable, Sendable {
             switch opcode {
             case 16 where operands.count >= 5 && operands[1] == 17:  // OpExecutionMode LocalSize x y z
                 localSize = (Int(operands[2]), Int(operands[3]), Int(operands[4]))
-            case 21, 22 where operands.count >= 2:  // OpTypeInt, OpTypeFloat: result, width
+            case 21 where operands.count >= 2, 22 where operands.count >= 2:  // OpTypeInt, OpTypeFloat: result, width
                 scalarBytes[operands[0]] = Int(operands[1]) / 8
             case 23 where operands.count >= 3:  // OpTypeVector: result, component, count
                 vectors[operands[0]] = (operands[1], Int(operands[2]))
