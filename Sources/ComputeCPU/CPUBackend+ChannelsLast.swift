@@ -56,7 +56,7 @@ extension CPUBackend {
                                                             ChannelsLast.elements(inputs[3]), inputs[4].values, epsilon: e,
                                                             threads: threads), output)
         case .negate, .exp, .log, .sqrt, .relu, .relu6, .positive, .add, .subtract, .multiply, .divide, .equal,
-             .reluGradient, .relu6Gradient:
+             .reluGradient, .relu6Gradient, .fusedElementwise:
             guard output.rank == 4 else { return nil }
             let physical = inputs.map { ChannelsLast.physical($0, against: output) }
             return held(try run(op, physical, output: ChannelsLast.physicalShape(output)), output)

@@ -52,6 +52,13 @@ public struct ReferenceBackend: Backend {
             return BatchNormalization.inputGradient(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], epsilon: e)
         case .softmaxCrossEntropy(let e): return CrossEntropy.forward(inputs[0], inputs[1], smoothing: e)
         case .softmaxCrossEntropyGradient(let e): return CrossEntropy.gradient(inputs[0], inputs[1], inputs[2], smoothing: e)
+        case .fusedElementwise(let program):
+            let operands = inputs.map(\.values)
+            var values = [Float](repeating: 0, count: program.valueCount)
+            return (0..<output.count).map { i in
+                for k in operands.indices { values[k] = operands[k][i] }
+                return program.run(&values)
+            }
         }
     }
 

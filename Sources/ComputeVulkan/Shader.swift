@@ -13,7 +13,7 @@ struct Shader: Sendable {
     }
 
     /// Every shader, in the order the pipelines are created.
-    static let all: [Shader] = [.elementwise, .reduce, .gemm, .implicitGemm, .implicitGemm32, .implicitGemm16, .pooling, .batchNorm, .crossEntropy]
+    static let all: [Shader] = [.elementwise, .reduce, .gemm, .implicitGemm, .implicitGemm32, .implicitGemm16, .pooling, .batchNorm, .crossEntropy, .fusedElementwise]
 
     /// Variants that reduce with subgroup operations, run under the name of the shader they replace on
     /// devices that offer subgroup arithmetic to compute shaders.

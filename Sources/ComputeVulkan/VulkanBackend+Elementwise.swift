@@ -67,6 +67,21 @@ extension VulkanBackend {
         return result
     }
 
+    /// A fused elementwise program over same-shaped operands, one dispatch: the program travels in
+    /// the push constants (counts, steps packed as code | a << 8 | b << 16, then the constants).
+    func fusedElementwise(_ program: ElementwiseProgram, _ inputs: [Tensor], _ output: Shape) throws -> VulkanBuffer {
+        let result = try allocate(output.count)
+        guard output.count > 0 else { return result }
+        var buffers = [6: result]
+        for (binding, input) in inputs.enumerated() { buffers[binding] = try buffer(input) }
+        let steps = program.steps.map { UInt32($0.code.rawValue) | UInt32($0.a) << 8 | UInt32($0.b) << 16 }
+        let constants = [UInt32(output.count), UInt32(program.operands), UInt32(program.constants.count), UInt32(steps.count)]
+            + steps + [UInt32](repeating: 0, count: ElementwiseProgram.maximumSteps - steps.count)
+            + program.constants.map(\.bitPattern)
+        try dispatch(.fusedElementwise, buffers, constants, groups: Self.groups(output.count, 256))
+        return result
+    }
+
     /// A copy of `x` read through `strides` from `offset`, laid out as `output`.
     func gather(_ x: Tensor, strides: [Int], offset: Int = 0, _ output: Shape) throws -> VulkanBuffer {
         let result = try allocate(output.count)

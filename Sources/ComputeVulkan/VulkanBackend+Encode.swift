@@ -55,6 +55,7 @@ extension VulkanBackend {
                                  shape: x!.shape, epsilon: e, output.count)
         case .softmaxCrossEntropy(let s): return try crossEntropy(gradient: false, x!, inputs[1], nil, smoothing: s)
         case .softmaxCrossEntropyGradient(let s): return try crossEntropy(gradient: true, x!, inputs[1], inputs[2], smoothing: s)
+        case .fusedElementwise(let program): return try fusedElementwise(program, inputs, output)
         }
     }
 }

@@ -19,7 +19,21 @@ let pool3 = Pool2D(kernel: 3, stride: 2, padding: 1)
 let bnInput = distinct([4, 3, 6, 6], seed: 31)
 let bnMoments = Tensor(BatchNormFixture.moments(bnInput), shape: [2, 3])
 
+/// Adam's parameter update (operands: the parameter, m, v), and an expression over every operand and constant a program may hold.
+let adamUpdate = try! ElementwiseProgram(.operand(0) - .constant(0.001) * .operand(1) / (ElementwiseExpression.operand(2).squareRoot()
+                                         / .constant(0.3) + .constant(1e-8)), operands: 3)
+let widestProgram: ElementwiseProgram = {
+    let x = (0..<6).map { ElementwiseExpression.operand($0) }
+    let c = (1...8).map { ElementwiseExpression.constant(Float($0) / 4) }
+    return try! ElementwiseProgram(((x[0] * c[0] + x[1] * c[1] - x[2] * c[2]) / (x[3] * x[3] * c[3] + c[4]).squareRoot()
+                                   + x[4] * c[5] - x[5] / c[6] + c[7]) * x[0], operands: 6)
+}()
+
 let parityCases: [ParityCase] = [
+    .init(name: "fused elementwise: Adam's update over several parallel chunks", op: .fusedElementwise(adamUpdate),
+          inputs: [distinct([3, 70_000], seed: 97), distinct([3, 70_000], seed: 98), distinct([3, 70_000], seed: 99, low: 0, high: 1)]),
+    .init(name: "fused elementwise: six operands, eight constants, sixteen steps over a rank-4 tensor", op: .fusedElementwise(widestProgram),
+          inputs: (0..<6).map { distinct([5, 3, 3, 3], seed: 100 + $0) }),
     .init(name: "multiply, large enough to run in parallel chunks", op: .multiply,
           inputs: [distinct([3, 70_000], seed: 32), distinct([3, 70_000], seed: 33)]),
     .init(name: "relu gradient", op: .reluGradient, inputs: [distinct([5, 7], seed: 34), distinct([5, 7], seed: 35)]),

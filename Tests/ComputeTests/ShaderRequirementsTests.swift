@@ -23,7 +23,7 @@ struct ShaderRequirementsTests {
         for shader in Shader.all + Shader.subgroupVariants.values {
             let requirements = ShaderRequirements(spirv: shader.code)
             #expect(requirements.problem(on: common) == nil, "\(shader.name): \(requirements)")
-            #expect(requirements.sharedBytes > 0 || shader.name == "elementwise" || shader.name == "pooling" || shader.name == "cross_entropy",
+            #expect(requirements.sharedBytes > 0 || ["elementwise", "pooling", "cross_entropy", "fused_elementwise"].contains(shader.name),
                     "\(shader.name): no shared memory read")
         }
     }

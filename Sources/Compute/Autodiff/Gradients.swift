@@ -88,6 +88,8 @@ enum Gradients {
         case .conv2dInputGradient, .conv2dWeightGradient, .maxPool2dGradient, .avgPool2dGradient, .softmaxCrossEntropyGradient,
              .batchNormAffineGradient, .batchNormInputGradient, .reluGradient, .relu6Gradient:
             throw ComputeError("\(op.name) is itself a gradient; second-order gradients are not supported")
+        case .fusedElementwise:
+            throw ComputeError("fusedElementwise is not differentiable; write the expression with tensor operators to differentiate it")
         }
     }
 

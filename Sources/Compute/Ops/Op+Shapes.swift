@@ -39,6 +39,7 @@ extension Op {
         case .relu6Gradient: "relu6Gradient"
         case .softmaxCrossEntropy: "softmaxCrossEntropy"
         case .softmaxCrossEntropyGradient: "softmaxCrossEntropyGradient"
+        case .fusedElementwise: "fusedElementwise"
         }
     }
 
@@ -176,6 +177,13 @@ extension Op {
         case .softmaxCrossEntropyGradient:
             try arity(3)
             return inputs[0]
+        case .fusedElementwise(let program):
+            try arity(program.operands)
+            guard let first = inputs.first else { throw .invalid(op: name, "expects at least one operand") }
+            for other in inputs.dropFirst() where other != first {
+                throw .shapes(op: name, first, other, "the operands of a fused expression must have one shape")
+            }
+            return first
         }
     }
 }

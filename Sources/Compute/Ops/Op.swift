@@ -71,6 +71,11 @@ public enum Op: Hashable, Sendable {
     case softmaxCrossEntropy(labelSmoothing: Float)
     /// logits, labels, grad `[n]` → grad of logits `[n, c]`.
     case softmaxCrossEntropyGradient(labelSmoothing: Float)
+
+    // MARK: Fused elementwise arithmetic
+    /// Operands of one shape → the program's value at each element (``Tensor/evaluate(_:_:)``): an
+    /// optimizer's update in one pass. Not differentiable.
+    case fusedElementwise(ElementwiseProgram)
 }
 
 /// A 2-D convolution's geometry.
