@@ -2,7 +2,8 @@ import Compute
 import Foundation
 
 /// Adam (`torch.optim.Adam`, L2 weight decay added to the gradient) or AdamW (`torch.optim.AdamW`,
-/// decoupled decay p −= lr·wd·p): m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= lr·m̂ / (√v̂ + ε).
+/// decoupled decay p −= lr·wd·p): m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= lr·m̂ / (√v̂ + ε). Each
+/// parameter's step is three fused elementwise ops (m, v, the parameter).
 public struct Adam: ParameterwiseOptimizer {
     public var beta1: Float, beta2: Float, epsilon: Float
     public var weightDecay: Float
@@ -24,16 +25,28 @@ public struct Adam: ParameterwiseOptimizer {
     public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
         let correction1 = 1 - Float(pow(Double(beta1), Double(steps))), correction2 = 1 - Float(pow(Double(beta2), Double(steps)))
         let stepSize = lr / correction1, root2 = correction2.squareRoot()
-        var p = p, d = g
-        if weightDecay != 0 {
-            if decoupled { p = try p * Tensor.constant(1 - lr * weightDecay) } else { d = try d + Tensor.constant(weightDecay) * p }
-        }
+        // Operands: 0 the gradient, 1 the parameter, 2 the moment estimate (absent at the first step, where it is 0).
+        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1), moment = ElementwiseExpression.operand(2)
+        let d = weightDecay != 0 && !decoupled ? gradient + .constant(weightDecay) * parameter : gradient
         let mKey = "exp_avg." + name, vKey = "exp_avg_sq." + name
-        let m0 = try stateTensor(mKey, like: p) ?? Tensor.zeros(p.shape), v0 = try stateTensor(vKey, like: p) ?? Tensor.zeros(p.shape)
-        let m = try Tensor.constant(beta1) * m0 + Tensor.constant(1 - beta1) * d
-        let v = try Tensor.constant(beta2) * v0 + Tensor.constant(1 - beta2) * d * d
+        // β·0 + x is x: the first step's moments are the new term alone.
+        let firstMoment = ElementwiseExpression.constant(1 - beta1) * d, secondMoment = .constant(1 - beta2) * d * d
+        let m, v: Tensor
+        if let m0 = try stateTensor(mKey, like: p) {
+            m = try Tensor.evaluate(.constant(beta1) * moment + firstMoment, [g, p, m0])
+        } else {
+            m = try Tensor.evaluate(firstMoment, [g, p])
+        }
+        if let v0 = try stateTensor(vKey, like: p) {
+            v = try Tensor.evaluate(.constant(beta2) * moment + secondMoment, [g, p, v0])
+        } else {
+            v = try Tensor.evaluate(secondMoment, [g, p])
+        }
         state[mKey] = m
         state[vKey] = v
-        return try p - Tensor.constant(stepSize) * m / (v.sqrt() / Tensor.constant(root2) + Tensor.constant(epsilon))
+        // Operands: 0 the parameter, 1 m, 2 v.
+        let decayed = weightDecay != 0 && decoupled ? ElementwiseExpression.operand(0) * .constant(1 - lr * weightDecay) : .operand(0)
+        return try Tensor.evaluate(decayed - .constant(stepSize) * .operand(1) / (ElementwiseExpression.operand(2).squareRoot() / .constant(root2)
+                                   + .constant(epsilon)), [p, m, v])
     }
 }

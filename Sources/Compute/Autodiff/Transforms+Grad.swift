@@ -40,7 +40,9 @@ public func valueAndGradient(of f: ([String: Tensor]) throws -> Tensor,
         if case .op(_, let inputs) = node.kind { for input in inputs where input.node != nil { stack.append((input, false)) } }
     }
 
-    var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): .ones(value.shape)]
+    // The shared constant 1 (a device keeps its copy), shaped as the value: backward uploads nothing.
+    let seed = value.shape == Tensor.constant(1).shape ? Tensor.constant(1) : try Tensor.constant(1).reshaped(value.shape)
+    var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
     for (node, output) in order.reversed() {
         guard let g = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
         switch node.kind {
