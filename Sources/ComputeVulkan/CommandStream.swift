@@ -2,9 +2,11 @@ import CVulkan
 
 /// Records dispatches and copies into command buffers and submits them without waiting: the device
 /// runs one training step while the host records the next, and the host waits only when it reads a
-/// result. Commands run in the order recorded (each waits for the writes of those before it, across
-/// submissions too), so device memory freed by the host can be reused by the next command at once;
-/// only blocks the host itself writes or reads (staging) wait for the work that uses them to complete.
+/// result. Commands take effect in the order recorded: a command that reads or writes a buffer an
+/// earlier one wrote, or writes one an earlier one read, waits for it behind a barrier (across
+/// submissions too); commands that share nothing of the kind run side by side. So device memory freed
+/// by the host can be reused by the next command at once; only blocks the host itself writes or reads
+/// (staging) wait for the work that uses them to complete.
 final class CommandStream: @unchecked Sendable {
     /// Dispatches recorded before the stream submits on its own, to bound a command buffer.
     static let maximumDispatches = 4096
@@ -39,6 +41,12 @@ final class CommandStream: @unchecked Sendable {
     private(set) var recorded = 0
     /// Times the host waited for the device to finish everything handed to it (a read, a synchronize).
     private(set) var waits = 0
+    /// Barriers recorded so far (a command that depends on none of those before it since the last one adds none).
+    private(set) var barriers = 0
+    /// Buffers the commands recorded since the last barrier write and read.
+    private var written = Set<VkBuffer>(), read = Set<VkBuffer>()
+    /// Dispatches and copies recorded so far.
+    private var commands = 0
 
     init(device: VulkanDevice, library: PipelineLibrary) throws(VulkanError) {
         self.device = device
@@ -81,7 +89,7 @@ final class CommandStream: @unchecked Sendable {
         precondition(constants.count * 4 <= PipelineLibrary.pushConstantBytes, "\(shader.name): too many push constants")
         let frame = try begin()
         let set = try descriptorSet(frame)
-        let filler = buffers.values.first!
+        let filler = buffers[buffers.keys.min()!]!
         var infos = (0..<PipelineLibrary.bindings).map { binding in
             let buffer = buffers[binding] ?? filler
             return VkDescriptorBufferInfo(buffer: buffer.block.buffer, offset: 0, range: VkDeviceSize(VK_WHOLE_SIZE))
@@ -99,6 +107,8 @@ final class CommandStream: @unchecked Sendable {
             }
             vkUpdateDescriptorSets(device.handle, UInt32(writes.count), &writes, 0, nil)
         }
+        // The shaders write binding 6 alone; every other binding, fillers included, counts as read.
+        order(frame, reads: infos.compactMap(\.buffer), writes: buffers[6].map { [$0.block.buffer] } ?? [])
         vkCmdBindPipeline(frame.commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, library.pipeline(shader))
         var sets: [VkDescriptorSet?] = [set]
         vkCmdBindDescriptorSets(frame.commandBuffer, VK_PIPELINE_BIND_POINT_COMPUTE, library.layout, 0, 1, &sets, 0, nil)
@@ -106,7 +116,6 @@ final class CommandStream: @unchecked Sendable {
         vkCmdPushConstants(frame.commandBuffer, library.layout, VK_SHADER_STAGE_COMPUTE_BIT.rawValue, 0,
                            UInt32(PipelineLibrary.pushConstantBytes), &padded)
         vkCmdDispatch(frame.commandBuffer, UInt32(groups.0), UInt32(groups.1), UInt32(groups.2))
-        barrier(frame)
         dispatches += 1
         recorded += 1
         if dispatches >= Self.maximumDispatches { try submit() }
@@ -115,9 +124,9 @@ final class CommandStream: @unchecked Sendable {
     /// Records a copy of `bytes` bytes between two blocks; `then` runs once it has completed.
     func copy(from source: BufferPool.Block, to destination: BufferPool.Block, bytes: Int, then: (() -> Void)? = nil) throws(VulkanError) {
         let frame = try begin()
+        order(frame, reads: [source.buffer], writes: [destination.buffer])
         var region = VkBufferCopy(srcOffset: 0, dstOffset: 0, size: VkDeviceSize(bytes))
         vkCmdCopyBuffer(frame.commandBuffer, source.buffer, destination.buffer, 1, &region)
-        barrier(frame)
         if let then { frame.afterCompletion.append(then) }
     }
 
@@ -194,11 +203,29 @@ final class CommandStream: @unchecked Sendable {
         try check(vkResetCommandBuffer(frame.commandBuffer, 0), "resetting a command buffer")
         try check(vkBeginCommandBuffer(frame.commandBuffer, &info), "beginning a command buffer")
         isRecording = true
+        // The first command waits for every earlier submission's, whatever it touches (memory the pool
+        // freed and made again after a drain is not tracked by buffer).
+        if commands > 0 { barrier(frame) }
         return frame
     }
 
-    /// Every command waits for the writes of those before it (in this submission and the ones after).
+    /// A barrier before a command that reads or writes what a command since the last barrier wrote, or
+    /// writes what one read; then the command's buffers join those since the last barrier.
+    private func order(_ frame: Frame, reads: [VkBuffer], writes: [VkBuffer]) {
+        if reads.contains(where: written.contains) || writes.contains(where: { written.contains($0) || read.contains($0) }) {
+            barrier(frame)
+        }
+        read.formUnion(reads)
+        written.formUnion(writes)
+        commands += 1
+    }
+
+    /// Every command after it waits for the work of every command before it (in this submission and
+    /// the ones before) and sees its writes.
     private func barrier(_ frame: Frame) {
+        barriers += 1
+        written.removeAll(keepingCapacity: true)
+        read.removeAll(keepingCapacity: true)
         var barrier = VkMemoryBarrier()
         barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER
         barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue

@@ -58,11 +58,11 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
     /// Submissions to the device so far.
     public var submissions: Int { locked { stream.submissions } }
 
-    /// Dispatches, submissions, waits and bytes each way (tensors uploaded, tensors read) so far.
+    /// Dispatches, submissions, waits, bytes each way (tensors uploaded, tensors read) and barriers so far.
     public var traffic: BackendTraffic? {
         locked {
             BackendTraffic(dispatches: stream.recorded, submissions: stream.submissions, waits: stream.waits, bytesToDevice: uploaded,
-                           bytesToHost: readBack)
+                           bytesToHost: readBack, barriers: stream.barriers)
         }
     }
     /// Guarded by the backend's lock.

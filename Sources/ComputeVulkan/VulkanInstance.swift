@@ -25,7 +25,14 @@ final class VulkanInstance: @unchecked Sendable {
         self.validation = validation
         var layers: [String] = validation ? ["VK_LAYER_KHRONOS_validation"] : []
         layers = layers.filter { available.contains($0) }
-        let extensions: [String] = debugUtils ? ["VK_EXT_debug_utils"] : []
+        // With the validation layer, its synchronization checks too: a missing barrier between two commands
+        // that share a buffer is an error, on any device, whether or not this one would have raced.
+        let validationFeatures = validation && Self.instanceExtensions(layer: "VK_LAYER_KHRONOS_validation").contains("VK_EXT_validation_features")
+        let extensions: [String] = (debugUtils ? ["VK_EXT_debug_utils"] : []) + (validationFeatures ? ["VK_EXT_validation_features"] : [])
+        let enabledFeatures = [VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT]
+        var features = VkValidationFeaturesEXT()
+        features.sType = VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT
+        features.enabledValidationFeatureCount = UInt32(enabledFeatures.count)
 
         var instance: VkInstance?
         let result: VkResult = withCStrings(layers) { layerNames in
@@ -44,7 +51,13 @@ final class VulkanInstance: @unchecked Sendable {
                         info.ppEnabledLayerNames = layerNames.baseAddress
                         info.enabledExtensionCount = UInt32(extensionNames.count)
                         info.ppEnabledExtensionNames = extensionNames.baseAddress
-                        return vkCreateInstance(&info, nil, &instance)
+                        return enabledFeatures.withUnsafeBufferPointer { featureList in
+                            features.pEnabledValidationFeatures = featureList.baseAddress
+                            return withUnsafePointer(to: &features) { featuresPointer in
+                                if validationFeatures { info.pNext = UnsafeRawPointer(featuresPointer) }
+                                return vkCreateInstance(&info, nil, &instance)
+                            }
+                        }
                     }
                 }
             }
@@ -141,12 +154,16 @@ final class VulkanInstance: @unchecked Sendable {
         return Set(layers.prefix(Int(count)).map { string(fromTuple: $0.layerName) })
     }
 
-    private static func instanceExtensions() -> Set<String> {
-        var count: UInt32 = 0
-        guard vkEnumerateInstanceExtensionProperties(nil, &count, nil) == VK_SUCCESS else { return [] }
-        var extensions = [VkExtensionProperties](repeating: VkExtensionProperties(), count: Int(count))
-        guard vkEnumerateInstanceExtensionProperties(nil, &count, &extensions) == VK_SUCCESS else { return [] }
-        return Set(extensions.prefix(Int(count)).map { string(fromTuple: $0.extensionName) })
+    /// The instance extensions of the loader and drivers, or of `layer`.
+    private static func instanceExtensions(layer: String? = nil) -> Set<String> {
+        withCStrings(layer.map { [$0] } ?? []) { names in
+            let name = names.first ?? nil
+            var count: UInt32 = 0
+            guard vkEnumerateInstanceExtensionProperties(name, &count, nil) == VK_SUCCESS else { return [] }
+            var extensions = [VkExtensionProperties](repeating: VkExtensionProperties(), count: Int(count))
+            guard vkEnumerateInstanceExtensionProperties(name, &count, &extensions) == VK_SUCCESS else { return [] }
+            return Set(extensions.prefix(Int(count)).map { string(fromTuple: $0.extensionName) })
+        }
     }
 }
 

@@ -159,6 +159,42 @@ struct VulkanParityTests {
         #expect(vulkan.submissions == start + 1)
     }
 
+    @Test("commands that share no buffer run with no barrier between them; one that reads another's result, or reuses memory one read, waits (synchronization validation on)")
+    func barriersOnlyWhereNeeded() throws {
+        let x = distinct([32, 32], seed: 101), y = distinct([32, 32], seed: 102)
+        let vulkan = try VulkanBackend(device: self.vulkan.info.index)
+        let errors = VulkanValidation.errorMessages.count
+        let (c, d, e) = try Backends.with(vulkan) { () throws -> (Tensor, Tensor, Tensor) in
+            for t in [x, y, Tensor.constant(2), Tensor.constant(3)] { _ = try t + t }
+            try vulkan.synchronize()
+            let start = vulkan.traffic!
+            var a: Tensor? = try x * Tensor.constant(2)
+            let b = try y * Tensor.constant(3)
+            // The first command of a submission waits for all earlier ones; b shares nothing with a.
+            #expect((vulkan.traffic! - start).barriers == 1, "\(vulkan.traffic! - start)")
+            let c = try a! + b
+            #expect((vulkan.traffic! - start).barriers == 2, "c reads a and b: \(vulkan.traffic! - start)")
+            let d = try a! - b
+            #expect((vulkan.traffic! - start).barriers == 2, "d reads what c reads and writes its own buffer: \(vulkan.traffic! - start)")
+            // a's memory goes back to the pool, and the next result of its size is written there: it waits for c
+            // and d, which read a, though it reads nothing they wrote.
+            a = nil
+            let f = try y * Tensor.constant(3)
+            #expect((vulkan.traffic! - start).barriers == 3, "f reuses a's memory: \(vulkan.traffic! - start)")
+            // That barrier also ordered c and d before their product.
+            let e = try c * d
+            #expect((vulkan.traffic! - start).barriers == 3, "e reads c and d, written before the last barrier: \(vulkan.traffic! - start)")
+            for (got, want) in zip(f.values, y.values) { #expect(abs(got - 3 * want) <= 1e-6) }
+            return (c, d, e)
+        }
+        let (xv, yv) = (x.values, y.values)
+        let cv = zip(xv, yv).map { 2 * $0 + 3 * $1 }, dv = zip(xv, yv).map { 2 * $0 - 3 * $1 }
+        for (got, want) in zip(c.values, cv) { #expect(abs(got - want) <= 1e-6) }
+        for (got, want) in zip(d.values, dv) { #expect(abs(got - want) <= 1e-6) }
+        for (got, want) in zip(e.values, zip(cv, dv).map(*)) { #expect(abs(got - want) <= 1e-5) }
+        #expect(VulkanValidation.errorMessages.count == errors, "\(VulkanValidation.errorMessages.dropFirst(errors))")
+    }
+
     @Test("a committed step runs without the host waiting; reading its result waits once")
     func commitWithoutWaiting() throws {
         let x = distinct([64, 64], seed: 99)

@@ -22,18 +22,20 @@ public protocol Backend: Sendable {
 /// Counts of a device backend's work since it was opened: compare two readings to measure a step.
 public struct BackendTraffic: Sendable, Equatable {
     /// Kernels recorded, command buffers submitted, times the host waited for the device to finish,
-    /// bytes copied to the device and back to the host.
-    public var dispatches: Int, submissions: Int, waits: Int, bytesToDevice: Int, bytesToHost: Int
+    /// bytes copied to the device and back to the host, and barriers (points where the device waits for
+    /// the commands before to finish before it starts those after).
+    public var dispatches: Int, submissions: Int, waits: Int, bytesToDevice: Int, bytesToHost: Int, barriers: Int
 
-    public init(dispatches: Int, submissions: Int, waits: Int, bytesToDevice: Int, bytesToHost: Int) {
+    public init(dispatches: Int, submissions: Int, waits: Int, bytesToDevice: Int, bytesToHost: Int, barriers: Int = 0) {
         (self.dispatches, self.submissions, self.waits) = (dispatches, submissions, waits)
-        (self.bytesToDevice, self.bytesToHost) = (bytesToDevice, bytesToHost)
+        (self.bytesToDevice, self.bytesToHost, self.barriers) = (bytesToDevice, bytesToHost, barriers)
     }
 
     /// The counts between an earlier reading and this one.
     public static func - (later: BackendTraffic, earlier: BackendTraffic) -> BackendTraffic {
         BackendTraffic(dispatches: later.dispatches - earlier.dispatches, submissions: later.submissions - earlier.submissions,
-                       waits: later.waits - earlier.waits, bytesToDevice: later.bytesToDevice - earlier.bytesToDevice, bytesToHost: later.bytesToHost - earlier.bytesToHost)
+                       waits: later.waits - earlier.waits, bytesToDevice: later.bytesToDevice - earlier.bytesToDevice,
+                       bytesToHost: later.bytesToHost - earlier.bytesToHost, barriers: later.barriers - earlier.barriers)
     }
 }
 

@@ -17,8 +17,8 @@ struct BenchTrainCommand: ParsableCommand {
             a GPU, where a step is submitted without waiting and the loss read every \(Trainer.deviceReadInterval) steps \
             as in training, the training figure is the timed steps' total over their number. \
             Peak memory is the process's maximum resident set size. On a GPU it also prints what a training \
-            step costs between the host and the device: dispatches, submissions, waits for the device and bytes \
-            each way.
+            step costs between the host and the device: dispatches, barriers between them, submissions, waits \
+            for the device and bytes each way.
             """)
 
     @Option(help: "The model (\(ModelZoo.names.joined(separator: ", "))).")
@@ -111,6 +111,7 @@ struct BenchTrainCommand: ParsableCommand {
             if let t = trafficPerStep {
                 let n = Double(steps)
                 fields["dispatches_per_step"] = .double(round3(Double(t.dispatches) / n))
+                fields["barriers_per_step"] = .double(round3(Double(t.barriers) / n))
                 fields["submissions_per_step"] = .double(round3(Double(t.submissions) / n))
                 fields["waits_per_step"] = .double(round3(Double(t.waits) / n))
                 fields["bytes_to_device_per_step"] = .double(round3(Double(t.bytesToDevice) / n))
@@ -124,9 +125,9 @@ struct BenchTrainCommand: ParsableCommand {
             print(String(format: "peak resident memory: %.0f MiB", Double(peak) / 1_048_576))
             if let t = trafficPerStep {
                 let n = Double(steps)
-                print(String(format: "per training step: %.0f dispatches, %.2f submissions, %.2f waits, %.0f bytes to the device, %.0f bytes back",
-                             Double(t.dispatches) / n, Double(t.submissions) / n, Double(t.waits) / n, Double(t.bytesToDevice) / n,
-                             Double(t.bytesToHost) / n))
+                print(String(format: "per training step: %.0f dispatches, %.0f barriers, %.2f submissions, %.2f waits, %.0f bytes to the device, %.0f bytes back",
+                             Double(t.dispatches) / n, Double(t.barriers) / n, Double(t.submissions) / n, Double(t.waits) / n,
+                             Double(t.bytesToDevice) / n, Double(t.bytesToHost) / n))
             }
         }
     }
