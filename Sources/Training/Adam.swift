@@ -3,7 +3,7 @@ import Foundation
 
 /// Adam (`torch.optim.Adam`, L2 weight decay added to the gradient) or AdamW (`torch.optim.AdamW`,
 /// decoupled decay p −= lr·wd·p): m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= lr·m̂ / (√v̂ + ε). Each
-/// parameter's step is three fused elementwise ops (m, v, the parameter).
+/// parameter's step is three fused elementwise ops (m, v, the parameter), each from the step's inputs alone.
 public struct Adam: ParameterwiseOptimizer {
     public var beta1: Float, beta2: Float, epsilon: Float
     public var weightDecay: Float
@@ -25,28 +25,24 @@ public struct Adam: ParameterwiseOptimizer {
     public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
         let correction1 = 1 - Float(pow(Double(beta1), Double(steps))), correction2 = 1 - Float(pow(Double(beta2), Double(steps)))
         let stepSize = lr / correction1, root2 = correction2.squareRoot()
-        // Operands: 0 the gradient, 1 the parameter, 2 the moment estimate (absent at the first step, where it is 0).
-        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1), moment = ElementwiseExpression.operand(2)
+        // Operands: 0 the gradient, 1 the parameter, then the moment estimates there are (none at the first step).
+        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1)
         let d = weightDecay != 0 && !decoupled ? gradient + .constant(weightDecay) * parameter : gradient
         let mKey = "exp_avg." + name, vKey = "exp_avg_sq." + name
-        // β·0 + x is x: the first step's moments are the new term alone.
-        let firstMoment = ElementwiseExpression.constant(1 - beta1) * d, secondMoment = .constant(1 - beta2) * d * d
-        let m, v: Tensor
+        var operands = [g, p]
+        // β·0 + x is x: at the first step a moment is the new term alone.
+        var m = ElementwiseExpression.constant(1 - beta1) * d, v = ElementwiseExpression.constant(1 - beta2) * d * d
         if let m0 = try stateTensor(mKey, like: p) {
-            m = try Tensor.evaluate(.constant(beta1) * moment + firstMoment, [g, p, m0])
-        } else {
-            m = try Tensor.evaluate(firstMoment, [g, p])
+            operands.append(m0)
+            m = .constant(beta1) * .operand(operands.count - 1) + m
         }
         if let v0 = try stateTensor(vKey, like: p) {
-            v = try Tensor.evaluate(.constant(beta2) * moment + secondMoment, [g, p, v0])
-        } else {
-            v = try Tensor.evaluate(secondMoment, [g, p])
+            operands.append(v0)
+            v = .constant(beta2) * .operand(operands.count - 1) + v
         }
-        state[mKey] = m
-        state[vKey] = v
-        // Operands: 0 the parameter, 1 m, 2 v.
-        let decayed = weightDecay != 0 && decoupled ? ElementwiseExpression.operand(0) * .constant(1 - lr * weightDecay) : .operand(0)
-        return try Tensor.evaluate(decayed - .constant(stepSize) * .operand(1) / (ElementwiseExpression.operand(2).squareRoot() / .constant(root2)
-                                   + .constant(epsilon)), [p, m, v])
+        state[mKey] = try Tensor.evaluate(m, operands)
+        state[vKey] = try Tensor.evaluate(v, operands)
+        let decayed = weightDecay != 0 && decoupled ? parameter * .constant(1 - lr * weightDecay) : parameter
+        return try Tensor.evaluate(decayed - .constant(stepSize) * m / (v.squareRoot() / .constant(root2) + .constant(epsilon)), operands)
     }
 }

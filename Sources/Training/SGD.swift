@@ -1,8 +1,9 @@
 import Compute
 
 /// Stochastic gradient descent as `torch.optim.SGD`: g += wd·p; b = μ·b + g (b = g at the first step);
-/// g = g + μ·b with Nesterov, else b; p −= lr·g. Each parameter's step is two fused elementwise ops
-/// (the momentum buffer, then the parameter), the arithmetic of the tensor ops it stands for.
+/// g = g + μ·b with Nesterov, else b; p −= lr·g. Each parameter's step is a fused elementwise op per
+/// tensor it writes (the momentum buffer, the parameter), each computed from the step's inputs alone
+/// (the parameter's op recomputes the buffer's arithmetic), so that no op of a step waits for another.
 public struct SGD: ParameterwiseOptimizer {
     public var momentum: Float
     public var nesterov: Bool
@@ -17,18 +18,17 @@ public struct SGD: ParameterwiseOptimizer {
 
     public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
         // Operands: 0 the gradient, 1 the parameter, 2 the momentum buffer.
-        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1), buffer = ElementwiseExpression.operand(2)
+        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1)
         let d = weightDecay == 0 ? gradient : gradient + parameter * .constant(weightDecay)
         guard momentum != 0 else { return try Tensor.evaluate(parameter - .constant(lr) * d, [g, p]) }
         let key = "momentum_buffer." + name
-        let updated: Tensor
+        var operands = [g, p]
+        var buffer = d
         if let previous = try stateTensor(key, like: p) {
-            updated = try Tensor.evaluate(.constant(momentum) * buffer + d, [g, p, previous])
-        } else {
-            updated = weightDecay == 0 ? g : try Tensor.evaluate(d, [g, p])
+            operands.append(previous)
+            buffer = .constant(momentum) * .operand(2) + d
         }
-        state[key] = updated
-        if nesterov { return try Tensor.evaluate(parameter - .constant(lr) * (d + .constant(momentum) * buffer), [g, p, updated]) }
-        return try Tensor.evaluate(.operand(0) - .constant(lr) * .operand(1), [p, updated])
+        state[key] = buffer == gradient ? g : try Tensor.evaluate(buffer, operands)
+        return try Tensor.evaluate(parameter - .constant(lr) * (nesterov ? d + .constant(momentum) * buffer : buffer), operands)
     }
 }

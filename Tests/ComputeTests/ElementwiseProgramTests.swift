@@ -27,6 +27,19 @@ struct ElementwiseProgramTests {
         }
     }
 
+    @Test("only the operands the expression reads are handed to the op; the others must still have its shape")
+    func unusedOperands() throws {
+        let (a, b, c) = (distinct([4, 5], seed: 4), distinct([4, 5], seed: 5), distinct([4, 5], seed: 6))
+        try Backends.with(ReferenceBackend()) {
+            let result = try Tensor.evaluate(.operand(2) * .constant(2) - .operand(0), [a, b, c])
+            #expect(result.values == zip(c.values, a.values).map { $0 * 2 - $1 })
+            #expect(throws: ComputeError.self) { _ = try Tensor.evaluate(.operand(0), [a, .zeros([3])]) }
+            #expect(throws: ComputeError("a fused elementwise expression reads operand 3 of 3")) {
+                _ = try Tensor.evaluate(.operand(3), [a, b, c])
+            }
+        }
+    }
+
     @Test("what a program may not hold is refused, saying what", arguments: [
         ("operands", "a fused elementwise expression takes at most 6 operands, got 7"),
         ("operand", "a fused elementwise expression reads operand 2 of 2"),

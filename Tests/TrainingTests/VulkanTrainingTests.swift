@@ -50,7 +50,7 @@ struct VulkanTrainingTests {
         return losses
     }
 
-    @Test("each optimizer's first steps on Vulkan match torch.optim, a fused dispatch per state tensor and parameter, nothing uploaded",
+    @Test("each optimizer's first steps on Vulkan match torch.optim: a fused dispatch per state tensor and parameter, one barrier, nothing uploaded",
           arguments: optimizerCases)
     func optimizerSteps(_ c: OptimizerCase) throws {
         let vulkan = try VulkanBackend(device: try VulkanTrainingDevice.backend.get().info.index)
@@ -72,6 +72,8 @@ struct VulkanTrainingTests {
                 // with weight decay also 2 at the first; Adam: 3; RMSprop: 2, or 3 with momentum).
                 #expect(traffic.dispatches == 2 * Self.fusedOps(c.optimizer, firstStep: step == 0), "\(c.name), step \(step + 1): \(traffic)")
                 #expect(traffic.bytesToDevice == 0, "\(c.name), step \(step + 1): \(traffic.bytesToDevice) bytes uploaded")
+                // Every op of a step reads only what the step began with: one barrier (after the last step's writes), then side by side.
+                #expect(traffic.barriers == 1, "\(c.name), step \(step + 1): \(traffic.barriers) barriers")
                 let p = parameters["p"]!.values
                 for (got, want) in zip(p, c.expected[step]) {
                     #expect(abs(got - want) <= 2e-6, "\(c.name), step \(step + 1): \(p) vs \(c.expected[step])")

@@ -130,13 +130,56 @@ public struct ElementwiseProgram: Hashable, Sendable {
     }
 }
 
+extension ElementwiseExpression {
+    /// The operands the expression reads, in increasing order.
+    var operandsRead: [Int] {
+        var found = Set<Int>()
+        func walk(_ e: ElementwiseExpression) {
+            switch e {
+            case .operand(let i): found.insert(i)
+            case .constant: break
+            case .add(let a, let b), .subtract(let a, let b), .multiply(let a, let b), .divide(let a, let b): walk(a); walk(b)
+            case .squareRoot(let a): walk(a)
+            }
+        }
+        walk(self)
+        return found.sorted()
+    }
+
+    /// The expression with each operand renumbered through `numbers`.
+    func renumbered(_ numbers: [Int: Int]) -> ElementwiseExpression {
+        switch self {
+        case .operand(let i): .operand(numbers[i] ?? i)
+        case .constant: self
+        case .add(let a, let b): .add(a.renumbered(numbers), b.renumbered(numbers))
+        case .subtract(let a, let b): .subtract(a.renumbered(numbers), b.renumbered(numbers))
+        case .multiply(let a, let b): .multiply(a.renumbered(numbers), b.renumbered(numbers))
+        case .divide(let a, let b): .divide(a.renumbered(numbers), b.renumbered(numbers))
+        case .squareRoot(let a): .squareRoot(a.renumbered(numbers))
+        }
+    }
+}
+
 extension Tensor {
-    /// `expression` over `operands`, which all have one shape, element by element, as one op. Not
-    /// differentiable: an operand being differentiated is refused.
+    /// `expression` over `operands`, which all have one shape, element by element, as one op that reads
+    /// only the operands the expression uses. Not differentiable: an operand being differentiated is refused.
     public static func evaluate(_ expression: ElementwiseExpression, _ operands: [Tensor]) throws(ComputeError) -> Tensor {
         guard operands.allSatisfy({ $0.node == nil }) else {
             throw ComputeError("fusedElementwise is not differentiable; detach its operands or write the expression with tensor operators")
         }
-        return try apply(.fusedElementwise(try ElementwiseProgram(expression, operands: operands.count)), operands)
+        if let first = operands.first, let other = operands.first(where: { $0.shape != first.shape }) {
+            throw .shapes(op: "fusedElementwise", first.shape, other.shape, "the operands of a fused expression must have one shape")
+        }
+        var read = expression.operandsRead
+        if let outside = read.first(where: { $0 < 0 || $0 >= operands.count }) {
+            throw ComputeError("a fused elementwise expression reads operand \(outside) of \(operands.count)")
+        }
+        // An expression of constants alone still takes its shape from the first operand.
+        if read.isEmpty, !operands.isEmpty { read = [0] }
+        guard read.count < operands.count else {
+            return try apply(.fusedElementwise(try ElementwiseProgram(expression, operands: operands.count)), operands)
+        }
+        let numbers = Dictionary(uniqueKeysWithValues: read.enumerated().map { ($0.element, $0.offset) })
+        return try apply(.fusedElementwise(try ElementwiseProgram(expression.renumbered(numbers), operands: read.count)), read.map { operands[$0] })
     }
 }
