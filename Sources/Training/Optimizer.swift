@@ -34,10 +34,11 @@ extension ParameterwiseOptimizer {
 
     public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float) throws(ComputeError) {
         beginStep()
-        // The parameters and state the step reads stay alive until every update is recorded: no update's
-        // result takes the memory of a tensor another update still reads, which a device would have to
-        // finish reading first. The updates read only these, so a device runs them side by side.
-        let inputs = (parameters, state)
+        // On a device, the parameters and state the step reads stay alive until every update is recorded:
+        // no update's result takes the memory of a tensor another update still reads, which the device would
+        // have to finish reading first. The updates read only these, so the device runs them side by side.
+        // (On the host, where ops run one after another, holding them would only raise the peak.)
+        let inputs = Backends.current.traffic == nil ? nil : (parameters, state)
         defer { withExtendedLifetime(inputs) {} }
         for name in parameters.keys.sorted() {
             guard let gradient = gradients[name] else { continue }
