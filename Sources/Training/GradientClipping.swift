@@ -7,12 +7,22 @@ public enum GradientClipping {
     /// Clips `gradients` in place; returns the norm before clipping, a scalar tensor.
     @discardableResult
     public static func clip(_ gradients: inout [String: Tensor], maxNorm: Float) throws(ComputeError) -> Tensor {
-        var squares = Tensor.constant(0)
+        // Every gradient's squares, then their sums, then the total in pairs: each round's ops do not depend
+        // on one another, so a device runs each round side by side, and adds the sums in log₂(n) rounds.
+        var squares: [Tensor] = []
         for name in gradients.keys.sorted() {
             let g = gradients[name]!
-            squares = try squares + (g * g).sum()
+            squares.append(try g * g)
         }
-        let norm = try squares.sqrt()
+        var sums: [Tensor] = []
+        for square in squares { sums.append(try square.sum()) }
+        squares = []
+        while sums.count > 1 {
+            var pairs: [Tensor] = []
+            for i in stride(from: 0, to: sums.count, by: 2) { pairs.append(i + 1 < sums.count ? try sums[i] + sums[i + 1] : sums[i]) }
+            sums = pairs
+        }
+        let norm = try (sums.first ?? Tensor.constant(0)).sqrt()
         guard maxNorm > 0 else { return norm }
         // min(coefficient, 1), exactly: c where c < 1, else 1 (the gradients are then left as they are).
         let coefficient = try Tensor.constant(maxNorm) / (norm + Tensor.constant(1e-6))

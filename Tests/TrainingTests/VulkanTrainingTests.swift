@@ -176,6 +176,8 @@ struct VulkanTrainingTests {
         #expect(up == 3 * (batchBytes + labelBytes), "\(up) bytes to the device in three steps")
         #expect(down == 3 * 8, "\(down) bytes to the host in three steps")
         #expect(traffic.submissions == 3, "\(traffic.submissions) submissions in three steps")
+        // Independent dispatches share a barrier: the optimizer's updates, the clipping's squares, sums and scalings.
+        #expect(traffic.barriers * 2 < traffic.dispatches, "\(traffic.barriers) barriers for \(traffic.dispatches) dispatches in three steps")
         #expect(traffic.waits == 1, "the host waited \(traffic.waits) times in three steps")
         // Buffers and staging blocks are reused from step to step: steps 4–6 allocate nothing new.
         #expect(marks[5].memory == marks[2].memory, "device memory grew from \(marks[2].memory) to \(marks[5].memory) bytes")
