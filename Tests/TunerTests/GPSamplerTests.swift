@@ -73,15 +73,7 @@ struct GPSamplerTests {
         // At 20 trials over the space of choices, the first 8 trials are the points of an 8-point design.
         var sampler = GPSampler()
         sampler.plan(seed: 4, maxTrials: 20)
-        var planned = SplitMix64(seed: 4).derived(0x5354_4152_5455_50)
-        let design = SpaceFillingDesign.points(choices, count: 8, random: &planned)
-        var history: [Observation] = []
-        for k in 0..<8 {
-            var random = SplitMix64(seed: UInt64(k))
-            let c = try #require(sampler.suggest(choices, history: history, random: &random))
-            #expect(c == design[k], "trial \(k + 1)")
-            history.append(Observation(configuration: c, loss: Double(k % 3), state: .finished))
-        }
+        try expectStartsWithDesign(&sampler, choices, seed: 4, count: 8)
     }
 
     @Test("a discrete space is never proposed twice while untried configurations are left")

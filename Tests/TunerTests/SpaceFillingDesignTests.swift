@@ -57,15 +57,7 @@ struct SpaceFillingDesignTests {
         #expect(TPESampler.startupTrials(budget: 5) == 5)
         #expect(TPESampler.startupTrials(budget: nil) == 10)
         #expect(TPESampler.startupTrials(budget: 100) == 10)
-        var planned = SplitMix64(seed: 3).derived(0x5354_4152_5455_50)
-        let design = SpaceFillingDesign.points(space, count: 6, random: &planned)
-        var history: [Observation] = []
-        for k in 0..<6 {
-            var random = SplitMix64(seed: UInt64(k))
-            let c = try #require(sampler.suggest(space, history: history, random: &random))
-            #expect(c == design[k])
-            history.append(Observation(configuration: c, loss: Double(k), state: .finished))
-        }
+        try expectStartsWithDesign(&sampler, space, seed: 3, count: 6)
     }
 
     @Test("the normal quantile matches known values")
@@ -73,5 +65,18 @@ struct SpaceFillingDesignTests {
         for (p, z) in [(0.5, 0.0), (0.975, 1.959964), (0.025, -1.959964), (0.999, 3.090232), (1e-6, -4.753424)] {
             #expect(abs(SpaceFillingDesign.normalQuantile(p) - z) < 1e-5, "\(p)")
         }
+    }
+}
+
+/// Expects `sampler`'s first `count` suggestions over `space` (each reported finished) to be the start-up
+/// design of an experiment seeded with `seed`, in order.
+func expectStartsWithDesign<S: Sampler>(_ sampler: inout S, _ space: SearchSpace, seed: UInt64, count: Int) throws {
+    let design = StartupDesign.points(space, count: count, seed: seed)
+    var history: [Observation] = []
+    for k in 0..<count {
+        var random = SplitMix64(seed: UInt64(k))
+        let c = try #require(sampler.suggest(space, history: history, random: &random))
+        #expect(c == design[k], "trial \(k + 1)")
+        history.append(Observation(configuration: c, loss: Double(k % 3), state: .finished))
     }
 }

@@ -122,10 +122,13 @@ struct StartupDesign: Sendable {
 
     /// The configuration for the trial after `proposed` others, in a design of `count` points.
     mutating func configuration(_ space: SearchSpace, count: Int, proposed: Int, random: inout SplitMix64) -> Configuration {
-        if made?.space != space || made?.points.count != count {
-            var planned = SplitMix64(seed: seed).derived(0x5354_4152_5455_50)  // "STARTUP"
-            made = (space, SpaceFillingDesign.points(space, count: count, random: &planned))
-        }
+        if made?.space != space || made?.points.count != count { made = (space, Self.points(space, count: count, seed: seed)) }
         return proposed < made!.points.count ? made!.points[proposed] : space.sample(using: &random)
+    }
+
+    /// The `count` start-up configurations an experiment seeded with `seed` proposes over `space`, in order.
+    static func points(_ space: SearchSpace, count: Int, seed: UInt64) -> [Configuration] {
+        var planned = SplitMix64(seed: seed).derived(0x5354_4152_5455_50)  // "STARTUP"
+        return SpaceFillingDesign.points(space, count: count, random: &planned)
     }
 }
