@@ -79,6 +79,7 @@ final class RunningLabmake: @unchecked Sendable {
     private let out = Pipe(), err = Pipe()
     private var stdoutData = Data(), stderrData = Data()
     private let readers = DispatchGroup()
+    private let lock = NSLock()
 
     init(arguments: [String], directory: URL, environment: [String: String]) throws {
         process.executableURL = try RunningLabmake.binary()
@@ -94,13 +95,40 @@ final class RunningLabmake: @unchecked Sendable {
         readers.enter()
         readers.enter()
         try process.run()
+        // Read as it comes, so that a test can see the output of a process still running (the URL `serve` prints).
         DispatchQueue.global().async { [self] in
-            stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+            for chunk in Self.chunks(out.fileHandleForReading) { lock.withLock { stdoutData.append(chunk) } }
             readers.leave()
         }
         DispatchQueue.global().async { [self] in
-            stderrData = err.fileHandleForReading.readDataToEndOfFile()
+            for chunk in Self.chunks(err.fileHandleForReading) { lock.withLock { stderrData.append(chunk) } }
             readers.leave()
+        }
+    }
+
+    private static func chunks(_ handle: FileHandle) -> AnySequence<Data> {
+        AnySequence { AnyIterator { let chunk = handle.availableData; return chunk.isEmpty ? nil : chunk } }
+    }
+
+    /// What the process has written to standard output so far.
+    var outputSoFar: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+
+    /// The port `labmake serve --port 0` says it serves on, once it says so (at most `timeout` seconds).
+    func servedPort(timeout: Double = 60) throws -> UInt16 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            // "labmake serve: http://127.0.0.1:PORT/… — workspace …"
+            if let line = outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("labmake serve: http://") }),
+               let port = line.dropFirst("labmake serve: http://".count).prefix(while: { $0 != "/" }).split(separator: ":").last
+                   .flatMap({ UInt16($0) }) {
+                return port
+            }
+            if !process.isRunning {
+                let result = try wait(timeout: 5)
+                throw TestFailure("labmake serve ended (\(result.status)) before serving: \(result.stderr)")
+            }
+            guard Date() < deadline else { throw TestFailure("labmake serve did not say its port in \(timeout)s") }
+            Thread.sleep(forTimeInterval: 0.02)
         }
     }
 
@@ -131,9 +159,10 @@ final class RunningLabmake: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.01)
         }
         readers.wait()
-        return Sandbox.Result(status: process.terminationStatus,
-                              stdout: String(decoding: stdoutData, as: UTF8.self),
-                              stderr: String(decoding: stderrData, as: UTF8.self))
+        return lock.withLock {
+            Sandbox.Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                           stderr: String(decoding: stderrData, as: UTF8.self))
+        }
     }
 
     /// The built `labmake` executable, next to the test bundle.

@@ -34,9 +34,9 @@ struct ServeControlTests {
         let box = try Sandbox(["labmake.yaml": Self.pipeline, "trial.py": Self.trial])
         let run = try box.start(["run"])
         defer { if run.process.isRunning { try? box.write("release", ""); _ = try? run.wait(timeout: 60) } }
-        let port = try LoopbackHTTP.freePort()
-        let serve = try box.start(["serve", "--port", String(port), "--control"])
+        let serve = try box.start(["serve", "--port", "0", "--control"])
         defer { serve.stop() }
+        let port = try serve.servedPort()
 
         func statuses() -> [Int: String] {
             guard let text = try? ServeTests.get(port, "/export.json?name=tune"),
@@ -97,9 +97,9 @@ struct ServeControlTests {
         let first = try box.labmake("run")
         #expect(first.status == 0, "\(first.stderr)")
         #expect(box.read("report/REPORT.md")?.contains("## Notes\n\nFirst look.") == true)
-        let port = try LoopbackHTTP.freePort()
-        let serve = try box.start(["serve", "--port", String(port), "--control"])
+        let serve = try box.start(["serve", "--port", "0", "--control"])
         defer { serve.stop() }
+        let port = try serve.servedPort()
         var page = ""
         for _ in 0..<100 where !page.contains("notes-editor") {
             page = (try? ServeTests.get(port, "/report/report/")) ?? ""

@@ -30,8 +30,7 @@ struct ServeTests {
                 outs: [out]
             """
         let box = try Sandbox(["labmake.yaml": pipeline, "trial.py": Self.trial])
-        let port = try Self.freePort()
-        let serve = try box.start(["serve", "--port", String(port)])
+        let serve = try box.start(["serve", "--port", "0"])
         defer { serve.stop() }
         Thread.sleep(forTimeInterval: 0.5)
         #expect(serve.process.isRunning, "serve waits for the workspace rather than failing")
@@ -41,6 +40,7 @@ struct ServeTests {
         }
 
         let run = try box.start(["run"])
+        let port = try serve.servedPort()
         var counts: [Int] = []
         var sawRunning = false
         let deadline = Date().addingTimeInterval(60)
@@ -93,9 +93,9 @@ struct ServeTests {
         #expect(try box.labmake("serve", "missing.yaml").stderr.contains("no pipeline file at missing.yaml"))
         try box.write("labmake.yaml", "stages:\n  a:\n    cmd: echo hi > a.txt\n    outs: [a.txt]\n")
         #expect(try box.labmake("run").status == 0)
-        let port = try Self.freePort()
-        let first = try box.start(["serve", "--port", String(port)])
+        let first = try box.start(["serve", "--port", "0"])
         defer { first.stop() }
+        let port = try first.servedPort()
         var up = false
         for _ in 0..<50 where !up { up = (try? Self.get(port, "/")) != nil; if !up { Thread.sleep(forTimeInterval: 0.1) } }
         #expect(up)
@@ -137,5 +137,4 @@ struct ServeTests {
         return response.text
     }
 
-    static func freePort() throws -> UInt16 { try LoopbackHTTP.freePort() }
 }
