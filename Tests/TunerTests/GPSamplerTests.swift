@@ -133,6 +133,63 @@ struct GPSamplerTests {
         }
     }
 
+    @Test("the model predicts its prior mean far from every point and the observations at them")
+    func priorMean() throws {
+        let points = [[0.1, 0.1], [0.2, 0.15], [0.15, 0.3]], targets = [-1.0, 0.0, 0.5]
+        for mean in [0.0, 1.0] {
+            var model = GaussianProcess(points: points, targets: targets, priorMean: mean)
+            let fitted = model.fit()
+            #expect(fitted)
+            let far = model.predict([1, 1])
+            #expect(abs(far.mean - mean) < 0.05, "prior \(mean): far \(far.mean)")
+            for (x, y) in zip(points, targets) {
+                #expect(abs(model.predict(x).mean - y) < 0.1, "prior \(mean): at \(x) \(model.predict(x).mean), observed \(y)")
+            }
+        }
+    }
+
+    /// A four-dimensional bowl with its minimum off the centre.
+    let bowl = try! SearchSpace.parse(Data("""
+        {"x1": {"_type": "uniform", "_value": [0, 1]}, "x2": {"_type": "uniform", "_value": [0, 1]},
+         "x3": {"_type": "uniform", "_value": [0, 1]}, "x4": {"_type": "uniform", "_value": [0, 1]}}
+        """.utf8))
+
+    /// Ten trials on ``bowl``: the model-based trials' coordinates within 2 % of an edge of the space, and
+    /// the distance of the first of them from the best start-up trial.
+    func modelTrials(priorMean: Double, seed: UInt64) throws -> (edges: Int, distance: Double) {
+        var sampler = GPSampler()
+        sampler.priorMean = priorMean
+        sampler.plan(seed: seed, maxTrials: 10)
+        var history: [Observation] = []
+        var points: [[Double]] = []
+        for k in 0..<10 {
+            var random = SplitMix64(seed: seed).derived(UInt64(k + 1))
+            let c = try #require(sampler.suggest(bowl, history: history, random: &random))
+            let x = (1...4).map { c.values["x\($0)"]!.number! }
+            points.append(x)
+            history.append(Observation(configuration: c, loss: x.map { ($0 - 0.3) * ($0 - 0.3) }.reduce(0, +), state: .finished))
+        }
+        let best = points[history.prefix(5).indices.min { history[$0].loss! < history[$1].loss! }!]
+        let edges = points[5...].flatMap { $0 }.filter { $0 < 0.02 || $0 > 0.98 }.count
+        return (edges, zip(best, points[5]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot())
+    }
+
+    @Test("with a pessimistic prior mean the model-based trials keep off the edges of the space and the first stays nearer the best start-up trial than with a prior at the median; the prior is pessimistic up to 50 trials")
+    func pessimisticPrior() throws {
+        var pessimistic: [(edges: Int, distance: Double)] = [], median: [(edges: Int, distance: Double)] = []
+        for seed in UInt64(0)..<9 {
+            pessimistic.append(try modelTrials(priorMean: 1, seed: seed))
+            median.append(try modelTrials(priorMean: 0, seed: seed))
+        }
+        let edges = (pessimistic.map(\.edges).reduce(0, +), median.map(\.edges).reduce(0, +))
+        let distances = (pessimistic.map(\.distance).sorted()[4], median.map(\.distance).sorted()[4])
+        // Here 11 of 180 against 20.
+        #expect(edges.0 * 3 < edges.1 * 2, "coordinates at an edge: pessimistic \(edges.0), median \(edges.1)")
+        #expect(distances.0 < distances.1, "median distances: pessimistic \(distances.0), median \(distances.1)")
+        #expect(GPSampler.priorMean(budget: 10) == 1 && GPSampler.priorMean(budget: 50) == 1)
+        #expect(GPSampler.priorMean(budget: 51) == 0 && GPSampler.priorMean(budget: nil) == 0)
+    }
+
     @Test("log expected improvement is finite and ordered where the improvement underflows")
     func expectedImprovement() {
         let near = GPSampler.logExpectedImprovement(best: 0, mean: 1, sd: 0.5)

@@ -1,12 +1,15 @@
 import Foundation
 
-/// A Gaussian-process regression model on points of the unit cube: a Matérn-5/2 kernel with one
-/// length scale per dimension (ARD), a signal variance and a noise variance, all fitted by maximising
-/// the marginal likelihood (with weak priors that keep them sane on a handful of points). Small
-/// enough to refit from scratch at every suggestion: O(n³) for n observations.
+/// A Gaussian-process regression model on points of the unit cube: a constant prior mean, a Matérn-5/2
+/// kernel with one length scale per dimension (ARD), a signal variance and a noise variance, the last
+/// three fitted by maximising the marginal likelihood (with weak priors that keep them sane on a handful
+/// of points). Small enough to refit from scratch at every suggestion: O(n³) for n observations.
 struct GaussianProcess {
     let points: [[Double]]
-    let targets: [Double]
+    /// What the model predicts far from every point.
+    let priorMean: Double
+    /// The observed targets less the prior mean: what the kernel models.
+    private let residuals: [Double]
     private(set) var logLengthScales: [Double]
     private(set) var logSignalVariance = 0.0
     private(set) var logNoiseVariance = log(1e-3)
@@ -18,9 +21,10 @@ struct GaussianProcess {
     static let priorLogLengthScale = log(0.5)
     static let noiseRange = (log(1e-6), log(0.1))
 
-    init(points: [[Double]], targets: [Double]) {
+    init(points: [[Double]], targets: [Double], priorMean: Double = 0) {
         self.points = points
-        self.targets = targets
+        self.priorMean = priorMean
+        residuals = targets.map { $0 - priorMean }
         logLengthScales = Array(repeating: Self.priorLogLengthScale, count: points.first?.count ?? 0)
     }
 
@@ -53,7 +57,7 @@ struct GaussianProcess {
     /// Factorises the kernel matrix for predictions; false when it is not positive definite.
     @discardableResult
     mutating func prepare() -> Bool {
-        guard let (l, a) = Self.factorise(points, targets, logLengthScales, logSignalVariance, logNoiseVariance) else { return false }
+        guard let (l, a) = Self.factorise(points, residuals, logLengthScales, logSignalVariance, logNoiseVariance) else { return false }
         factor = l
         alpha = a
         return true
@@ -62,11 +66,11 @@ struct GaussianProcess {
     /// The posterior mean and standard deviation at `x`.
     func predict(_ x: [Double]) -> (mean: Double, sd: Double) {
         let n = points.count
-        guard n > 0, !factor.isEmpty else { return (0, exp(logSignalVariance / 2)) }
+        guard n > 0, !factor.isEmpty else { return (priorMean, exp(logSignalVariance / 2)) }
         let scales = logLengthScales.map { exp(-$0) }
         var k = [Double](repeating: 0, count: n)
         for i in 0..<n { k[i] = Self.kernel(x, points[i], scales, exp(logSignalVariance)) }
-        var mean = 0.0
+        var mean = priorMean
         for i in 0..<n { mean += k[i] * alpha[i] }
         // v = L⁻¹k; variance = k(x,x) − vᵀv.
         var w = k
@@ -130,7 +134,7 @@ struct GaussianProcess {
     func objectiveGradient(_ parameters: [Double]) -> [Double]? {
         let d = logLengthScales.count, n = points.count
         let logScales = Array(parameters[0..<d]), logSignal = parameters[d], logNoise = parameters[d + 1]
-        guard let (l, alpha) = Self.factorise(points, targets, logScales, logSignal, logNoise) else { return nil }
+        guard let (l, alpha) = Self.factorise(points, residuals, logScales, logSignal, logNoise) else { return nil }
         // K⁻¹ from the factor: L⁻¹ first, then (L⁻¹)ᵀ L⁻¹.
         var inverseL = [Double](repeating: 0, count: n * n)
         for c in 0..<n {
