@@ -203,7 +203,7 @@ struct GPSamplerTests {
         #expect(GPSampler.normalScores([3, 1, 2, 2]).map { ($0 * 1000).rounded() } == [1150, -1150, 0, 0])
     }
 
-    @Test("auto takes the GP sampler at small budgets; TPE past 50 trials over numbers, and from 31 to 50 and past 100 over spaces of choices; other kinds stand for themselves")
+    @Test("auto takes the GP sampler at small budgets; past 50 trials TPE over numbers only and the GP up to 100 over a space with a choice; TPE from 31 to 50 over spaces of many choices and past 100 everywhere; other kinds stand for themselves")
     func auto() throws {
         let choices = try SearchSpace.parse(Data(#"{"a": {"_type": "uniform", "_value": [0, 1]}, "b": {"_type": "choice", "_value": [1, 2]}}"#.utf8))
         #expect(TunerKind.auto.resolved(budget: 20, space: choices) == .gp)
@@ -213,9 +213,13 @@ struct GPSamplerTests {
              "c": {"_type": "randint", "_value": [0, 9]}, "d": {"_type": "loguniform", "_value": [0.1, 1]}}
             """.utf8))
         #expect(TunerKind.auto.resolved(budget: 50, space: numbers) == .gp)
-        #expect(TunerKind.auto.resolved(budget: 51, space: numbers) == .tpe)
+        #expect(TunerKind.auto.resolved(budget: 51, space: numbers) == .gp)  // one choice of four
+        #expect(TunerKind.auto.resolved(budget: 100, space: numbers) == .gp)
+        #expect(TunerKind.auto.resolved(budget: 101, space: numbers) == .tpe)
+        #expect(TunerKind.auto.resolved(budget: 50, space: bowl) == .gp)
+        #expect(TunerKind.auto.resolved(budget: 51, space: bowl) == .tpe)  // no choice
+        #expect(TunerKind.auto.resolved(budget: 100, space: bowl) == .tpe)
         #expect(TunerKind.auto.resolved(budget: 40, space: choices) == .tpe)
-        #expect(TunerKind.auto.resolved(budget: 100, space: numbers) == .tpe)
         #expect(TunerKind.auto.resolved(budget: 51, space: space) == .gp)
         #expect(TunerKind.auto.resolved(budget: 100, space: space) == .gp)
         #expect(TunerKind.auto.resolved(budget: 101, space: space) == .tpe)

@@ -81,9 +81,10 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
 
     /// The tuner this kind stands for at `budget` trials over `space`: itself, or for `auto` the one the
     /// tuner benchmark found best there (benchmarks/tuner/README.md): the GP sampler up to 30 trials;
-    /// over a space less than a third of whose parameters are choices, the GP up to 50 and TPE above;
-    /// over a space of more choices, TPE up to 50, the GP up to 100 and TPE above (where the GP's
-    /// suggestions grow slow and no benchmark has compared them).
+    /// over a space less than a third of whose parameters are choices, the GP up to 50, then the GP up
+    /// to 100 if one parameter is a choice and TPE if none is, and TPE past 100; over a space of more
+    /// choices, TPE up to 50, the GP up to 100 and TPE above (where the GP's suggestions grow slow and no
+    /// benchmark has compared them).
     public func resolved(budget: Int, space: SearchSpace) -> TunerKind {
         guard self == .auto else { return self }
         return Self.autoReason(budget: budget, space: space).kind
@@ -93,9 +94,12 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     public static func autoReason(budget: Int, space: SearchSpace) -> (kind: TunerKind, reason: String) {
         if budget <= 30 { return (.gp, "the GP sampler at 30 trials or fewer") }
         if !space.isChoiceHeavy {
-            return budget <= 50
-                ? (.gp, "the GP sampler at 50 trials or fewer over a space of mostly numbers")
-                : (.tpe, "TPE past 50 trials over a space of mostly numbers")
+            if budget <= 50 { return (.gp, "the GP sampler at 50 trials or fewer over a space of mostly numbers") }
+            if budget <= 100 {
+                return space.hasChoice ? (.gp, "the GP sampler at 51 to 100 trials over a space with a choice")
+                                       : (.tpe, "TPE past 50 trials over a space of numbers only")
+            }
+            return (.tpe, "TPE past 100 trials")
         }
         if budget <= 50 { return (.tpe, "TPE at 31 to 50 trials over a space a third or more of whose parameters are choices") }
         if budget <= 100 { return (.gp, "the GP sampler at 51 to 100 trials over a space a third or more of whose parameters are choices") }

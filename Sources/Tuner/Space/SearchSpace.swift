@@ -27,6 +27,9 @@ public struct SearchSpace: Sendable, Equatable {
         return SearchSpace(parameters: try dict.keys.sorted().map { try Parameter.parse(name: $0, dict[$0]!, source: source, prefix: prefix) })
     }
 
+    /// Whether any parameter is a choice.
+    public var hasChoice: Bool { parameters.contains { if case .choice = $0.distribution { true } else { false } } }
+
     /// Whether a third or more of the parameters are choices: where the tuner benchmark found TPE and the GP
     /// ranked differently, and the GP wanting a longer start-up (benchmarks/tuner/README.md).
     public var isChoiceHeavy: Bool {
