@@ -117,10 +117,10 @@ final class RunningLabmake: @unchecked Sendable {
     func servedPort(timeout: Double = 60) throws -> UInt16 {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            // "labmake serve: http://127.0.0.1:PORT/… — workspace …"
+            // "labmake serve: http://127.0.0.1:PORT/… — workspace …", read once the slash after the port has come.
             if let line = outputSoFar.split(separator: "\n").first(where: { $0.hasPrefix("labmake serve: http://") }),
-               let port = line.dropFirst("labmake serve: http://".count).prefix(while: { $0 != "/" }).split(separator: ":").last
-                   .flatMap({ UInt16($0) }) {
+               case let address = line.dropFirst("labmake serve: http://".count), let slash = address.firstIndex(of: "/"),
+               let port = address[..<slash].split(separator: ":").last.flatMap({ UInt16($0) }) {
                 return port
             }
             if !process.isRunning {

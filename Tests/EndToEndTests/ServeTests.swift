@@ -136,5 +136,4 @@ struct ServeTests {
         guard response.status == 200 else { throw TestFailure("\(path): \(response.status)") }
         return response.text
     }
-
 }

@@ -13,7 +13,7 @@ import Randomness
 /// is pessimistic (``priorMean(budget:)``): where nothing has been tried is expected to be worse than
 /// the typical trial, so the few model-based trials go where the trials so far point (with a prior at
 /// the median, the unexplored edges of the space promise as much as the best trial's neighbourhood,
-/// and are proposed about three times as often). Candidates: random points of the space and steps
+/// and are proposed two to three times as often). Candidates: random points of the space and steps
 /// around the best trials, then steps around the best candidates. Running trials count as
 /// the worst loss (a constant liar), so that concurrent trials spread out. Seeded through `random`
 /// and a function of the history alone, so a resumed experiment proposes as an uninterrupted one.

@@ -82,7 +82,7 @@ public enum TunerKind: String, Sendable, CaseIterable, Codable {
     /// The tuner this kind stands for at `budget` trials over `space`: itself, or for `auto` the one the
     /// tuner benchmark found best there (benchmarks/tuner/README.md): the GP sampler up to 30 trials;
     /// over a space less than a third of whose parameters are choices, the GP up to 50, then the GP up
-    /// to 100 if one parameter is a choice and TPE if none is, and TPE past 100; over a space of more
+    /// to 100 if any parameter is a choice and TPE if none is, and TPE past 100; over a space of more
     /// choices, TPE up to 50, the GP up to 100 and TPE above (where the GP's suggestions grow slow and no
     /// benchmark has compared them).
     public func resolved(budget: Int, space: SearchSpace) -> TunerKind {
