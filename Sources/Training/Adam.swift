@@ -30,16 +30,8 @@ public struct Adam: ParameterwiseOptimizer {
         let d = weightDecay != 0 && !decoupled ? gradient + .constant(weightDecay) * parameter : gradient
         let mKey = "exp_avg." + name, vKey = "exp_avg_sq." + name
         var operands = [g, p]
-        // β·0 + x is x: at the first step a moment is the new term alone.
-        var m = ElementwiseExpression.constant(1 - beta1) * d, v = ElementwiseExpression.constant(1 - beta2) * d * d
-        if let m0 = try stateTensor(mKey, like: p) {
-            operands.append(m0)
-            m = .constant(beta1) * .operand(operands.count - 1) + m
-        }
-        if let v0 = try stateTensor(vKey, like: p) {
-            operands.append(v0)
-            v = .constant(beta2) * .operand(operands.count - 1) + v
-        }
+        let m = try accumulated(mKey, like: p, decay: beta1, plus: .constant(1 - beta1) * d, operands: &operands)
+        let v = try accumulated(vKey, like: p, decay: beta2, plus: .constant(1 - beta2) * d * d, operands: &operands)
         state[mKey] = try Tensor.evaluate(m, operands)
         state[vKey] = try Tensor.evaluate(v, operands)
         let decayed = weightDecay != 0 && decoupled ? parameter * .constant(1 - lr * weightDecay) : parameter

@@ -51,6 +51,15 @@ extension ParameterwiseOptimizer {
         guard let tensor = state[key] else { return nil }
         return tensor.shape == parameter.shape ? tensor : try tensor.reshaped(parameter.shape)
     }
+
+    /// `decay`·state + `term` as an expression, the state `key` appended to `operands` and read from there;
+    /// at the first step, with no state yet, `term` alone (the state starts at zero, and β·0 + x is x).
+    func accumulated(_ key: String, like parameter: Tensor, decay: Float, plus term: ElementwiseExpression,
+                     operands: inout [Tensor]) throws(ComputeError) -> ElementwiseExpression {
+        guard let previous = try stateTensor(key, like: parameter) else { return term }
+        operands.append(previous)
+        return .constant(decay) * .operand(operands.count - 1) + term
+    }
 }
 
 public enum Optimizers {

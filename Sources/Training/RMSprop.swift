@@ -20,18 +20,10 @@ public struct RMSprop: ParameterwiseOptimizer {
         let d = weightDecay == 0 ? gradient : gradient + .constant(weightDecay) * parameter
         let vKey = "square_avg." + name, bKey = "momentum_buffer." + name
         var operands = [g, p]
-        // α·0 + x is x: the first step's average is the new term alone.
-        var v = ElementwiseExpression.constant(1 - alpha) * d * d
-        if let v0 = try stateTensor(vKey, like: p) {
-            operands.append(v0)
-            v = .constant(alpha) * .operand(operands.count - 1) + v
-        }
+        let v = try accumulated(vKey, like: p, decay: alpha, plus: .constant(1 - alpha) * d * d, operands: &operands)
         var step = d / (v.squareRoot() + .constant(epsilon))
         if momentum > 0 {
-            if let b0 = try stateTensor(bKey, like: p) {
-                operands.append(b0)
-                step = .constant(momentum) * .operand(operands.count - 1) + step
-            }
+            step = try accumulated(bKey, like: p, decay: momentum, plus: step, operands: &operands)
             state[bKey] = try Tensor.evaluate(step, operands)
         }
         state[vKey] = try Tensor.evaluate(v, operands)

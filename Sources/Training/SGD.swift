@@ -23,11 +23,7 @@ public struct SGD: ParameterwiseOptimizer {
         guard momentum != 0 else { return try Tensor.evaluate(parameter - .constant(lr) * d, [g, p]) }
         let key = "momentum_buffer." + name
         var operands = [g, p]
-        var buffer = d
-        if let previous = try stateTensor(key, like: p) {
-            operands.append(previous)
-            buffer = .constant(momentum) * .operand(2) + d
-        }
+        let buffer = try accumulated(key, like: p, decay: momentum, plus: d, operands: &operands)
         state[key] = buffer == gradient ? g : try Tensor.evaluate(buffer, operands)
         return try Tensor.evaluate(parameter - .constant(lr) * (nesterov ? d + .constant(momentum) * buffer : buffer), operands)
     }

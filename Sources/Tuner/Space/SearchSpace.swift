@@ -28,13 +28,15 @@ public struct SearchSpace: Sendable, Equatable {
     }
 
     /// Whether any parameter is a choice.
-    public var hasChoice: Bool { parameters.contains { if case .choice = $0.distribution { true } else { false } } }
+    public var hasChoice: Bool { choiceCount > 0 }
 
     /// Whether a third or more of the parameters are choices: where the tuner benchmark found TPE and the GP
     /// ranked differently, and the GP wanting a longer start-up (benchmarks/tuner/README.md).
     public var isChoiceHeavy: Bool {
-        parameters.filter { if case .choice = $0.distribution { true } else { false } }.count * 3 >= parameters.count
+        choiceCount * 3 >= parameters.count
     }
+
+    private var choiceCount: Int { parameters.filter { if case .choice = $0.distribution { true } else { false } }.count }
 
     /// A configuration drawn from NNI's distributions (what random search does).
     public func sample(using random: inout SplitMix64) -> Configuration {
