@@ -8,10 +8,20 @@ import Glibc
 struct SetupLock {
     private let fd: Int32
 
+    /// Takes the lock, creating its file if need be; waits while another process holds it.
     init(path: String) throws {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError(path: path, reason: String(cString: strerror(errno))) }
         while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+    }
+
+    /// Waits, as a reader that writes nothing, until no process is setting up: a shared lock on the
+    /// file, if it exists, taken and held until ``release()``. Nil when there is no such file (nothing
+    /// has set up there, or a workspace older than the lock).
+    init?(awaiting path: String) {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        while flock(fd, LOCK_SH) != 0 && errno == EINTR {}
     }
 
     func release() { close(fd) }

@@ -44,6 +44,9 @@ public final class StateDatabase: Sendable {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(10)
+        // A run that has just created the file may still be creating its tables: wait for its setup to end.
+        let setup = SetupLock(awaiting: path + "-setup.lock")
+        defer { setup?.release() }
         queue = try DatabaseQueue(path: path, configuration: config)
         let tables = try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
         guard tables.contains("stage_record") else {
