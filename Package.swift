@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Pipeline", "Stages", "Tuner", "Report", "SystemIO", "LabmakeTesting",
                                                        .product(name: "Yams", package: "Yams")],
                     swiftSettings: strict),
-        .testTarget(name: "ReportTests", dependencies: ["Report"], swiftSettings: strict),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], exclude: ["golden"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "LabmakeTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["labmake", "LabmakeTesting", "SystemIO"], swiftSettings: strict),
     ]

@@ -7,7 +7,7 @@ import Glibc
 
 /// Headless Chromium driven over WebDriver (chromedriver's HTTP protocol), for the dashboard's
 /// browser tests: no Python, no download. Chromium and chromedriver come from Debian (`scripts/setup`);
-/// chromedriver is started on a free port and stopped by its pid. Every host but 127.0.0.1 is made
+/// chromedriver is started on the port it picks and stopped by its pid. Every host but 127.0.0.1 is made
 /// unresolvable, so a page that loaded anything from elsewhere would show it.
 final class Browser: @unchecked Sendable {
     static let chromium = "/usr/bin/chromium", chromedriver = "/usr/bin/chromedriver"
@@ -31,15 +31,26 @@ final class Browser: @unchecked Sendable {
         guard Self.available else {
             throw Failure(description: "Chromium and chromedriver are missing: scripts/setup installs them (apt-get install chromium chromium-driver)")
         }
-        let port = try Self.freePort()
+        // chromedriver picks its own port (--port=0) and says which: a port found free first could be taken before it binds.
         driver = Process()
         driver.executableURL = URL(fileURLWithPath: Self.chromedriver)
-        driver.arguments = ["--port=\(port)"]
-        driver.standardOutput = FileHandle.nullDevice
+        driver.arguments = ["--port=0"]
+        let output = Pipe()
+        driver.standardOutput = output
         driver.standardError = FileHandle.nullDevice
         try driver.run()
-        http = HTTPProbe(port: port)
+        let announcement = PortAnnouncement(output.fileHandleForReading)
         let deadline = Date().addingTimeInterval(120)
+        var announced: UInt16?
+        while Date() < deadline, driver.isRunning, announced == nil {
+            announced = announcement.port
+            if announced == nil { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        guard let port = announced else {
+            driver.terminate()
+            throw Failure(description: "chromedriver did not say which port it serves on: \(announcement.text)")
+        }
+        http = HTTPProbe(port: port)
         var ready = false
         while Date() < deadline, !ready {
             ready = ((try? await http.get("/status"))?.body.contains("\"ready\":true")) ?? false
@@ -143,5 +154,31 @@ final class Browser: @unchecked Sendable {
         return object?["value"] ?? nil
     }
 
-    private static func freePort() throws -> UInt16 { try LoopbackHTTP.freePort() }
+}
+
+/// What chromedriver prints on standard output, read until it ends (so that it never blocks on a full
+/// pipe), and the port of its "started successfully on port N." line.
+private final class PortAnnouncement: @unchecked Sendable {
+    private let lock = NSLock()
+    private var output = ""
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                lock.lock()
+                if output.utf8.count < 65_536 { output += String(decoding: data, as: UTF8.self) }
+                lock.unlock()
+            }
+        }
+    }
+
+    var text: String { lock.lock(); defer { lock.unlock() }; return output }
+
+    var port: UInt16? {
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("started successfully on port ") }),
+              let digits = line.components(separatedBy: "on port ").last?.prefix(while: \.isNumber) else { return nil }
+        return UInt16(digits)
+    }
 }
