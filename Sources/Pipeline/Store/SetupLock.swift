@@ -3,8 +3,9 @@ import SystemIO
 import Glibc
 #endif
 
-/// An exclusive `flock` held while a process sets up shared state (the database's tables), so that
-/// processes starting at the same moment take turns; released by the kernel if the holder dies.
+/// A `flock` on the file beside shared state (the database): held exclusively while a process sets the
+/// state up (its tables), so that processes starting at the same moment take turns, and shared by a
+/// reader waiting for a setup in progress to end; released by the kernel if the holder dies.
 struct SetupLock {
     private let fd: Int32
 
