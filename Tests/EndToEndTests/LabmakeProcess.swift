@@ -1,4 +1,5 @@
 import Foundation
+import LabmakeTesting
 import Testing
 
 /// Runs the real `labmake` binary in a temporary workspace, as a user would.
@@ -77,9 +78,8 @@ struct TestFailure: Error, CustomStringConvertible {
 final class RunningLabmake: @unchecked Sendable {
     let process = Process()
     private let out = Pipe(), err = Pipe()
-    private var stdoutData = Data(), stderrData = Data()
-    private let readers = DispatchGroup()
-    private let lock = NSLock()
+    /// Read as they come, so that a test can see the output of a process still running (the URL `serve` prints).
+    private let stdout: PipeCollector, stderr: PipeCollector
 
     init(arguments: [String], directory: URL, environment: [String: String]) throws {
         process.executableURL = try RunningLabmake.binary()
@@ -92,26 +92,13 @@ final class RunningLabmake: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        readers.enter()
-        readers.enter()
+        stdout = PipeCollector(out.fileHandleForReading)
+        stderr = PipeCollector(err.fileHandleForReading)
         try process.run()
-        // Read as it comes, so that a test can see the output of a process still running (the URL `serve` prints).
-        DispatchQueue.global().async { [self] in
-            for chunk in Self.chunks(out.fileHandleForReading) { lock.withLock { stdoutData.append(chunk) } }
-            readers.leave()
-        }
-        DispatchQueue.global().async { [self] in
-            for chunk in Self.chunks(err.fileHandleForReading) { lock.withLock { stderrData.append(chunk) } }
-            readers.leave()
-        }
-    }
-
-    private static func chunks(_ handle: FileHandle) -> AnySequence<Data> {
-        AnySequence { AnyIterator { let chunk = handle.availableData; return chunk.isEmpty ? nil : chunk } }
     }
 
     /// What the process has written to standard output so far.
-    var outputSoFar: String { lock.withLock { String(decoding: stdoutData, as: UTF8.self) } }
+    var outputSoFar: String { stdout.text }
 
     /// The port `labmake serve --port 0` says it serves on, once it says so (at most `timeout` seconds).
     func servedPort(timeout: Double = 60) throws -> UInt16 {
@@ -158,11 +145,7 @@ final class RunningLabmake: @unchecked Sendable {
             }
             Thread.sleep(forTimeInterval: 0.01)
         }
-        readers.wait()
-        return lock.withLock {
-            Sandbox.Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                           stderr: String(decoding: stderrData, as: UTF8.self))
-        }
+        return Sandbox.Result(status: process.terminationStatus, stdout: stdout.textAtEnd(), stderr: stderr.textAtEnd())
     }
 
     /// The built `labmake` executable, next to the test bundle.

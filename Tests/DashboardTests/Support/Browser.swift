@@ -1,4 +1,5 @@
 import Foundation
+import LabmakeTesting
 import SystemIO
 import Testing
 #if canImport(Glibc)
@@ -39,11 +40,11 @@ final class Browser: @unchecked Sendable {
         driver.standardOutput = output
         driver.standardError = FileHandle.nullDevice
         try driver.run()
-        let announcement = PortAnnouncement(output.fileHandleForReading)
+        let announcement = PipeCollector(output.fileHandleForReading)
         let deadline = Date().addingTimeInterval(120)
         var announced: UInt16?
         while Date() < deadline, driver.isRunning, announced == nil {
-            announced = announcement.port
+            announced = Self.announcedPort(announcement.text)
             if announced == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         guard let port = announced else {
@@ -144,6 +145,13 @@ final class Browser: @unchecked Sendable {
         try await Self.call(http, method, "/session/\(session)" + path, body)
     }
 
+    /// The port of chromedriver's "ChromeDriver was started successfully on port N." line, once printed.
+    private static func announcedPort(_ output: String) -> UInt16? {
+        guard let line = output.split(separator: "\n").first(where: { $0.contains("started successfully on port ") }),
+              let digits = line.components(separatedBy: "on port ").last?.prefix(while: \.isNumber) else { return nil }
+        return UInt16(digits)
+    }
+
     private static func call(_ http: HTTPProbe, _ method: String, _ path: String, _ body: Any?) async throws -> Any? {
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
         let response = try await http.request(method, path, headers: data == nil ? [:] : ["Content-Type": "application/json"], body: data)
@@ -152,33 +160,5 @@ final class Browser: @unchecked Sendable {
             throw Failure(description: "WebDriver \(method) \(path): \(error): \(value["message"] as? String ?? "")")
         }
         return object?["value"] ?? nil
-    }
-
-}
-
-/// What chromedriver prints on standard output, read until it ends (so that it never blocks on a full
-/// pipe), and the port of its "started successfully on port N." line.
-private final class PortAnnouncement: @unchecked Sendable {
-    private let lock = NSLock()
-    private var output = ""
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                lock.lock()
-                if output.utf8.count < 65_536 { output += String(decoding: data, as: UTF8.self) }
-                lock.unlock()
-            }
-        }
-    }
-
-    var text: String { lock.lock(); defer { lock.unlock() }; return output }
-
-    var port: UInt16? {
-        guard let line = text.split(separator: "\n").first(where: { $0.contains("started successfully on port ") }),
-              let digits = line.components(separatedBy: "on port ").last?.prefix(while: \.isNumber) else { return nil }
-        return UInt16(digits)
     }
 }
