@@ -1,7 +1,8 @@
 import CVulkan
 import Foundation
 
-/// One compute pipeline per shader, created when the backend starts, all with one layout: seven
+/// One compute pipeline per shader the device can run (every shader but ``Shader/optional`` ones is
+/// required), created when the backend starts, all with one layout: seven
 /// storage buffers (bindings 0–6) and 128 bytes of push constants for shapes. Compiled pipelines are
 /// kept in a pipeline cache on disk, so later processes start faster.
 final class PipelineLibrary: @unchecked Sendable {
@@ -55,15 +56,27 @@ final class PipelineLibrary: @unchecked Sendable {
         self.layout = layout!
 
         loadCache()
+        for (name, source, code) in try Self.shaders(for: device.info, subgroups: subgroups) {
+            pipelines[name] = try createPipeline(source.name, code: code)
+        }
+        saveCache()
+    }
+
+    /// The shaders a device with `info`'s limits gets, each under its name (a subgroup variant under the name of
+    /// the shader it replaces, where `subgroups` is true), with its SPIR-V: every shader, but the optional ones the
+    /// device lacks the limits for. Throws for a device that cannot run a required shader.
+    static func shaders(for info: VulkanDeviceInfo, subgroups: Bool) throws(VulkanError) -> [(name: String, source: Shader, code: [UInt32])] {
+        var chosen: [(name: String, source: Shader, code: [UInt32])] = []
         for shader in Shader.all {
             let source = subgroups ? Shader.subgroupVariants[shader.name] ?? shader : shader
             let code = source.code
-            if let problem = ShaderRequirements(spirv: code).problem(on: device.info) {
-                throw VulkanError("Vulkan device \(device.info.index) (\(device.info.name)) cannot run labmake's shader \(source.name): it needs \(problem)")
+            if let problem = ShaderRequirements(spirv: code).problem(on: info) {
+                if Shader.optional.contains(shader) { continue }
+                throw VulkanError("Vulkan device \(info.index) (\(info.name)) cannot run labmake's shader \(source.name): it needs \(problem)")
             }
-            pipelines[shader.name] = try createPipeline(source.name, code: code)
+            chosen.append((shader.name, source, code))
         }
-        saveCache()
+        return chosen
     }
 
     deinit {
@@ -74,6 +87,9 @@ final class PipelineLibrary: @unchecked Sendable {
     }
 
     func pipeline(_ shader: Shader) -> VkPipeline { pipelines[shader.name]! }
+
+    /// Whether the device runs `shader` (an optional one may be missing).
+    func has(_ shader: Shader) -> Bool { pipelines[shader.name] != nil }
 
     private func createPipeline(_ name: String, code: [UInt32]) throws(VulkanError) -> VkPipeline {
         var module: VkShaderModule?

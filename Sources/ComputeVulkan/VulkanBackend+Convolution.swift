@@ -11,7 +11,10 @@ extension VulkanBackend {
         let result = try allocate(m * n)
         guard m > 0 && n > 0 else { return result }
         let constants = [m, n, k, 0, 0, k, 1, 0, 0, n, 1, 0, 0, n, 1].map(UInt32.init)
-        try dispatch(.gemm, [0: try buffer(x), 1: try buffer(y), 6: result], constants, groups: ((n + 63) / 64, (m + 63) / 64, 1))
+        let tiles = ProductTiles.product(rows: m, columns: n, batches: 1, large: largeTiles, available: library.has(.gemm128),
+                                         computeUnits: info.computeUnits)
+        try dispatch(tiles.shader, [0: try buffer(x), 1: try buffer(y), 6: result], constants,
+                     groups: ((n + tiles.columns - 1) / tiles.columns, (m + tiles.rows - 1) / tiles.rows, 1))
         return result
     }
 
@@ -38,10 +41,10 @@ extension VulkanBackend {
         }
     }
 
-    /// The implicit_gemm variant whose tiles (rows × columns of the result) waste least of an `m`-row
-    /// result: 16 × 128 up to 16 rows, 32 × 128 up to 32, else 64 × 64.
-    static func implicitGemmTiles(rows m: Int) -> (shader: Shader, rows: Int, columns: Int) {
-        m <= 16 ? (.implicitGemm16, 16, 128) : m <= 32 ? (.implicitGemm32, 32, 128) : (.implicitGemm, 64, 64)
+    /// The implicit_gemm variant for an `m × n` result computed `batches` times (groups × slices).
+    func implicitGemmTiles(rows m: Int, columns n: Int, batches: Int) -> ProductTiles {
+        ProductTiles.convolution(rows: m, columns: n, batches: batches, large: largeTiles, available: largeTilesAvailable,
+                                 computeUnits: info.computeUnits)
     }
 
     /// Dispatches implicit_gemm over an `m × n` result per group and per slice (of images for the weight
@@ -49,7 +52,7 @@ extension VulkanBackend {
     private func implicitGemm(_ g: ConvolutionGeometry, mode: Int, m: Int, n: Int, slices: Int = 1, imagesPerSlice: Int = 1,
                               _ a: VulkanBuffer, _ b: VulkanBuffer, into c: VulkanBuffer) throws {
         guard m > 0 && n > 0 else { return }
-        let tiles = Self.implicitGemmTiles(rows: m)
+        let tiles = implicitGemmTiles(rows: m, columns: n, batches: g.groups * slices)
         try dispatch(tiles.shader, [0: a, 1: b, 6: c], g.constants(mode: mode, imagesPerSlice: imagesPerSlice),
                      groups: (min((n + tiles.columns - 1) / tiles.columns, 65535), (m + tiles.rows - 1) / tiles.rows, g.groups * slices))
     }
@@ -73,14 +76,15 @@ extension VulkanBackend {
     }
 
     /// Slices the weight gradient's sum over images is split into, each summed by its own workgroups,
-    /// so that a small kernel's few result tiles still occupy the device: enough for about 256
-    /// workgroups, at most ``weightGradientSlices`` and one per image.
+    /// so that a small kernel's few result tiles still occupy the device: enough for the workgroups that
+    /// keep it busy (``ProductTiles/busyWorkgroups(computeUnits:)``), at most ``weightGradientSlices`` and
+    /// one per image.
     /// With no images, one slice sums nothing and writes zeros.
     func weightGradientSlicing(_ g: ConvolutionGeometry) -> (slices: Int, imagesPerSlice: Int) {
         guard g.images > 0 else { return (1, 1) }
-        let shape = Self.implicitGemmTiles(rows: g.outputs / g.groups)
-        let tiles = ((g.outputs / g.groups + shape.rows - 1) / shape.rows) * ((g.weightCount / g.outputs + shape.columns - 1) / shape.columns) * g.groups
-        let wanted = min(max(1, 256 / max(tiles, 1)), weightGradientSlices, g.images)
+        let (m, n) = (g.outputs / g.groups, g.weightCount / g.outputs)
+        let tiles = implicitGemmTiles(rows: m, columns: n, batches: g.groups).workgroups(rows: m, columns: n, batches: g.groups)
+        let wanted = min(max(1, ProductTiles.busyWorkgroups(computeUnits: info.computeUnits) / max(tiles, 1)), weightGradientSlices, g.images)
         let perSlice = (g.images + wanted - 1) / wanted
         return ((g.images + perSlice - 1) / perSlice, perSlice)
     }

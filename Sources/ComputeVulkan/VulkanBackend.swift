@@ -23,6 +23,19 @@ public final class VulkanBackend: Backend, @unchecked Sendable {
         set { locked { weightGradientSliceLimit = max(newValue, 1) } }
     }
 
+    /// When matrix products and convolutions use 128 × 128 tiles; ``LargeTiles/whereBusy`` unless set (busy for
+    /// the device's compute units, where ``VulkanDeviceInfo/computeUnits`` tells them).
+    public var largeTiles: LargeTiles {
+        get { locked { largeTilePolicy } }
+        set { locked { largeTilePolicy = newValue } }
+    }
+    private var largeTilePolicy = LargeTiles.whereBusy
+
+    /// Whether the device has the shared memory for the convolutions' 128 × 128 tiles (16.6 KB a workgroup,
+    /// where every device offers 16 KB); without it convolutions use 64 × 64 at most. The matrix products'
+    /// 128 × 128 tiles fit every device.
+    public var largeTilesAvailable: Bool { library.has(.implicitGemm128) }
+
     /// Whether reductions (sums, maxima, batch norm's moments and affine gradients) use subgroup operations.
     public let subgroupReductions: Bool
 

@@ -33,18 +33,22 @@ public struct VulkanDeviceInfo: Sendable, Codable, Equatable {
     public var maxSharedMemory: Int
     public var maxPushConstants: Int
     public var maxStorageBufferRange: UInt64
+    /// Compute units (NVIDIA's streaming multiprocessors, AMD's compute units), where the driver tells them;
+    /// a CPU device's (lavapipe's) are the host's cores; nil elsewhere (core Vulkan does not tell them).
+    public var computeUnits: Int?
     /// The device's UUID as NVIDIA writes it (`GPU-8a3f…`, the form `nvidia-smi -L` and
     /// `CUDA_VISIBLE_DEVICES` use); nil when the driver gives none.
     public var uuid: String?
 
     public init(index: Int, name: String, kind: Kind, driver: String, apiVersion: String, memory: UInt64, subgroupSize: Int,
                 maxWorkgroupInvocations: Int, maxSharedMemory: Int, maxPushConstants: Int, maxStorageBufferRange: UInt64,
-                uuid: String? = nil, subgroupArithmetic: Bool = false) {
+                uuid: String? = nil, subgroupArithmetic: Bool = false, computeUnits: Int? = nil) {
         (self.index, self.name, self.kind, self.driver, self.apiVersion, self.memory) = (index, name, kind, driver, apiVersion, memory)
         (self.subgroupSize, self.maxWorkgroupInvocations, self.maxSharedMemory) = (subgroupSize, maxWorkgroupInvocations, maxSharedMemory)
         (self.maxPushConstants, self.maxStorageBufferRange) = (maxPushConstants, maxStorageBufferRange)
         self.uuid = uuid
         self.subgroupArithmetic = subgroupArithmetic
+        self.computeUnits = computeUnits
     }
 
     /// A GPU of any kind: what `device: auto` may choose.

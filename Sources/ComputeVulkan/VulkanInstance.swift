@@ -143,7 +143,41 @@ final class VulkanInstance: @unchecked Sendable {
             maxStorageBufferRange: UInt64(limits.maxStorageBufferRange), uuid: VulkanDevices.uuidText(uuidBytes),
             subgroupArithmetic: subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT.rawValue != 0
                 && subgroup.supportedOperations & (VK_SUBGROUP_FEATURE_BASIC_BIT.rawValue | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT.rawValue)
-                    == VK_SUBGROUP_FEATURE_BASIC_BIT.rawValue | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT.rawValue)
+                    == VK_SUBGROUP_FEATURE_BASIC_BIT.rawValue | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT.rawValue,
+            computeUnits: computeUnits(of: device) ?? (kind == .cpu ? ProcessInfo.processInfo.activeProcessorCount : nil))
+    }
+
+    /// The device's compute units (NVIDIA's SMs, AMD's CUs), where the driver tells them through
+    /// `VK_NV_shader_sm_builtins` or `VK_AMD_shader_core_properties`; core Vulkan does not. (A CPU device,
+    /// lavapipe, runs workgroups on a thread per core.)
+    private static func computeUnits(of device: VkPhysicalDevice) -> Int? {
+        var count: UInt32 = 0
+        guard vkEnumerateDeviceExtensionProperties(device, nil, &count, nil) == VK_SUCCESS else { return nil }
+        var extensions = [VkExtensionProperties](repeating: VkExtensionProperties(), count: Int(count))
+        guard vkEnumerateDeviceExtensionProperties(device, nil, &count, &extensions) == VK_SUCCESS else { return nil }
+        let names = Set(extensions.prefix(Int(count)).map { string(fromTuple: $0.extensionName) })
+        var all = VkPhysicalDeviceProperties2()
+        all.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
+        if names.contains("VK_NV_shader_sm_builtins") {
+            var sm = VkPhysicalDeviceShaderSMBuiltinsPropertiesNV()
+            sm.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV
+            withUnsafeMutablePointer(to: &sm) { pointer in
+                all.pNext = UnsafeMutableRawPointer(pointer)
+                vkGetPhysicalDeviceProperties2(device, &all)
+            }
+            return sm.shaderSMCount > 0 ? Int(sm.shaderSMCount) : nil
+        }
+        if names.contains("VK_AMD_shader_core_properties") {
+            var core = VkPhysicalDeviceShaderCorePropertiesAMD()
+            core.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD
+            withUnsafeMutablePointer(to: &core) { pointer in
+                all.pNext = UnsafeMutableRawPointer(pointer)
+                vkGetPhysicalDeviceProperties2(device, &all)
+            }
+            let units = Int(core.shaderEngineCount) * Int(core.shaderArraysPerEngineCount) * Int(core.computeUnitsPerShaderArray)
+            return units > 0 ? units : nil
+        }
+        return nil
     }
 
     private static func instanceLayers() -> Set<String> {

@@ -1,6 +1,6 @@
 import Compute
 import ComputeCPU
-import ComputeVulkan
+@testable import ComputeVulkan
 import Foundation
 import Testing
 
@@ -52,6 +52,12 @@ let vulkanExtraCases: [ParityCase] = [
           inputs: [distinct([2, 4, 11, 10], seed: 116), distinct([2, 6, 6, 5], seed: 117)]),
     .init(name: "conv2d weight gradient of an empty batch: zeros", op: .conv2dWeightGradient(conv3, weightShape: [5, 3, 3, 3]),
           inputs: [Tensor([], shape: [0, 3, 8, 8]), Tensor([], shape: [0, 5, 8, 8])]),
+    .init(name: "conv2d input gradient with 40 channels, stride 2 (64-row tiles, or 128 × 128)", op: .conv2dInputGradient(Conv2D(stride: 2, padding: 1), inputShape: [2, 40, 9, 8]),
+          inputs: [distinct([2, 6, 5, 4], seed: 126), distinct([6, 40, 3, 3], seed: 127)]),
+    .init(name: "conv2d in two groups of 36 outputs", op: .conv2d(Conv2D(padding: 1, groups: 2)),
+          inputs: [distinct([2, 6, 7, 7], seed: 128), distinct([72, 3, 3, 3], seed: 129)]),
+    .init(name: "conv2d weight gradient in two groups of 36 outputs", op: .conv2dWeightGradient(Conv2D(padding: 1, groups: 2), weightShape: [72, 3, 3, 3]),
+          inputs: [distinct([2, 6, 7, 7], seed: 130), distinct([2, 72, 7, 7], seed: 131)]),
     .init(name: "batch norm moments over many elements", op: .channelMoments, inputs: [distinct([8, 2, 30, 30], seed: 91, low: 2, high: 4)]),
 ]
 
@@ -109,6 +115,41 @@ struct VulkanParityTests {
         for (i, (a, b)) in zip(sliced, whole).enumerated() {
             #expect(abs(a - b) <= 1e-5 + 1e-5 * abs(b), "\(c.name)[\(i)]: \(a) in slices, \(b) at once")
         }
+    }
+
+    @Test("products and convolutions agree with the CPU in 128 × 128 tiles", arguments: (parityCases + vulkanExtraCases).filter {
+        switch $0.op {
+        case .matmul, .conv2d, .conv2dInputGradient, .conv2dWeightGradient: return true
+        default: return false
+        }
+    })
+    func largeTiles(_ c: ParityCase) throws {
+        #expect(vulkan.largeTilesAvailable == (vulkan.info.maxSharedMemory >= ShaderRequirements(spirv: Shader.implicitGemm128.code).sharedBytes))
+        let before = VulkanValidation.errorMessages.count
+        let shape = try c.op.outputShape(c.inputs.map(\.shape))
+        let expected = try CPUBackend(threads: 2).run(c.op, c.inputs, output: shape)
+        let saved = vulkan.largeTiles
+        vulkan.largeTiles = .always
+        defer { vulkan.largeTiles = saved }
+        let got = try vulkan.run(c.op, c.inputs, output: shape)
+        var worst = 0 as Float
+        for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+        #expect(worst <= 1, "\(c.name): off by \(worst) times the tolerance")
+        #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
+    }
+
+    @Test("a convolution large enough takes 128 × 128 tiles by itself, and agrees with the CPU")
+    func largeTilesWhereBusy() throws {
+        let x = distinct([8, 3, 64, 64], seed: 132), w = distinct([128, 3, 3, 3], seed: 133)
+        let op = Op.conv2d(conv3)
+        #expect(vulkan.largeTiles == .whereBusy)
+        #expect(vulkan.implicitGemmTiles(rows: 128, columns: 8 * 64 * 64, batches: 1).shader == (vulkan.largeTilesAvailable ? .implicitGemm128 : .implicitGemm))
+        let shape = try op.outputShape([x.shape, w.shape])
+        let expected = try CPUBackend(threads: 2).run(op, [x, w], output: shape)
+        let got = try vulkan.run(op, [x, w], output: shape)
+        var worst = 0 as Float
+        for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+        #expect(worst <= 1, "off by \(worst) times the tolerance")
     }
 
     /// Backends of their own that reduce in shared memory and, where the device offers it, with subgroup operations.

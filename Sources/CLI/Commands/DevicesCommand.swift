@@ -34,7 +34,8 @@ struct DevicesCommand: ParsableCommand {
         for d in list.vulkan {
             let name = "vulkan:\(d.index)"
             lines.append("\(mark(name)) \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(d.name) (\(d.kind.rawValue))")
-            lines.append("              driver \(d.driver) · Vulkan \(d.apiVersion) · \(formatBytes(Int64(d.memory))) memory")
+            lines.append("              driver \(d.driver) · Vulkan \(d.apiVersion) · \(formatBytes(Int64(d.memory))) memory"
+                         + (d.computeUnits.map { " · \($0) compute units" } ?? ""))
             lines.append("              subgroup \(d.subgroupSize)\(d.subgroupArithmetic ? " (arithmetic)" : "") · workgroup ≤ \(d.maxWorkgroupInvocations) invocations · "
                          + "shared memory \(formatBytes(Int64(d.maxSharedMemory))) · push constants \(d.maxPushConstants) B · "
                          + "storage buffer ≤ \(formatBytes(Int64(d.maxStorageBufferRange)))")

@@ -1,8 +1,10 @@
 // Convolutions as implicit matrix products: the patch matrix (im2col) is never written; each 16-deep
 // slice of it is gathered into shared memory straight from the input, or for the input gradient from
 // the output gradient, as the tiles are loaded. 64 × 64 tiles of the result per workgroup, 4 × 4 per
-// thread, as gemm.comp, or 32 × 128 and 16 × 128 tiles (the _32 and _16 variants) where the result has
-// at most 32 or 16 rows (output channels forward, input channels for the input gradient). Per group g (channels c and outputs o of that group, k = (ky, kx)):
+// thread, as gemm.comp; 32 × 128 and 16 × 128 tiles (the _32 and _16 variants) where the result has
+// at most 32 or 16 rows (output channels forward, input channels for the input gradient); 128 × 128,
+// 8 × 8 per thread (the _128 variant), for results large enough to keep a device busy with such tiles,
+// on devices with the shared memory for them. Per group g (channels c and outputs o of that group, k = (ky, kx)):
 //   mode 0, forward:          y[img][o][pos]  = Σ_c,k  w[o][c][k] · x[img][c][pos · s − pad + k]
 //   mode 1, input gradient:   dx[img][c][q]   = Σ_o,k  w[o][c][k] · dy[img][o][(q + pad − k) / s]   (where it divides)
 //   mode 2, weight gradient:  dw[slice][o][c][k] = Σ_img∈slice,pos  dy[img][o][pos] · x[img][c][pos · s − pad + k]

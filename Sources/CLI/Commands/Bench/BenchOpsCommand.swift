@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compute
+import ComputeVulkan
 import ComputeCPU
 import Foundation
 import Pipeline
@@ -26,11 +27,15 @@ struct BenchOpsCommand: ParsableCommand {
     @Option(help: "Only ops whose name contains this.")
     var filter: String?
 
+    @Option(help: "On a Vulkan device, when matrix products and convolutions use 128 × 128 tiles: never, where-busy (the default: results that make 256 such tiles) or always.")
+    var largeTiles: LargeTiles?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     func run() throws {
         try ComputeDevice.activate(device, threads: threads, announce: true)
+        try ComputeDevice.use(largeTiles: largeTiles)
         var rows: [ConfigValue] = []
         if !json { print("op".padding(toLength: 30, withPad: " ", startingAt: 0) + "   forward ms   backward ms") }
         for bench in try OpBenchmark.all(batch: batch) where filter.map({ bench.name.contains($0) }) ?? true {

@@ -1,5 +1,7 @@
+import ArgumentParser
 import Compute
 import ComputeDevices
+import ComputeVulkan
 import Foundation
 
 /// Chooses the compute backend for a command's `--device`.
@@ -13,4 +15,15 @@ enum ComputeDevice {
             throw LabmakeExit(ExitStatus.invalid, "error: --device \(device): \(error.message)")
         }
     }
+
+    /// Sets the active Vulkan backend's ``LargeTiles`` to `largeTiles`, when given; refused on another backend.
+    static func use(largeTiles: LargeTiles?) throws {
+        guard let largeTiles else { return }
+        guard let vulkan = Backends.current as? VulkanBackend else {
+            throw LabmakeExit(ExitStatus.invalid, "error: --large-tiles applies to a Vulkan device, and the device is \(Backends.current.name)")
+        }
+        vulkan.largeTiles = largeTiles
+    }
 }
+
+extension LargeTiles: ExpressibleByArgument {}
