@@ -53,7 +53,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .multiply: return Loops.binary(inputs[0], inputs[1], output, Kernels.Multiply.self)
         case .divide: return Loops.binary(inputs[0], inputs[1], output, Kernels.Divide.self)
         case .equal: return Loops.binary(inputs[0], inputs[1], output, Kernels.Equal.self)
-        case .fusedElementwise(let program): return FusedElementwise.run(program, inputs)
+        case .fusedElementwise(let program): return FusedElementwise.run(program, inputs, count: output.count)
         case .sum:
             if let sums = Loops.sumContiguous(inputs[0], output) { return sums }
             return Loops.reduce(inputs[0], output, initial: 0) { $0 + Double($1) }

@@ -2,41 +2,52 @@ import Compute
 
 /// ``ElementwiseProgram``s on the CPU: each chunk of elements runs the program a block at a time, one
 /// step over the whole block before the next, so that every step is a loop the compiler vectorises and
-/// the operands are read once.
+/// the operands are read once. An operand of one element stands for every element of the `count`.
 enum FusedElementwise {
     /// Elements per block: every step's results for a block stay in the cache.
     static let block = 512
 
-    static func run(_ program: ElementwiseProgram, _ inputs: [Tensor]) -> [Float] {
+    static func run(_ program: ElementwiseProgram, _ inputs: [Tensor], count: Int) -> [Float] {
         let operands = inputs.map(\.values)
-        let count = operands.first?.count ?? 0
         guard count > 0 else { return [] }
+        let single = operands.map { $0.count == 1 && count > 1 }
         return withPointers(operands) { sources in
             [Float](unsafeUninitializedCapacity: count) { result, initialized in
                 let target = result.baseAddress!
                 Loops.chunked(count) { range in
-                    run(program, sources, range, into: target)
+                    run(program, sources, single: single, range, into: target)
                 }
                 initialized = count
             }
         }
     }
 
-    /// The program over `range`, a block at a time, into `target`.
-    private static func run(_ program: ElementwiseProgram, _ sources: [UnsafePointer<Float>], _ range: Range<Int>,
+    /// The program over `range`, a block at a time, into `target`; the `single` operands' one element stands for
+    /// every element.
+    private static func run(_ program: ElementwiseProgram, _ sources: [UnsafePointer<Float>], single: [Bool], _ range: Range<Int>,
                             into target: UnsafeMutablePointer<Float>) {
         let steps = program.steps, constants = program.constants, operands = program.operands
-        // One row per constant (filled once) and per step but the last, which writes to the target.
-        let rows = UnsafeMutablePointer<Float>.allocate(capacity: (constants.count + steps.count) * block)
+        // One row per one-element operand and per constant (filled once), and per step but the last, which writes
+        // to the target.
+        let filled = single.filter { $0 }.count + constants.count
+        let rows = UnsafeMutablePointer<Float>.allocate(capacity: (filled + steps.count) * block)
         defer { rows.deallocate() }
-        for (c, value) in constants.enumerated() { (rows + c * block).initialize(repeating: value, count: block) }
-        let stepRows = rows + constants.count * block
+        var operandRows: [UnsafePointer<Float>?] = []
+        for (o, source) in sources.enumerated() {
+            guard single[o] else { operandRows.append(nil); continue }
+            let row = rows + operandRows.compactMap { $0 }.count * block
+            row.initialize(repeating: source.pointee, count: block)
+            operandRows.append(UnsafePointer(row))
+        }
+        let constantRows = rows + (filled - constants.count) * block
+        for (c, value) in constants.enumerated() { (constantRows + c * block).initialize(repeating: value, count: block) }
+        let stepRows = rows + filled * block
         var start = range.lowerBound
         while start < range.upperBound {
             let length = Swift.min(block, range.upperBound - start)
             func row(_ value: Int) -> UnsafePointer<Float> {
-                if value < operands { return sources[value] + start }
-                if value < operands + constants.count { return UnsafePointer(rows + (value - operands) * block) }
+                if value < operands { return operandRows[value] ?? sources[value] + start }
+                if value < operands + constants.count { return UnsafePointer(constantRows + (value - operands) * block) }
                 return UnsafePointer(stepRows + (value - operands - constants.count) * block)
             }
             for (s, step) in steps.enumerated() {

@@ -56,7 +56,7 @@ public struct ReferenceBackend: Backend {
             let operands = inputs.map(\.values)
             var values = [Float](repeating: 0, count: program.valueCount)
             return (0..<output.count).map { i in
-                for k in operands.indices { values[k] = operands[k][i] }
+                for k in operands.indices { values[k] = operands[k][operands[k].count == 1 ? 0 : i] }
                 return program.run(&values)
             }
         }

@@ -75,7 +75,8 @@ extension VulkanBackend {
         var buffers = [6: result]
         for (binding, input) in inputs.enumerated() { buffers[binding] = try buffer(input) }
         let steps = program.steps.map { UInt32($0.code.rawValue) | UInt32($0.a) << 8 | UInt32($0.b) << 16 }
-        let constants = [UInt32(output.count), UInt32(program.operands), UInt32(program.constants.count), UInt32(steps.count)]
+        let single = inputs.enumerated().reduce(UInt32(0)) { $0 | ($1.element.shape.count == 1 ? 1 << UInt32($1.offset) : 0) }
+        let constants = [UInt32(output.count), UInt32(program.operands), UInt32(program.constants.count), UInt32(steps.count), single]
             + steps + [UInt32](repeating: 0, count: ElementwiseProgram.maximumSteps - steps.count)
             + program.constants.map(\.bitPattern)
         try dispatch(.fusedElementwise, buffers, constants, groups: Self.groups(output.count, 256))

@@ -22,14 +22,14 @@ public struct Adam: ParameterwiseOptimizer {
 
     public mutating func beginStep() { state["step"] = Tensor([steps + 1], shape: [1]) }
 
-    public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
+    public mutating func update(_ update: UpdateOperands, name: String, lr: Float) throws(ComputeError) -> Tensor {
         let correction1 = 1 - Float(pow(Double(beta1), Double(steps))), correction2 = 1 - Float(pow(Double(beta2), Double(steps)))
         let stepSize = lr / correction1, root2 = correction2.squareRoot()
-        // Operands: 0 the gradient, 1 the parameter, then the moment estimates there are (none at the first step).
-        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1)
+        // Operands: the update's, then the moment estimates there are (none at the first step).
+        let gradient = update.gradient, parameter = update.parameter, p = update.parameterTensor
         let d = weightDecay != 0 && !decoupled ? gradient + .constant(weightDecay) * parameter : gradient
         let mKey = "exp_avg." + name, vKey = "exp_avg_sq." + name
-        var operands = [g, p]
+        var operands = update.tensors
         let m = try accumulated(mKey, like: p, decay: beta1, plus: .constant(1 - beta1) * d, operands: &operands)
         let v = try accumulated(vKey, like: p, decay: beta2, plus: .constant(1 - beta2) * d * d, operands: &operands)
         state[mKey] = try Tensor.evaluate(m, operands)

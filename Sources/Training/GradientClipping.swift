@@ -7,6 +7,15 @@ public enum GradientClipping {
     /// Clips `gradients` in place; returns the norm before clipping, a scalar tensor.
     @discardableResult
     public static func clip(_ gradients: inout [String: Tensor], maxNorm: Float) throws(ComputeError) -> Tensor {
+        let (norm, factor) = try factor(gradients, maxNorm: maxNorm)
+        if let factor { for (name, g) in gradients { gradients[name] = try g * factor } }
+        return norm
+    }
+
+    /// The gradients' global norm, and the factor that clips them to `maxNorm` (1 where the norm is below it;
+    /// nil when `maxNorm` is 0): scalar tensors. An optimizer takes the factor as its step's `gradientScale`, and
+    /// scales each gradient in the kernel that reads it, where ``clip(_:maxNorm:)`` writes every gradient again.
+    public static func factor(_ gradients: [String: Tensor], maxNorm: Float) throws(ComputeError) -> (norm: Tensor, factor: Tensor?) {
         // Every gradient's squares, then their sums, then the total in pairs: each round's ops do not depend
         // on one another, so a device runs each round side by side, and adds the sums in log₂(n) rounds.
         var squares: [Tensor] = []
@@ -23,12 +32,10 @@ public enum GradientClipping {
             sums = pairs
         }
         let norm = try (sums.first ?? Tensor.constant(0)).sqrt()
-        guard maxNorm > 0 else { return norm }
+        guard maxNorm > 0 else { return (norm, nil) }
         // min(coefficient, 1), exactly: c where c < 1, else 1 (the gradients are then left as they are).
         let coefficient = try Tensor.constant(maxNorm) / (norm + Tensor.constant(1e-6))
         let below = try Tensor.apply(.positive, [Tensor.constant(1) - coefficient])
-        let factor = try below * coefficient + (Tensor.constant(1) - below)
-        for (name, g) in gradients { gradients[name] = try g * factor }
-        return norm
+        return (norm, try below * coefficient + (Tensor.constant(1) - below))
     }
 }

@@ -5,13 +5,19 @@ import Compute
 /// read back). State (momentum buffers, moment estimates, the step count) is named per parameter so
 /// that checkpoints can hold it.
 public protocol Optimizer {
-    /// Applies one step at learning rate `lr`.
-    mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float) throws(ComputeError)
+    /// Applies one step at learning rate `lr` with every gradient multiplied by `gradientScale`, a tensor of one
+    /// element (``GradientClipping/factor(_:maxNorm:)``), when given.
+    mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float, gradientScale: Tensor?) throws(ComputeError)
     /// The state, by name (`momentum_buffer.conv1.weight`, `step`…).
     var state: [String: Tensor] { get set }
 }
 
 extension Optimizer {
+    /// Applies one step at learning rate `lr`.
+    public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float) throws(ComputeError) {
+        try step(&parameters, gradients: gradients, lr: lr, gradientScale: nil)
+    }
+
     /// The state's values, flat, for a checkpoint (read from the device when they are there); setting
     /// them restores a checkpoint's state, shaped like its parameter at the next step.
     public var stateValues: [String: [Float]] {
@@ -20,19 +26,20 @@ extension Optimizer {
     }
 }
 
-/// An optimizer that updates each parameter by itself (the mlx-swift style): ``step(_:gradients:lr:)``
-/// walks the parameters in name order and hands each, with its gradient, to ``update(_:gradient:name:lr:)``.
+/// An optimizer that updates each parameter by itself (the mlx-swift style): ``step(_:gradients:lr:gradientScale:)``
+/// walks the parameters in name order and hands each, with its gradient, to ``update(_:name:lr:)``.
 public protocol ParameterwiseOptimizer: Optimizer {
     /// Called once before the parameters of a step are walked (Adam counts its steps here).
     mutating func beginStep()
-    /// The parameter after one step, its state in ``Optimizer/state`` updated.
-    mutating func update(_ parameter: Tensor, gradient: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor
+    /// The parameter after one step from `operands` (its gradient, scaled when the step has a scale, and the
+    /// parameter), its state in ``Optimizer/state`` updated.
+    mutating func update(_ operands: UpdateOperands, name: String, lr: Float) throws(ComputeError) -> Tensor
 }
 
 extension ParameterwiseOptimizer {
     public mutating func beginStep() {}
 
-    public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float) throws(ComputeError) {
+    public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], lr: Float, gradientScale: Tensor?) throws(ComputeError) {
         beginStep()
         // On a device, the parameters and state the step reads stay alive until every update is recorded:
         // no update's result takes the memory of a tensor another update still reads, which the device would
@@ -42,7 +49,8 @@ extension ParameterwiseOptimizer {
         defer { withExtendedLifetime(inputs) {} }
         for name in parameters.keys.sorted() {
             guard let gradient = gradients[name] else { continue }
-            parameters[name] = try update(parameters[name]!.detached, gradient: gradient.detached, name: name, lr: lr)
+            let operands = UpdateOperands(gradient: gradient.detached, parameter: parameters[name]!.detached, scale: gradientScale?.detached)
+            parameters[name] = try update(operands, name: name, lr: lr)
         }
     }
 

@@ -14,12 +14,12 @@ public struct RMSprop: ParameterwiseOptimizer {
         self.weightDecay = weightDecay
     }
 
-    public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
-        // Operands: 0 the gradient, 1 the parameter, then the square average and momentum buffer there are.
-        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1)
+    public mutating func update(_ update: UpdateOperands, name: String, lr: Float) throws(ComputeError) -> Tensor {
+        // Operands: the update's, then the square average and momentum buffer there are.
+        let gradient = update.gradient, parameter = update.parameter, p = update.parameterTensor
         let d = weightDecay == 0 ? gradient : gradient + .constant(weightDecay) * parameter
         let vKey = "square_avg." + name, bKey = "momentum_buffer." + name
-        var operands = [g, p]
+        var operands = update.tensors
         let v = try accumulated(vKey, like: p, decay: alpha, plus: .constant(1 - alpha) * d * d, operands: &operands)
         var step = d / (v.squareRoot() + .constant(epsilon))
         if momentum > 0 {

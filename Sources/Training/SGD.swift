@@ -16,15 +16,15 @@ public struct SGD: ParameterwiseOptimizer {
         self.weightDecay = weightDecay
     }
 
-    public mutating func update(_ p: Tensor, gradient g: Tensor, name: String, lr: Float) throws(ComputeError) -> Tensor {
-        // Operands: 0 the gradient, 1 the parameter, 2 the momentum buffer.
-        let gradient = ElementwiseExpression.operand(0), parameter = ElementwiseExpression.operand(1)
+    public mutating func update(_ update: UpdateOperands, name: String, lr: Float) throws(ComputeError) -> Tensor {
+        // Operands: the update's, then the momentum buffer.
+        let gradient = update.gradient, parameter = update.parameter
         let d = weightDecay == 0 ? gradient : gradient + parameter * .constant(weightDecay)
-        guard momentum != 0 else { return try Tensor.evaluate(parameter - .constant(lr) * d, [g, p]) }
+        var operands = update.tensors
+        guard momentum != 0 else { return try Tensor.evaluate(parameter - .constant(lr) * d, operands) }
         let key = "momentum_buffer." + name
-        var operands = [g, p]
-        let buffer = try accumulated(key, like: p, decay: momentum, plus: d, operands: &operands)
-        state[key] = buffer == gradient ? g : try Tensor.evaluate(buffer, operands)
+        let buffer = try accumulated(key, like: update.parameterTensor, decay: momentum, plus: d, operands: &operands)
+        state[key] = buffer == .operand(0) ? update.gradientTensor : try Tensor.evaluate(buffer, operands)
         return try Tensor.evaluate(parameter - .constant(lr) * (nesterov ? d + .constant(momentum) * buffer : buffer), operands)
     }
 }

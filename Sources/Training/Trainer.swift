@@ -120,18 +120,18 @@ public struct Trainer {
                 var buffers = state.buffers
                 var logits = Tensor(0)
                 let dropoutRandom = root.derived(UInt64(epoch) << 32 | UInt64(step))
-                let (loss, gradientsRaw) = try valueAndGradient(of: { p in
+                let (loss, gradients) = try valueAndGradient(of: { p in
                     let out = try model.logits(batch.images, parameters: p, buffers: state.buffers, training: true, random: dropoutRandom)
                     buffers = out.buffers
                     logits = out.logits.detached
                     return try out.logits.crossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
                 }, at: state.parameters)
-                var gradients = gradientsRaw
-                if config.gradClip > 0 { try GradientClipping.clip(&gradients, maxNorm: config.gradClip) }
+                // Clipping's factor scales each gradient in the optimizer's kernels that read it.
+                let gradientScale = config.gradClip > 0 ? try GradientClipping.factor(gradients, maxNorm: config.gradClip).factor : nil
                 // The host reads two numbers a step, every `interval` steps at once; gradients, weights, buffers and
                 // the optimizer's state stay where the backend computed them.
                 let correctCount = try countCorrect(logits, labels: batch.labels)
-                try optimizer.step(&state.parameters, gradients: gradients, lr: lr)
+                try optimizer.step(&state.parameters, gradients: gradients, lr: lr, gradientScale: gradientScale)
                 state.buffers = buffers
                 step += 1
                 unread.append((loss: loss, correct: correctCount, images: batch.count, step: step, lr: lr))

@@ -60,12 +60,27 @@ struct ElementwiseProgramTests {
     @Test("operands of different shapes, or being differentiated, are refused")
     func misuse() {
         Backends.with(ReferenceBackend()) {
-            #expect(throws: ComputeError("fusedElementwise: shapes [2, 3] and [3] are incompatible: the operands of a fused expression must have one shape")) {
+            #expect(throws: ComputeError("fusedElementwise: shapes [2, 3] and [3] are incompatible: the operands of a fused expression must have one shape, or one element")) {
                 _ = try Tensor.evaluate(.operand(0) + .operand(1), [.zeros([2, 3]), .zeros([3])])
             }
             #expect(throws: ComputeError.self) {
                 _ = try valueAndGradient(of: { p in try Tensor.evaluate(.operand(0) * .operand(0), [p["w"]!]).sum() }, at: ["w": .zeros([2])])
             }
+        }
+    }
+
+    @Test("an operand of one element stands for every element; the result takes the others' shape, even when it reads none of them")
+    func oneElementOperands() throws {
+        let x = distinct([3, 4], seed: 15), s = Tensor([0.5], shape: []), t = Tensor([2], shape: [1, 1])
+        try Backends.with(ReferenceBackend()) {
+            let scaled = try Tensor.evaluate(.operand(1) * .operand(0), [x, s])
+            #expect(scaled.shape == [3, 4] && scaled.values == x.values.map { $0 * 0.5 })
+            let first = try Tensor.evaluate(.operand(0) * .operand(1), [s, x])
+            #expect(first.shape == [3, 4] && first.values == scaled.values)
+            let scalarsOnly = try Tensor.evaluate(.operand(1) + .operand(2), [x, s, t])
+            #expect(scalarsOnly.shape == [3, 4] && scalarsOnly.values == [Float](repeating: 2.5, count: 12))
+            let allSingle = try Tensor.evaluate(.operand(0) + .operand(1), [s, t])
+            #expect(allSingle.shape == [] && allSingle.values == [2.5])
         }
     }
 
@@ -88,6 +103,11 @@ struct ElementwiseProgramTests {
             let fusedAdam = try Tensor.evaluate(.operand(0) - .constant(0.001) * .operand(1) / (E.operand(2).squareRoot() / .constant(0.3) + .constant(1e-8)),
                                                 [p, b, v])
             #expect(fusedAdam.values.map(\.bitPattern) == adam.values.map(\.bitPattern))
+            // A clipped gradient: the factor, a scalar computed on the device, broadcast by the tensor op.
+            let factor = try (Tensor.constant(1) / (g * g).sum().sqrt())
+            let clipped = try p - lr * (g * factor)
+            let fusedClipped = try Tensor.evaluate(.operand(1) - .constant(0.05) * (.operand(0) * .operand(2)), [g, p, factor])
+            #expect(fusedClipped.values.map(\.bitPattern) == clipped.values.map(\.bitPattern))
             let empty = try Tensor.evaluate(.operand(0) * .constant(2), [Tensor([], shape: [0, 4])])
             #expect(empty.shape == [0, 4] && empty.values.isEmpty)
         }

@@ -50,6 +50,29 @@ struct OptimizerTests {
         }
     }
 
+    @Test("a step with a gradient scale (clipping's factor) equals the step on the gradients clipped first, bit for bit",
+          arguments: optimizerCases)
+    func scaledStep(_ c: OptimizerCase) throws {
+        try Backends.with(try CPUBackend(threads: 1)) {
+            var clipping = c.optimizer, scaling = c.optimizer
+            var clipped = ["p": Tensor([1, -2, 0.5], shape: [3]), "q": Tensor([3, 1], shape: [2])], scaled = clipped
+            for (step, g) in ([[2.1, 0.2, -3.3], [-0.4, 0.05, 0.2], [0.3, -1.1, 0.1]] as [[Float]]).enumerated() {
+                let gradients: [String: Tensor] = ["p": Tensor(g, shape: [3]), "q": Tensor([Float(step) - 0.5, 1.5], shape: [2])]
+                var clippedGradients = gradients
+                try GradientClipping.clip(&clippedGradients, maxNorm: 1)
+                try clipping.step(&clipped, gradients: clippedGradients, lr: c.lr)
+                let factor = try GradientClipping.factor(gradients, maxNorm: 1).factor
+                #expect(factor != nil)
+                try scaling.step(&scaled, gradients: gradients, lr: c.lr, gradientScale: factor)
+                for name in ["p", "q"] {
+                    #expect(scaled[name]!.values.map(\.bitPattern) == clipped[name]!.values.map(\.bitPattern), "\(c.name), step \(step + 1), \(name)")
+                }
+            }
+            for (key, value) in clipping.state { #expect(scaling.state[key]?.values == value.values, "\(c.name): \(key)") }
+            #expect(try GradientClipping.factor(["p": Tensor([3], shape: [1])], maxNorm: 0).factor == nil)
+        }
+    }
+
     @Test("the lab's momentum maps to each optimizer")
     func momentumMapping() throws {
         var config = TrainingConfig()

@@ -61,11 +61,14 @@ struct VulkanTrainingTests {
             var parameters = ["p": Tensor([1, -2, 0.5], shape: [3]), "q": Tensor([3, 1], shape: [2])]
             let uploaded = gradients.map { g in ["p": Tensor(g, shape: [3]), "q": Tensor(Array(g.prefix(2)), shape: [2])] }
             // Parameters and gradients on the device before the steps (a tensor keeps its device copy).
-            for tensor in uploaded.flatMap(\.values) + parameters.values { _ = try tensor + Tensor.constant(0) }
+            let scale = try GradientClipping.factor(uploaded[2], maxNorm: 10).factor!
+            for tensor in uploaded.flatMap(\.values) + parameters.values + [scale] { _ = try tensor + Tensor.constant(0) }
             try vulkan.synchronize()
             for (step, g) in uploaded.enumerated() {
                 let before = vulkan.traffic!
-                try optimizer.step(&parameters, gradients: g, lr: c.lr)
+                // The third step scales its gradients by 1 (clipping's factor when the norm is below the limit): it
+                // takes the same dispatches, the factor read in the update's kernels.
+                try optimizer.step(&parameters, gradients: g, lr: c.lr, gradientScale: step == 2 ? scale : nil)
                 let traffic = vulkan.traffic! - before
                 // Per parameter: the parameter and each state tensor that has a previous value or a new term (SGD
                 // without momentum: 1; with momentum: 1 at the first step, where the buffer is the gradient, 2 after;

@@ -9,8 +9,10 @@ Meant for a lent GPU machine where nothing is built: carry a release build (`swi
 For each model (ResNet-20 and ResNet-18 by default, batch 128) and round, it runs `labmake bench train
 --device vulkan --json` and then times the same model (../shared/bench/train/bench_torch.py's definitions)
 with PyTorch on CUDA: SGD lr 0.05, momentum 0.9, weight decay 5e-4, random data already on the GPU, NCHW
-and channels_last, synchronised before the clock stops. Prints images/s and labmake / PyTorch per model
-(the best PyTorch layout), the medians over rounds; --out writes every run as JSON.
+and channels_last, synchronised before the clock stops. labmake runs once per --large-tiles setting
+(where-busy, its default, and never: whether 128 × 128 tiles pay on this GPU). Prints images/s and
+labmake / PyTorch per model (the best PyTorch layout), the medians over rounds; --out writes every run as
+JSON.
 --torch-device cpu runs the same code on the CPU (to check the script without a GPU).
 """
 import argparse, json, os, statistics, subprocess, sys, time
@@ -19,9 +21,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
-def labmake_run(labmake, model, batch, steps, warmup, device):
+def labmake_run(labmake, model, batch, steps, warmup, device, large_tiles):
+    tiles = ["--large-tiles", large_tiles] if device.startswith("vulkan") else []
     out = subprocess.run([labmake, "bench", "train", "--device", device, "--model", model, "--batch", str(batch),
-                          "--steps", str(steps), "--warmup", str(warmup), "--json"], capture_output=True, text=True)
+                          "--steps", str(steps), "--warmup", str(warmup), "--json", *tiles], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"labmake bench train failed ({out.returncode}):\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -78,33 +81,37 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--device", default="vulkan", help="labmake's device (default: vulkan)")
     ap.add_argument("--torch-device", default="cuda")
+    ap.add_argument("--large-tiles", default="where-busy,never",
+                    help="labmake's --large-tiles settings to run, each a row (default: where-busy,never)")
     ap.add_argument("--out")
     args = ap.parse_args()
     import torch
     if args.torch_device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("PyTorch sees no CUDA device; on a machine without a GPU, --torch-device cpu checks the script")
     runs = []
+    ours_tools = ["labmake-" + tiles for tiles in args.large_tiles.split(",")]
     for model in args.models.split(","):
         for round_ in range(args.rounds):
-            ours = labmake_run(args.labmake, model, args.batch, args.steps, args.warmup, args.device)
-            runs.append({"model": model, "round": round_, "tool": "labmake", **ours})
+            for tool in ours_tools:
+                ours = labmake_run(args.labmake, model, args.batch, args.steps, args.warmup, args.device, tool[len("labmake-"):])
+                runs.append({"model": model, "round": round_, "tool": tool, **ours})
             for cl in (False, True):
                 theirs = torch_run(model, args.batch, args.steps, args.warmup, args.torch_device, cl)
                 runs.append({"model": model, "round": round_, "tool": "pytorch-" + ("channels_last" if cl else "nchw"), **theirs})
-            print(json.dumps(runs[-3:]), flush=True)
+            print(json.dumps(runs[-(len(ours_tools) + 2):]), flush=True)
     print(f"\nbatch {args.batch}, {args.steps} timed steps, medians of {args.rounds} rounds; labmake on {args.device}, PyTorch "
           f"{torch.__version__} on {args.torch_device}" + (f" ({torch.cuda.get_device_name()})" if args.torch_device == "cuda" else ""))
     print("| model | tool | train img/s | infer img/s | labmake / best PyTorch (train) |")
     print("|---|---|---:|---:|---:|")
     for model in args.models.split(","):
         medians = {}
-        for tool in ("labmake", "pytorch-nchw", "pytorch-channels_last"):
+        for tool in (*ours_tools, "pytorch-nchw", "pytorch-channels_last"):
             mine = [r for r in runs if r["model"] == model and r["tool"] == tool]
             medians[tool] = (statistics.median(r["train_images_per_second"] for r in mine),
                              statistics.median(r["infer_images_per_second"] for r in mine))
         best = max(medians["pytorch-nchw"][0], medians["pytorch-channels_last"][0])
         for tool, (train, infer) in medians.items():
-            ratio = f"{medians['labmake'][0] / best:.2f}×" if tool == "labmake" else ""
+            ratio = f"{train / best:.2f}×" if tool.startswith("labmake") else ""
             print(f"| {model} | {tool} | {train:.0f} | {infer:.0f} | {ratio} |")
     if args.out:
         with open(args.out, "w") as f:

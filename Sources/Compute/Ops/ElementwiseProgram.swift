@@ -1,8 +1,8 @@
-/// Arithmetic over same-shaped operands, element by element, written as an expression
-/// (`p - .constant(lr) * (g + .constant(wd) * p)`) and run by ``Tensor/evaluate(_:_:)`` as one op: one
-/// pass over memory on the CPU and one kernel on a device, where the same arithmetic written with
-/// tensor operators is one op (one kernel, one intermediate tensor) per operator. Optimizers update
-/// each parameter so.
+/// Arithmetic over same-shaped operands (or single elements, which stand for every element), element by
+/// element, written as an expression (`p - .constant(lr) * (g + .constant(wd) * p)`) and run by
+/// ``Tensor/evaluate(_:_:)`` as one op: one pass over memory on the CPU and one kernel on a device, where
+/// the same arithmetic written with tensor operators is one op (one kernel, one intermediate tensor) per
+/// operator. Optimizers update each parameter so.
 public indirect enum ElementwiseExpression: Hashable, Sendable {
     /// The operand at this position of ``Tensor/evaluate(_:_:)``'s list.
     case operand(Int)
@@ -106,6 +106,18 @@ public struct ElementwiseProgram: Hashable, Sendable {
 
     private static let constantMark = 1 << 20, stepMark = 1 << 21
 
+    /// The shape of a program's result over operands of `shapes`: that of the first operand of more than one
+    /// element (or of the first operand), which every operand of more than one element must have; an operand of
+    /// one element stands for every element of the result.
+    public static func resultShape(_ shapes: [Shape], op: String) throws(ComputeError) -> Shape {
+        guard let first = shapes.first else { throw .invalid(op: op, "expects at least one operand") }
+        let result = shapes.first { $0.count != 1 } ?? first
+        for other in shapes where other.count != 1 && other != result {
+            throw .shapes(op: op, result, other, "the operands of a fused expression must have one shape, or one element")
+        }
+        return result
+    }
+
     /// The values a program computes per element: operands, constants, then one per step.
     public var valueCount: Int { operands + constants.count + steps.count }
 
@@ -161,21 +173,27 @@ extension ElementwiseExpression {
 }
 
 extension Tensor {
-    /// `expression` over `operands`, which all have one shape, element by element, as one op that reads
-    /// only the operands the expression uses. Not differentiable: an operand being differentiated is refused.
+    /// `expression` over `operands`, element by element, as one op that reads only the operands the expression
+    /// uses. The operands have one shape, the result's, but for operands of one element, which stand for every
+    /// element (a scalar computed on the device, such as a gradient clipping factor). Not differentiable: an
+    /// operand being differentiated is refused.
     public static func evaluate(_ expression: ElementwiseExpression, _ operands: [Tensor]) throws(ComputeError) -> Tensor {
         guard operands.allSatisfy({ $0.node == nil }) else {
             throw ComputeError("fusedElementwise is not differentiable; detach its operands or write the expression with tensor operators")
-        }
-        if let first = operands.first, let other = operands.first(where: { $0.shape != first.shape }) {
-            throw .shapes(op: "fusedElementwise", first.shape, other.shape, "the operands of a fused expression must have one shape")
         }
         var read = expression.operandsRead
         if let outside = read.first(where: { $0 < 0 || $0 >= operands.count }) {
             throw ComputeError("a fused elementwise expression reads operand \(outside) of \(operands.count)")
         }
-        // An expression of constants alone still takes its shape from the first operand.
-        if read.isEmpty, !operands.isEmpty { read = [0] }
+        if !operands.isEmpty {
+            // The result takes its shape from every operand, also those the expression does not read: where the
+            // ones it reads would give another (one element, or none read), the operand that shapes it goes too.
+            let shape = try ElementwiseProgram.resultShape(operands.map(\.shape), op: "fusedElementwise")
+            let readShape = read.isEmpty ? nil : try ElementwiseProgram.resultShape(read.map { operands[$0].shape }, op: "fusedElementwise")
+            if readShape != shape {
+                read = (read + [operands.firstIndex { $0.shape == shape }!]).sorted()
+            }
+        }
         guard read.count < operands.count else {
             return try apply(.fusedElementwise(try ElementwiseProgram(expression, operands: operands.count)), operands)
         }

@@ -179,11 +179,7 @@ extension Op {
             return inputs[0]
         case .fusedElementwise(let program):
             try arity(program.operands)
-            guard let first = inputs.first else { throw .invalid(op: name, "expects at least one operand") }
-            for other in inputs.dropFirst() where other != first {
-                throw .shapes(op: name, first, other, "the operands of a fused expression must have one shape")
-            }
-            return first
+            return try ElementwiseProgram.resultShape(inputs, op: name)
         }
     }
 }

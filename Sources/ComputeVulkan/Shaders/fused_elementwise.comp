@@ -1,5 +1,6 @@
-// A fused elementwise expression (ElementwiseProgram): up to six operands of one shape, eight constants
-// and sixteen steps, run element by element. Values are numbered operands, constants, then steps; each
+// A fused elementwise expression (ElementwiseProgram): up to six operands of one shape (or of one element,
+// marked in `single`, which stand for every element), eight constants and sixteen steps, run element by
+// element. Values are numbered operands, constants, then steps; each
 // step is packed as code | a << 8 | b << 16 and writes the next value. `precise` keeps each step rounded
 // to float as the tensor op it stands for (no fused multiply-add).
 #version 450
@@ -18,6 +19,7 @@ layout(push_constant) uniform Parameters {
     uint operands;
     uint constants;
     uint steps;
+    uint single;  // bit k: operand k has one element
     uint step[16];
     float constant[8];
 } p;
@@ -28,12 +30,12 @@ void main() {
     uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
     for (uint i = gl_GlobalInvocationID.x; i < p.count; i += stride) {
         precise float v[30];
-        v[0] = x0[i];
-        if (p.operands > 1) v[1] = x1[i];
-        if (p.operands > 2) v[2] = x2[i];
-        if (p.operands > 3) v[3] = x3[i];
-        if (p.operands > 4) v[4] = x4[i];
-        if (p.operands > 5) v[5] = x5[i];
+        v[0] = x0[(p.single & 1u) != 0 ? 0 : i];
+        if (p.operands > 1) v[1] = x1[(p.single & 2u) != 0 ? 0 : i];
+        if (p.operands > 2) v[2] = x2[(p.single & 4u) != 0 ? 0 : i];
+        if (p.operands > 3) v[3] = x3[(p.single & 8u) != 0 ? 0 : i];
+        if (p.operands > 4) v[4] = x4[(p.single & 16u) != 0 ? 0 : i];
+        if (p.operands > 5) v[5] = x5[(p.single & 32u) != 0 ? 0 : i];
         for (uint c = 0; c < p.constants; c++) v[p.operands + c] = p.constant[c];
         uint base = p.operands + p.constants;
         for (uint s = 0; s < p.steps; s++) {

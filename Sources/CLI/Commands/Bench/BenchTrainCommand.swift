@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compute
+import ComputeVulkan
 import Foundation
 import NN
 import Pipeline
@@ -12,7 +13,8 @@ struct BenchTrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Measure training and inference images/s of a model on random data.",
         discussion: """
-            A training step is forward, backward and an SGD update (lr 0.05, momentum 0.9, weight decay 5e-4), \
+            A training step is forward, backward and an SGD update (lr 0.05, momentum 0.9, weight decay 5e-4; \
+            with --grad-clip, of the clipped gradients), \
             as ../shared/bench/train/bench_torch.py times PyTorch. Figures are medians over the timed steps; on \
             a GPU, where a step is submitted without waiting and the loss read every \(Trainer.deviceReadInterval) steps \
             as in training, the training figure is the timed steps' total over their number. \
@@ -39,11 +41,22 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Untimed warm-up steps.")
     var warmup = 3
 
+    @Option(help: "Clip the gradients' global L2 norm to this, as the grad_clip setting does (0: off).")
+    var gradClip: Float = 0
+
+    @Option(help: "On a Vulkan device, when matrix products and convolutions use 128 × 128 tiles: never, where-busy (the default: results that make 256 such tiles) or always.")
+    var largeTiles: LargeTiles?
+
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        guard gradClip >= 0 && gradClip.isFinite else { throw ValidationError("--grad-clip must be a number ≥ 0, got \(gradClip)") }
+    }
+
     func run() throws {
         try ComputeDevice.activate(device, threads: threads, announce: true)
+        try ComputeDevice.use(largeTiles: largeTiles)
         let network: Model
         do { network = try ModelZoo.make(model) } catch { throw LabmakeExit(ExitStatus.invalid, "error: \(error)") }
         var random = SplitMix64(seed: 1)
@@ -65,7 +78,8 @@ struct BenchTrainCommand: ParsableCommand {
                 buffers = out.buffers
                 return try out.logits.crossEntropy(labels: labels)
             }, at: state.parameters)
-            try optimizer.step(&state.parameters, gradients: gradients, lr: 0.05)
+            let scale = gradClip > 0 ? try GradientClipping.factor(gradients, maxNorm: gradClip).factor : nil
+            try optimizer.step(&state.parameters, gradients: gradients, lr: 0.05, gradientScale: scale)
             state.buffers = buffers
             unread.append(loss)
             if unread.count >= readEvery { Tensor.prepareToRead(unread) }
@@ -107,7 +121,9 @@ struct BenchTrainCommand: ParsableCommand {
                 "train_ms_per_step": .double(round3(train * 1000)), "train_images_per_second": .double(round3(Double(batch) / train)),
                 "infer_ms_per_step": .double(round3(infer * 1000)), "infer_images_per_second": .double(round3(Double(batch) / infer)),
                 "peak_rss_mib": .double(round3(Double(peak) / 1_048_576)), "final_loss": .double(Double(lastLoss)),
+                "grad_clip": .double(Double(gradClip)),
             ]
+            if let vulkan = Backends.current as? VulkanBackend { fields["large_tiles"] = .string(vulkan.largeTiles.rawValue) }
             if let t = trafficPerStep {
                 let n = Double(steps)
                 fields["dispatches_per_step"] = .double(round3(Double(t.dispatches) / n))
