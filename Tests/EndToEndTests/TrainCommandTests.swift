@@ -62,6 +62,14 @@ struct TrainCommandTests {
         #expect((report?["train_images_per_second"] as? Double ?? 0) > 0)
         #expect((report?["peak_rss_mib"] as? Double ?? 0) > 0)
         #expect(report?["parameters"] as? Int == 94_538)
+        let clipped = try box.labmake("bench", "train", "--model", "small-cnn", "--batch", "8", "--steps", "2", "--warmup", "1", "--grad-clip", "1", "--json")
+        #expect(clipped.status == 0, "\(clipped.stderr)")
+        let clippedReport = try JSONSerialization.jsonObject(with: Data(clipped.stdout.utf8)) as? [String: Any]
+        #expect(clippedReport?["grad_clip"] as? Double == 1 && (clippedReport?["train_images_per_second"] as? Double ?? 0) > 0)
+        let negative = try box.labmake("bench", "train", "--grad-clip=-1")
+        #expect(negative.status != 0 && negative.stderr.contains("--grad-clip must be a number ≥ 0, got -1.0"), "\(negative.stderr)")
+        let tiles = try box.labmake("bench", "train", "--device", "cpu", "--large-tiles", "never")
+        #expect(tiles.status != 0 && tiles.stderr.contains("--large-tiles applies to a Vulkan device, and the device is cpu"), "\(tiles.stderr)")
     }
 
     @Test("bench data reports the loader's rate as JSON, and refuses a cutout wider than the image")

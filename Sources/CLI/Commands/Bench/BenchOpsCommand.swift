@@ -50,8 +50,10 @@ struct BenchOpsCommand: ParsableCommand {
             }
         }
         if json {
-            print(ConfigValue.object(["device": .string(Backends.current.name), "batch": .int(batch), "threads": .int(threads ?? ProcessInfo.processInfo.activeProcessorCount),
-                                      "ops": .array(rows)]).canonicalJSON)
+            var fields: [String: ConfigValue] = ["device": .string(Backends.current.name), "batch": .int(batch),
+                                                 "threads": .int(threads ?? ProcessInfo.processInfo.activeProcessorCount), "ops": .array(rows)]
+            if let vulkan = Backends.current as? VulkanBackend { fields["large_tiles"] = .string(vulkan.largeTiles.rawValue) }
+            print(ConfigValue.object(fields).canonicalJSON)
         }
     }
 
