@@ -10,7 +10,7 @@ For each model (ResNet-20 and ResNet-18 by default, batch 128) and round, it run
 --device vulkan --json` and then times the same model (../shared/bench/train/bench_torch.py's definitions)
 with PyTorch on CUDA: SGD lr 0.05, momentum 0.9, weight decay 5e-4, random data already on the GPU, NCHW
 and channels_last, synchronised before the clock stops. labmake runs once per --large-tiles setting
-(where-busy, its default, and never: whether 128 × 128 tiles pay on this GPU). Prints images/s and
+(where-busy, its default; never and always: whether and where 128 × 128 tiles pay on this GPU). Prints images/s and
 labmake / PyTorch per model (the best PyTorch layout), the medians over rounds; --out writes every run as
 JSON.
 --torch-device cpu runs the same code on the CPU (to check the script without a GPU).
@@ -81,8 +81,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--device", default="vulkan", help="labmake's device (default: vulkan)")
     ap.add_argument("--torch-device", default="cuda")
-    ap.add_argument("--large-tiles", default="where-busy,never",
-                    help="labmake's --large-tiles settings to run, each a row (default: where-busy,never)")
+    ap.add_argument("--large-tiles", default="where-busy,never,always",
+                    help="labmake's --large-tiles settings to run, each a row (default: where-busy,never,always)")
     ap.add_argument("--out")
     args = ap.parse_args()
     import torch
