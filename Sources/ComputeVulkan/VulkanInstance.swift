@@ -156,28 +156,31 @@ final class VulkanInstance: @unchecked Sendable {
         var extensions = [VkExtensionProperties](repeating: VkExtensionProperties(), count: Int(count))
         guard vkEnumerateDeviceExtensionProperties(device, nil, &count, &extensions) == VK_SUCCESS else { return nil }
         let names = Set(extensions.prefix(Int(count)).map { string(fromTuple: $0.extensionName) })
-        var all = VkPhysicalDeviceProperties2()
-        all.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
         if names.contains("VK_NV_shader_sm_builtins") {
             var sm = VkPhysicalDeviceShaderSMBuiltinsPropertiesNV()
             sm.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV
-            withUnsafeMutablePointer(to: &sm) { pointer in
-                all.pNext = UnsafeMutableRawPointer(pointer)
-                vkGetPhysicalDeviceProperties2(device, &all)
-            }
+            fill(&sm, of: device)
             return sm.shaderSMCount > 0 ? Int(sm.shaderSMCount) : nil
         }
         if names.contains("VK_AMD_shader_core_properties") {
             var core = VkPhysicalDeviceShaderCorePropertiesAMD()
             core.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD
-            withUnsafeMutablePointer(to: &core) { pointer in
-                all.pNext = UnsafeMutableRawPointer(pointer)
-                vkGetPhysicalDeviceProperties2(device, &all)
-            }
+            fill(&core, of: device)
             let units = Int(core.shaderEngineCount) * Int(core.shaderArraysPerEngineCount) * Int(core.computeUnitsPerShaderArray)
             return units > 0 ? units : nil
         }
         return nil
+    }
+
+    /// Fills `extended`, a properties structure of an extension the device offers (its sType set), through
+    /// vkGetPhysicalDeviceProperties2.
+    private static func fill<Extended>(_ extended: inout Extended, of device: VkPhysicalDevice) {
+        withUnsafeMutablePointer(to: &extended) { pointer in
+            var all = VkPhysicalDeviceProperties2()
+            all.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
+            all.pNext = UnsafeMutableRawPointer(pointer)
+            vkGetPhysicalDeviceProperties2(device, &all)
+        }
     }
 
     private static func instanceLayers() -> Set<String> {

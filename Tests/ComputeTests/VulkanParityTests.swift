@@ -61,6 +61,15 @@ let vulkanExtraCases: [ParityCase] = [
     .init(name: "batch norm moments over many elements", op: .channelMoments, inputs: [distinct([8, 2, 30, 30], seed: 91, low: 2, high: 4)]),
 ]
 
+/// The largest difference between `got` and `expected`, in multiples of the tolerance 1e-4 + 1e-4·|expected|
+/// (infinite for a NaN).
+func worstError(_ got: [Float], _ expected: [Float]) -> Float {
+    zip(got, expected).map { g, e in
+        let error = abs(g - e) / (1e-4 + 1e-4 * abs(e))
+        return error.isNaN ? .infinity : error
+    }.max() ?? 0
+}
+
 @Suite("The Vulkan backend agrees with the CPU backend (validation layer on)",
        .enabled(if: VulkanTestDevice.available, Comment(rawValue: VulkanTestDevice.skipReason)), .serialized)
 struct VulkanParityTests {
@@ -78,8 +87,7 @@ struct VulkanParityTests {
         let expected = try CPUBackend(threads: 2).run(c.op, c.inputs, output: shape)
         let got = try vulkan.run(c.op, c.inputs, output: shape)
         #expect(got.count == expected.count)
-        var worst = 0 as Float
-        for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+        let worst = worstError(got, expected)
         #expect(worst <= 1, "\(c.name): off by \(worst) times the tolerance")
         #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
     }
@@ -132,8 +140,7 @@ struct VulkanParityTests {
         vulkan.largeTiles = .always
         defer { vulkan.largeTiles = saved }
         let got = try vulkan.run(c.op, c.inputs, output: shape)
-        var worst = 0 as Float
-        for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+        let worst = worstError(got, expected)
         #expect(worst <= 1, "\(c.name): off by \(worst) times the tolerance")
         #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
     }
@@ -147,8 +154,7 @@ struct VulkanParityTests {
         let shape = try op.outputShape([x.shape, w.shape])
         let expected = try CPUBackend(threads: 2).run(op, [x, w], output: shape)
         let got = try vulkan.run(op, [x, w], output: shape)
-        var worst = 0 as Float
-        for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+        let worst = worstError(got, expected)
         #expect(worst <= 1, "off by \(worst) times the tolerance")
     }
 
@@ -173,8 +179,7 @@ struct VulkanParityTests {
         #expect(Self.reductionBackends.map(\.subgroupReductions) == (vulkan.info.subgroupArithmetic ? [false, true] : [false]))
         for backend in Self.reductionBackends {
             let got = try backend.run(c.op, c.inputs, output: shape)
-            var worst = 0 as Float
-            for (g, e) in zip(got, expected) { worst = max(worst, abs(g - e) / (1e-4 + 1e-4 * abs(e))) }
+            let worst = worstError(got, expected)
             #expect(worst <= 1, "\(c.name), subgroups \(backend.subgroupReductions): off by \(worst) times the tolerance")
         }
         #expect(VulkanValidation.errorMessages.count == before, "\(VulkanValidation.errorMessages.dropFirst(before))")
